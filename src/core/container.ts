@@ -1,0 +1,249 @@
+import { IConstruct } from 'constructs';
+import { EnvValue } from './env';
+import { check } from './errors';
+import { checkImage } from './image';
+import { renderResources, ResourceRequirements } from './resources';
+import { VolumeMount } from './volume';
+
+/**
+ * A port a container listens on.
+ */
+export interface ContainerPort {
+  /** The port number. */
+  readonly containerPort: number;
+  /**
+   * An IANA service name (at most 15 characters), used by Services and monitors.
+   * @default - unnamed
+   */
+  readonly name?: string;
+  /**
+   * TCP, UDP or SCTP.
+   * @default "TCP"
+   */
+  readonly protocol?: string;
+}
+
+/**
+ * Options of a probe.
+ */
+export interface ProbeOptions {
+  /** @default 0 */
+  readonly initialDelaySeconds?: number;
+  /** @default 10 */
+  readonly periodSeconds?: number;
+  /** @default 1 */
+  readonly timeoutSeconds?: number;
+  /** @default 3 */
+  readonly failureThreshold?: number;
+}
+
+/**
+ * A container probe (readiness, liveness or startup).
+ */
+export class Probe {
+  /**
+   * An HTTP GET that must answer 2xx or 3xx.
+   */
+  public static httpGet(path: string, port: number, options: ProbeOptions = {}): Probe {
+    return new Probe({ httpGet: { path, port }, ...options });
+  }
+
+  /**
+   * A TCP connection that must open.
+   */
+  public static tcpSocket(port: number, options: ProbeOptions = {}): Probe {
+    return new Probe({ tcpSocket: { port }, ...options });
+  }
+
+  /**
+   * A command that must exit 0.
+   */
+  public static exec(command: string[], options: ProbeOptions = {}): Probe {
+    return new Probe({ exec: { command }, ...options });
+  }
+
+  private constructor(private readonly spec: any) {}
+
+  /** @internal */
+  public _toJson(): any {
+    return { ...this.spec };
+  }
+}
+
+/**
+ * Security settings of a workload. The defaults meet the Pod Security Standard `restricted`.
+ */
+export interface SecurityOptions {
+  /**
+   * Let the containers run as root (drops `runAsNonRoot`; some model server images need it).
+   * The pod then no longer meets PSS `restricted`: say why in a comment next to this opt-out.
+   * @default false
+   */
+  readonly allowRoot?: boolean;
+  /**
+   * The user id the containers run as.
+   * @default 1000 (unless allowRoot)
+   */
+  readonly runAsUser?: number;
+  /**
+   * The group id the containers run as.
+   * @default 1000 (unless allowRoot)
+   */
+  readonly runAsGroup?: number;
+  /**
+   * Group owning mounted volumes.
+   * @default 1000 (unless allowRoot)
+   */
+  readonly fsGroup?: number;
+  /**
+   * Mount the container's root filesystem read-only.
+   * @default false
+   */
+  readonly readOnlyRootFilesystem?: boolean;
+}
+
+/**
+ * What runs in a container: one shape shared by actors, model servers and job tasks.
+ */
+export interface ContainerOptions {
+  /**
+   * The image, pinned by tag or digest (`:latest` and untagged images are rejected).
+   */
+  readonly image: string;
+  /**
+   * Accept an untagged or `:latest` image.
+   * @default false
+   */
+  readonly allowUnpinnedImage?: boolean;
+  /**
+   * The entrypoint.
+   * @default - the image's entrypoint
+   */
+  readonly command?: string[];
+  /**
+   * Arguments to the entrypoint.
+   * @default - the image's CMD
+   */
+  readonly args?: string[];
+  /**
+   * Environment variables, by name. Reference secrets with `EnvValue.fromSecret`.
+   * @default - none
+   */
+  readonly env?: { [name: string]: EnvValue };
+  /**
+   * Compute resources. Set them explicitly: no defaults are invented for you.
+   * @default - none
+   */
+  readonly resources?: ResourceRequirements;
+  /**
+   * Ports the container listens on.
+   * @default - none
+   */
+  readonly ports?: ContainerPort[];
+  /**
+   * Volume mounts (the volumes are declared on the pod).
+   * @default - none
+   */
+  readonly volumeMounts?: VolumeMount[];
+  /**
+   * Always, IfNotPresent or Never.
+   * @default - Kubernetes' default (IfNotPresent for pinned tags)
+   */
+  readonly imagePullPolicy?: string;
+  /**
+   * Working directory.
+   * @default - the image's
+   */
+  readonly workingDir?: string;
+  /**
+   * Readiness probe.
+   * @default - none
+   */
+  readonly readinessProbe?: Probe;
+  /**
+   * Liveness probe.
+   * @default - none
+   */
+  readonly livenessProbe?: Probe;
+  /**
+   * Startup probe.
+   * @default - none
+   */
+  readonly startupProbe?: Probe;
+}
+
+/**
+ * A named container (sidecars and init containers).
+ */
+export interface NamedContainer extends ContainerOptions {
+  /** The container name, a DNS-1123 label unique in the pod. */
+  readonly name: string;
+}
+
+const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
+
+/** The container-level security context of PSS `restricted` (or its root opt-out). */
+export function containerSecurityContext(sec: SecurityOptions = {}): any {
+  return {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'] },
+    ...(sec.readOnlyRootFilesystem ? { readOnlyRootFilesystem: true } : {}),
+    ...(sec.allowRoot ? {} : { runAsNonRoot: true }),
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+/**
+ * Validates a container's options and renders the container in Kubernetes JSON, with the security
+ * defaults applied.
+ * @param field prop path for error messages, e.g. `sidecars[0]`
+ */
+export function renderContainer(scope: IConstruct | string, field: string, name: string, c: ContainerOptions, sec: SecurityOptions = {}): any {
+  const prefix = field ? `${field}.` : '';
+  checkImage(scope, `${prefix}image`, c.image, c.allowUnpinnedImage);
+  if (c.imagePullPolicy !== undefined) {
+    check(PULL_POLICIES.includes(c.imagePullPolicy), scope, `${prefix}imagePullPolicy`, c.imagePullPolicy, `must be one of ${PULL_POLICIES.join(', ')}`);
+  }
+  const env = Object.entries(c.env ?? {}).map(([k, v]) => {
+    check(ENV_NAME.test(k), scope, `${prefix}env`, k, 'is not a valid environment variable name ([-._a-zA-Z][-._a-zA-Z0-9]*)');
+    check(v instanceof EnvValue, scope, `${prefix}env.${k}`, v, 'must be an EnvValue (EnvValue.fromValue, fromSecret, fromConfigMap, fromFieldRef)');
+    return v._toJson(k);
+  });
+  const portNames = new Set<string>();
+  const ports = (c.ports ?? []).map((p, i) => {
+    check(Number.isInteger(p.containerPort) && p.containerPort >= 1 && p.containerPort <= 65535, scope, `${prefix}ports[${i}].containerPort`, p.containerPort, 'must be a port number from 1 to 65535');
+    if (p.name !== undefined) {
+      check(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(p.name) && p.name.length <= 15 && /[a-z]/.test(p.name), scope, `${prefix}ports[${i}].name`, p.name,
+        'must be an IANA service name (at most 15 lowercase letters, digits and "-", with at least one letter)');
+      check(!portNames.has(p.name), scope, `${prefix}ports[${i}].name`, p.name, 'is used by another port of the container');
+      portNames.add(p.name);
+    }
+    return { containerPort: p.containerPort, ...(p.name ? { name: p.name } : {}), ...(p.protocol ? { protocol: p.protocol } : {}) };
+  });
+  const mounts = (c.volumeMounts ?? []).map((m, i) => {
+    check(typeof m.mountPath === 'string' && m.mountPath.startsWith('/'), scope, `${prefix}volumeMounts[${i}].mountPath`, m.mountPath, 'must be an absolute path');
+    return {
+      name: m.volume,
+      mountPath: m.mountPath,
+      ...(m.subPath ? { subPath: m.subPath } : {}),
+      ...(m.readOnly ? { readOnly: true } : {}),
+    };
+  });
+  return {
+    name,
+    image: c.image,
+    ...(c.imagePullPolicy ? { imagePullPolicy: c.imagePullPolicy } : {}),
+    ...(c.command ? { command: [...c.command] } : {}),
+    ...(c.args ? { args: [...c.args] } : {}),
+    ...(c.workingDir ? { workingDir: c.workingDir } : {}),
+    ...(env.length ? { env } : {}),
+    ...(ports.length ? { ports } : {}),
+    ...(mounts.length ? { volumeMounts: mounts } : {}),
+    ...(c.resources ? { resources: renderResources(scope, `${prefix}resources`, c.resources) } : {}),
+    ...(c.readinessProbe ? { readinessProbe: c.readinessProbe._toJson() } : {}),
+    ...(c.livenessProbe ? { livenessProbe: c.livenessProbe._toJson() } : {}),
+    ...(c.startupProbe ? { startupProbe: c.startupProbe._toJson() } : {}),
+    securityContext: containerSecurityContext(sec),
+  };
+}

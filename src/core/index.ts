@@ -1,0 +1,5 @@
+export { EnvValue } from './env';
+export { Volume, VolumeMount, EmptyDirOptions } from './volume';
+export { ResourceRequirements, ResourceQuantity, GpuResources } from './resources';
+export { ContainerOptions, NamedContainer, ContainerPort, Probe, ProbeOptions, SecurityOptions } from './container';
+export { PodOptions, Toleration } from './pod';
