@@ -1,3 +1,4 @@
 export * from './core';
 export * from './validation';
 export * from './backends';
+export * from './asya';

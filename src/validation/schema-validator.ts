@@ -23,6 +23,17 @@ interface IndexEntry {
   readonly source: string;
 }
 
+/**
+ * Fields that a CRD leaves schemaless (`x-kubernetes-preserve-unknown-fields`) but its operator decodes
+ * as a typed Kubernetes struct: validated against the Kubernetes 1.28 definition, as the operator would.
+ */
+const EMBEDDED: Record<string, Array<[string[], string]>> = {
+  'asya.sh/v1alpha1/AsyncActor': [
+    [['spec', 'workload', 'template', 'spec'], 'io.k8s.api.core.v1.PodSpec'],
+    [['spec', 'workload', 'template', 'metadata'], 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'],
+  ],
+};
+
 /** Where the shipped schema data lives: `<package>/schemas`, next to `lib/` and `src/`. */
 const SCHEMA_DIR = path.join(__dirname, '..', '..', 'schemas');
 
@@ -146,6 +157,17 @@ export class SchemaValidator {
     if (!fn(manifest)) {
       for (const e of prune(fn.errors ?? [])) {
         issues.push({ object: ref, path: toJsonPath(e.instancePath), message: describe(e) });
+      }
+    }
+    for (const [fieldPath, definition] of EMBEDDED[gvk] ?? []) {
+      const value = fieldPath.reduce((o: any, k) => (o === undefined || o === null ? undefined : o[k]), manifest);
+      if (value === undefined) continue;
+      const sub = load().ajv.getSchema(`k8s#/definitions/${definition}`)!;
+      if (!sub(value)) {
+        const prefix = '/' + fieldPath.join('/');
+        for (const e of prune(sub.errors ?? [])) {
+          issues.push({ object: ref, path: toJsonPath(prefix + e.instancePath), message: describe(e) });
+        }
       }
     }
     for (const n of checkObjectNames(manifest, entry.scope)) issues.push({ object: ref, path: n.path, message: n.message });

@@ -1,0 +1,56 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { objectName } from '../core/names';
+import { k8s } from '../core/k8s';
+import { makeClusterScoped } from '../core/scope';
+
+/**
+ * Props of an AsyaNamespace.
+ */
+export interface AsyaNamespaceProps {
+  /**
+   * The namespace name.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * Extra labels.
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+}
+
+/**
+ * A namespace that runs actors, with Pod Security admission labels that fit Asya: `enforce: baseline`
+ * (the operator-injected sidecar sets no container securityContext, so `restricted` would reject actor
+ * pods) and `warn`/`audit: restricted`, so everything else is held to `restricted`.
+ *
+ * Connection secrets are referenced, never created here: Asya v0.1.x reads the broker Secret (the
+ * operator's `passwordSecretRef`, `rabbitmq-secret` by default, keys `username` and `password`) in every
+ * actor namespace, and KEDA's TriggerAuthentications reference the same Secret. Create it out of band
+ * (External Secrets, Sealed Secrets, or `kubectl create secret generic rabbitmq-secret
+ * --from-literal=username=... --from-literal=password=... -n <namespace>`).
+ */
+export class AsyaNamespace extends Construct {
+  /** The namespace name. */
+  public readonly name: string;
+  /** The Namespace object. */
+  public readonly resource: ApiObject;
+
+  constructor(scope: Construct, id: string, props: AsyaNamespaceProps = {}) {
+    super(scope, id);
+    this.name = objectName(this, props.name);
+    this.resource = new k8s.KubeNamespace(this, 'Resource', {
+      metadata: {
+        name: this.name,
+        labels: {
+          'pod-security.kubernetes.io/enforce': 'baseline',
+          'pod-security.kubernetes.io/warn': 'restricted',
+          'pod-security.kubernetes.io/audit': 'restricted',
+          ...(props.labels ?? {}),
+        },
+      },
+    });
+    makeClusterScoped(this.resource);
+  }
+}

@@ -1,0 +1,8 @@
+export { AsyncActor, AsyncActorProps, HandlerMode, SidecarOptions } from './async-actor';
+export { IAsyncStep } from './async-step';
+export { AsyaCrew, AsyaCrewProps, ResultStorage, S3StorageOptions, MinioStorageOptions } from './crew';
+export { AsyaImages } from './images';
+export { AsyaNamespace, AsyaNamespaceProps } from './asya-namespace';
+export { QueueNaming } from './queue-naming';
+export { ScalingOptions, AdvancedScalingOptions } from './scaling';
+export { Transport, RabbitMqTransportOptions, SqsTransportOptions } from './transport';

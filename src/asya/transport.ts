@@ -1,0 +1,225 @@
+import { IConstruct } from 'constructs';
+import { check } from '../core/errors';
+import { QueueNaming } from './queue-naming';
+
+/**
+ * RabbitMQ as the operator is configured for it.
+ */
+export interface RabbitMqTransportOptions {
+  /**
+   * The broker host KEDA connects to (the operator injects its own settings into sidecars).
+   * @default "rabbitmq.default.svc.cluster.local"
+   */
+  readonly host?: string;
+  /**
+   * AMQP port.
+   * @default 5672
+   */
+  readonly port?: number;
+  /**
+   * The Secret holding the broker credentials, in every namespace that runs actors (Asya v0.1.x reads
+   * it in the actor's namespace and does not copy it). It is referenced, never created by this library.
+   * @default "rabbitmq-secret" (the operator chart's default)
+   */
+  readonly credentialsSecret?: string;
+  /**
+   * Key of the user name in the Secret.
+   * @default "username"
+   */
+  readonly usernameKey?: string;
+  /**
+   * Key of the password in the Secret.
+   * @default "password"
+   */
+  readonly passwordKey?: string;
+  /**
+   * RabbitMQ management API base URL (e.g. `http://rabbitmq.default.svc.cluster.local:15672`). When set,
+   * queue-driven scaling of models counts ready plus unacknowledged messages over HTTP; over AMQP KEDA
+   * counts ready messages only, so messages a bridge is working on are invisible.
+   * @default - AMQP (ready messages only), like the operator's own scalers
+   */
+  readonly managementUrl?: string;
+  /**
+   * Namespace of the broker, for NetworkPolicy egress rules.
+   * @default - egress to the broker port is allowed to any namespace
+   */
+  readonly brokerNamespace?: string;
+  /**
+   * Pod labels of the broker, for NetworkPolicy egress rules.
+   * @default - any pod
+   */
+  readonly brokerPodSelector?: { [key: string]: string };
+}
+
+/**
+ * Amazon SQS as the operator is configured for it.
+ */
+export interface SqsTransportOptions {
+  /** AWS region of the queues, e.g. `eu-central-1`. */
+  readonly region: string;
+  /** AWS account id owning the queues (12 digits). */
+  readonly accountId: string;
+  /**
+   * Custom SQS endpoint (LocalStack, VPC endpoint).
+   * @default - the public regional endpoint
+   */
+  readonly endpoint?: string;
+  /**
+   * The operator runs actors with IRSA (`actorRoleArn` set in its transport config): actor pods then run as
+   * the operator-made ServiceAccount `asya-<actor>`, and a user ServiceAccount is an error.
+   * @default false
+   */
+  readonly irsa?: boolean;
+  /**
+   * IAM role KEDA assumes to read queue depth for queue-driven scaling of models (`podIdentity.provider: aws`).
+   * @default - none: use credentialsSecret, or scaling of models on SQS is refused
+   */
+  readonly kedaRoleArn?: string;
+  /**
+   * Secret with static AWS credentials for KEDA (referenced, never created).
+   * @default - none
+   */
+  readonly credentialsSecret?: string;
+  /**
+   * Key of the access key id in credentialsSecret.
+   * @default "AWS_ACCESS_KEY_ID"
+   */
+  readonly accessKeyIdKey?: string;
+  /**
+   * Key of the secret access key in credentialsSecret.
+   * @default "AWS_SECRET_ACCESS_KEY"
+   */
+  readonly secretAccessKeyKey?: string;
+}
+
+/** A KEDA trigger plus the TriggerAuthentication spec it needs, in Kubernetes JSON. */
+export interface KedaTriggerSpec {
+  readonly trigger: any;
+  readonly authentication?: any;
+}
+
+/**
+ * The message transport of actors. Asya v0.1.x accepts exactly two transport names, `rabbitmq` and
+ * `sqs`; everything transport-specific (queue names, name limits, KEDA triggers, egress) lives here so no
+ * other code branches on the transport.
+ */
+export class Transport {
+  /**
+   * RabbitMQ (the operator chart's default transport).
+   */
+  public static rabbitmq(options: RabbitMqTransportOptions = {}): Transport {
+    return new Transport('rabbitmq', options, undefined);
+  }
+
+  /**
+   * Amazon SQS (disabled in the operator chart by default: enable it there).
+   */
+  public static sqs(options: SqsTransportOptions): Transport {
+    check(typeof options.region === 'string' && /^[a-z]{2}(-[a-z]+)+-\d+$/.test(options.region), 'Transport.sqs', 'region', options.region,
+      'must be an AWS region such as eu-central-1');
+    check(typeof options.accountId === 'string' && /^\d{12}$/.test(options.accountId), 'Transport.sqs', 'accountId', options.accountId,
+      'must be a 12-digit AWS account id');
+    if (options.credentialsSecret !== undefined && options.kedaRoleArn !== undefined) {
+      check(false, 'Transport.sqs', 'kedaRoleArn', options.kedaRoleArn, 'cannot be combined with credentialsSecret: choose one way for KEDA to authenticate');
+    }
+    return new Transport('sqs', undefined, options);
+  }
+
+  private constructor(
+    /** The transport name in the operator's config and in `spec.transport` (`rabbitmq` or `sqs`). */
+    public readonly name: string,
+    private readonly rabbit: RabbitMqTransportOptions | undefined,
+    private readonly sqsOptions: SqsTransportOptions | undefined,
+  ) {}
+
+  /** True for SQS with IRSA: actors must not set a ServiceAccount. */
+  public get usesIrsa(): boolean {
+    return this.sqsOptions?.irsa === true;
+  }
+
+  /** The queue an actor of this name consumes. */
+  public queueName(actorName: string): string {
+    return QueueNaming.queueName(actorName);
+  }
+
+  /** The TCP ports actors and bridges must reach on the broker (NetworkPolicy egress). */
+  public get brokerPorts(): number[] {
+    return this.rabbit ? [this.rabbit.port ?? 5672] : [443];
+  }
+
+  /** Namespace of the broker for egress rules, if known. */
+  public get brokerNamespace(): string | undefined {
+    return this.rabbit?.brokerNamespace;
+  }
+
+  /** Pod labels of the broker for egress rules, if known. */
+  public get brokerPodSelector(): { [key: string]: string } | undefined {
+    return this.rabbit?.brokerPodSelector;
+  }
+
+  /**
+   * Checks an actor name against this transport's queue-name rules.
+   * @internal
+   */
+  public _checkActorName(scope: IConstruct, field: string, name: string): void {
+    if (this.sqsOptions) {
+      check(name !== 'dlq', scope, field, name, 'is reserved on SQS: the operator\'s shared dead-letter queue is asya-dlq');
+      const queue = this.queueName(name);
+      check(queue.length <= 80, scope, field, name, `gives the SQS queue name "${queue}" of ${queue.length} characters; SQS allows at most 80`);
+      check(/^[A-Za-z0-9_-]+$/.test(queue), scope, field, name, 'gives an SQS queue name with characters other than letters, digits, "-" and "_"');
+    } else {
+      check(!name.endsWith('-dlq'), scope, field, name,
+        `ends with "-dlq": on RabbitMQ its queue ${this.queueName(name)} is the dead-letter queue of actor "${name.slice(0, -4)}"`);
+    }
+  }
+
+  /**
+   * The KEDA trigger that scales a workload on the depth of an actor's queue.
+   * @param authName name of the TriggerAuthentication the trigger references
+   * @internal
+   */
+  public _kedaTrigger(scope: IConstruct, field: string, actorName: string, queueLength: number, authName: string): KedaTriggerSpec {
+    const queue = this.queueName(actorName);
+    if (this.rabbit) {
+      const r = this.rabbit;
+      const secret = r.credentialsSecret ?? 'rabbitmq-secret';
+      const http = r.managementUrl !== undefined;
+      const host = http ? r.managementUrl! : `amqp://${r.host ?? 'rabbitmq.default.svc.cluster.local'}:${r.port ?? 5672}`;
+      return {
+        trigger: {
+          type: 'rabbitmq',
+          metadata: { protocol: http ? 'http' : 'amqp', host, queueName: queue, mode: 'QueueLength', value: String(queueLength) },
+          authenticationRef: { name: authName },
+        },
+        authentication: {
+          secretTargetRef: [
+            { parameter: 'username', name: secret, key: r.usernameKey ?? 'username' },
+            { parameter: 'password', name: secret, key: r.passwordKey ?? 'password' },
+          ],
+        },
+      };
+    }
+    const s = this.sqsOptions!;
+    const base = s.endpoint ? s.endpoint.replace(/\/$/, '') : `https://sqs.${s.region}.amazonaws.com`;
+    const metadata: any = {
+      queueURL: `${base}/${s.accountId}/${queue}`,
+      queueLength: String(queueLength),
+      awsRegion: s.region,
+      ...(s.endpoint ? { awsEndpoint: s.endpoint } : {}),
+    };
+    let authentication: any;
+    if (s.kedaRoleArn) {
+      authentication = { podIdentity: { provider: 'aws', roleArn: s.kedaRoleArn } };
+    } else if (s.credentialsSecret) {
+      authentication = {
+        secretTargetRef: [
+          { parameter: 'awsAccessKeyID', name: s.credentialsSecret, key: s.accessKeyIdKey ?? 'AWS_ACCESS_KEY_ID' },
+          { parameter: 'awsSecretAccessKey', name: s.credentialsSecret, key: s.secretAccessKeyKey ?? 'AWS_SECRET_ACCESS_KEY' },
+        ],
+      };
+    } else {
+      check(false, scope, field, 'sqs', 'needs Transport.sqs({ kedaRoleArn }) or credentialsSecret: KEDA must authenticate to SQS to read the queue depth (identityOwner pod would use the model server\'s identity)');
+    }
+    return { trigger: { type: 'aws-sqs-queue', metadata, authenticationRef: { name: authName } }, authentication };
+  }
+}
