@@ -82,6 +82,7 @@ project.addTask('import', {
 project.addTask('synth:examples', {
   description: 'Synthesize every example app into dist/<example>/ and validate it',
   exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/synth-examples.ts',
+  receiveArgs: true,
 });
 
 // Python bindings (offline, code only) as a smoke check that the API is jsii-clean.

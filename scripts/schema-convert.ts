@@ -158,13 +158,18 @@ export function k8sDefinitionsToJsonSchema(
       out[d] = convertK8sNode(defs[d], true);
     }
   }
-  // Top-level objects: apiVersion and kind must be exactly the kind's, and metadata is required.
+  // Top-level objects: apiVersion and kind must be exactly the kind's, and metadata is required. This goes
+  // in a wrapper definition: the same definition is also embedded (e.g. PVCs in volumeClaimTemplates),
+  // where apiVersion and kind are optional.
   for (const [gvk, f] of Object.entries(found)) {
     const [apiVersion, kind] = [gvk.substring(0, gvk.lastIndexOf('/')), gvk.substring(gvk.lastIndexOf('/') + 1)];
-    const def = out[f.definition];
-    def.properties.apiVersion = { const: apiVersion };
-    def.properties.kind = { const: kind };
-    def.required = Array.from(new Set([...(def.required ?? []), 'apiVersion', 'kind', 'metadata'])).sort();
+    const wrapper = `toplevel.${gvk.replace(/\//g, '.')}`;
+    out[wrapper] = {
+      allOf: [{ $ref: `${K8S_REF}${f.definition}` }],
+      properties: { apiVersion: { const: apiVersion }, kind: { const: kind } },
+      required: ['apiVersion', 'kind', 'metadata'],
+    };
+    f.definition = wrapper;
   }
   return { schema: { $id: 'k8s', definitions: out }, kinds: found };
 }

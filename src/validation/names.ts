@@ -11,6 +11,8 @@ const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
 
 /** Kinds whose names must be DNS-1123 labels (not subdomains). */
 const LABEL_NAMED = new Set(['Namespace']);
+/** Kinds whose names are only path segments (RBAC allows `system:metrics-reader`). */
+const PATH_SEGMENT_NAMED = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
 /** Kinds whose names must be DNS-1035 labels. */
 const DNS1035_NAMED = new Set(['Service']);
 
@@ -79,6 +81,10 @@ export function checkObjectNames(obj: any, scope: string): NameProblem[] {
     out.push({ path: '.metadata.name', message: `"${name}" is not a valid ${obj.kind} name: must be a DNS-1035 label (lowercase letters, digits and "-", starting with a letter, at most 63 characters)` });
   } else if (LABEL_NAMED.has(obj.kind) && !isDns1123Label(name)) {
     out.push({ path: '.metadata.name', message: `"${name}" is not a valid ${obj.kind} name: must be a DNS-1123 label (at most 63 characters)` });
+  } else if (PATH_SEGMENT_NAMED.has(obj.kind)) {
+    if (name === '.' || name === '..' || /[/%]/.test(name)) {
+      out.push({ path: '.metadata.name', message: `"${name}" is not a valid ${obj.kind} name: must not be "." or ".." or contain "/" or "%"` });
+    }
   } else if (!isDns1123Subdomain(name)) {
     out.push({ path: '.metadata.name', message: `"${name}" is not a valid name: must be a DNS-1123 subdomain (lowercase letters, digits, "-" and ".", at most 253 characters)` });
   }

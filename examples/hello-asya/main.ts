@@ -1,0 +1,3 @@
+import { buildHelloAsya } from './app';
+
+buildHelloAsya(process.argv[2]).synth();

@@ -1,0 +1,10 @@
+import { App } from 'cdk8s';
+import { buildHelloAsya } from './hello-asya/app';
+
+/** Every example app by name; each builds into the given output directory. */
+export const EXAMPLES: Record<string, (outdir?: string) => App> = {
+  'hello-asya': buildHelloAsya,
+};
+
+/** The example the README's main command synthesizes. */
+export const MAIN_EXAMPLE = 'hello-asya';
