@@ -2,3 +2,5 @@ export * from './core';
 export * from './validation';
 export * from './backends';
 export * from './asya';
+export * from './binding';
+export * from './pipeline';

@@ -8,7 +8,7 @@ import { checkDns1035Label } from '../core/names';
 import { PodOptions, renderPodSpec } from '../core/pod';
 import { renderResources, ResourceRequirements } from '../core/resources';
 import { AsyncActor as AsyncActorL1 } from '../imports/asya-asyncactor-asya.sh';
-import { IAsyncStep } from './async-step';
+import { EgressRule, IAsyncStep } from './async-step';
 import { AsyaImages } from './images';
 import { ResolvedScaling, resolveScaling, ScalingOptions } from './scaling';
 import { Transport } from './transport';
@@ -117,6 +117,12 @@ export interface AsyncActorProps extends ContainerOptions, PodOptions {
    */
   readonly declareMetricsPort?: boolean;
   /**
+   * Traffic the actor sends besides DNS and the broker (e.g. an external API), for the pipeline's
+   * NetworkPolicies.
+   * @default - none
+   */
+  readonly egress?: EgressRule[];
+  /**
    * Extra labels on the AsyncActor object.
    * @default - none
    */
@@ -170,6 +176,7 @@ export class AsyncActor extends Construct implements IAsyncStep {
   public readonly scalingEnabled: boolean;
   /** Pod labels that select this actor's pods (the operator's `asya.sh/asya`). */
   public readonly podSelector: { [key: string]: string };
+  public readonly egress: EgressRule[];
   /** The AsyncActor object. */
   public readonly resource: ApiObject;
   private readonly scaling: ResolvedScaling;
@@ -197,6 +204,7 @@ export class AsyncActor extends Construct implements IAsyncStep {
     this.rewritesRoute = props.handlerMode === HandlerMode.ENVELOPE;
     this.scalingEnabled = this.scaling.enabled;
     this.podSelector = { 'asya.sh/asya': name };
+    this.egress = [...(props.egress ?? [])];
 
     // Runtime start rules.
     check(typeof props.handler === 'string' && HANDLER.test(props.handler), this, 'handler', props.handler,

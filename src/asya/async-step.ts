@@ -2,6 +2,29 @@ import { IConstruct } from 'constructs';
 import { Transport } from './transport';
 
 /**
+ * Traffic a step's pods must be allowed to send, besides DNS and the broker (NetworkPolicy egress).
+ */
+export interface EgressRule {
+  /**
+   * Namespace of the peer pods.
+   * @default - the step's own namespace (with podSelector), or any (with ipBlock)
+   */
+  readonly namespace?: string;
+  /**
+   * Labels of the peer pods.
+   * @default - none (use ipBlock)
+   */
+  readonly podSelector?: { [key: string]: string };
+  /**
+   * CIDR of the peer (e.g. `0.0.0.0/0` for an external API).
+   * @default - none (use podSelector)
+   */
+  readonly ipBlock?: string;
+  /** TCP ports. */
+  readonly ports: number[];
+}
+
+/**
  * Something a route can name: an actor consuming its own queue. AsyncActor, AsyncModel and JobLauncher
  * implement it; pipelines know steps only through it.
  */
@@ -16,4 +39,8 @@ export interface IAsyncStep extends IConstruct {
   readonly queueName: string;
   /** True when the handler runs in envelope mode and may rewrite the route at run time. */
   readonly rewritesRoute: boolean;
+  /** Pod labels selecting the step's pods. */
+  readonly podSelector: { [key: string]: string };
+  /** Egress the step needs besides DNS and the broker. */
+  readonly egress: EgressRule[];
 }

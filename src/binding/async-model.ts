@@ -1,0 +1,258 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ApiObject, Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { AsyncActor } from '../asya/async-actor';
+import { EgressRule, IAsyncStep } from '../asya/async-step';
+import { ScalingOptions } from '../asya/scaling';
+import { Transport } from '../asya/transport';
+import { IModelBackend } from '../backends/model-backend';
+import { EnvValue } from '../core/env';
+import { check } from '../core/errors';
+import { k8s } from '../core/k8s';
+import { ResourceRequirements } from '../core/resources';
+import { Volume } from '../core/volume';
+import { ScaledObject } from '../imports/keda-scaledobject-keda.sh';
+import { TriggerAuthentication } from '../imports/keda-triggerauthentication-keda.sh';
+
+/**
+ * Queue-driven scaling of the model itself (a KEDA ScaledObject on the backend's scale target, driven
+ * by the depth of the bridge's queue).
+ */
+export interface ModelScalingOptions {
+  /**
+   * Scale the model on the bridge queue. Refused, with the backend's reason, where the backend has no
+   * scale target (KubeRay, KServe without autoscalerClass external, a plain KAITO Workspace).
+   * @default - true where the backend has a scale target, false elsewhere
+   */
+  readonly enabled?: boolean;
+  /**
+   * Fewest model replicas; 0 scales the model to zero when the queue is empty.
+   * @default 0 where the backend supports it, else 1
+   */
+  readonly minReplicas?: number;
+  /**
+   * Most model replicas.
+   * @default 1
+   */
+  readonly maxReplicas?: number;
+  /**
+   * Messages per model replica.
+   * @default 5
+   */
+  readonly queueLength?: number;
+  /**
+   * Seconds between queue polls.
+   * @default 10
+   */
+  readonly pollingInterval?: number;
+  /**
+   * Seconds after the last message before scaling down to minReplicas.
+   * @default 300
+   */
+  readonly cooldownPeriod?: number;
+}
+
+/**
+ * Props of an AsyncModel.
+ */
+export interface AsyncModelProps {
+  /** The served model. */
+  readonly backend: IModelBackend;
+  /** The transport the bridge consumes from. */
+  readonly transport: Transport;
+  /**
+   * The bridge actor's name (its queue is `asya-<name>`).
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * Scaling of the model on the bridge queue.
+   * @default - see ModelScalingOptions
+   */
+  readonly modelScaling?: ModelScalingOptions;
+  /**
+   * Scaling of the bridge actor.
+   * @default - 0..modelScaling.maxReplicas*4 (bridges are cheap; the model is the bottleneck)
+   */
+  readonly bridgeScaling?: ScalingOptions;
+  /**
+   * Timeout of one request to the model.
+   * @default Duration.minutes(2)
+   */
+  readonly requestTimeout?: Duration;
+  /**
+   * Retries on 429, 5xx, connection errors and timeouts (exponential backoff, Retry-After honoured).
+   * @default 8 when the model scales to zero (covers its cold start), else 3
+   */
+  readonly maxRetries?: number;
+  /**
+   * The key under which the model's output is added to the payload.
+   * @default "result"
+   */
+  readonly outputKey?: string;
+  /**
+   * The bridge's Python image (Python >= 3.10 with sh; the handler needs only the standard library).
+   * @default "python:3.12.7-slim-bookworm"
+   */
+  readonly bridgeImage?: string;
+  /**
+   * Resources of the bridge runtime.
+   * @default - requests 50m CPU / 64Mi, limits 500m CPU / 256Mi
+   */
+  readonly bridgeResources?: ResourceRequirements;
+  /**
+   * Create the NetworkPolicy that lets only the bridge reach the model's pods on the serving port.
+   * @default true
+   */
+  readonly networkPolicy?: boolean;
+  /**
+   * Namespaces whose pods may still reach the model (e.g. `monitoring` for scraping).
+   * @default - none
+   */
+  readonly allowModelIngressFromNamespaces?: string[];
+}
+
+const HANDLER_FILE = path.join(__dirname, '..', '..', 'handlers', 'bridge.py');
+const OUTPUT_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Puts a served model into the async mesh. Asya has no binding CRD: a binding is made of real objects:
+ * - a bridge AsyncActor consuming `asya-<name>` that calls the model over HTTP (a small dependency-free
+ *   Python handler shipped in a ConfigMap), with a request timeout and bounded retries; failures raise,
+ *   so Asya routes the message to error-end;
+ * - where the backend allows it, a KEDA ScaledObject that scales the model itself on the bridge queue
+ *   (scale to zero by default), with its TriggerAuthentication;
+ * - a NetworkPolicy that lets only the bridge reach the model.
+ */
+export class AsyncModel extends Construct implements IAsyncStep {
+  public readonly actorName: string;
+  public readonly namespace: string;
+  public readonly transport: Transport;
+  public readonly queueName: string;
+  public readonly rewritesRoute: boolean = false;
+  public readonly podSelector: { [key: string]: string };
+  public readonly egress: EgressRule[];
+  /** The served model. */
+  public readonly backend: IModelBackend;
+  /** The bridge actor. */
+  public readonly bridge: AsyncActor;
+  /** The ScaledObject on the model, if the model scales on the queue. */
+  public readonly scaledObject?: ApiObject;
+  /** The NetworkPolicy guarding the model, if any. */
+  public readonly networkPolicy?: ApiObject;
+
+  constructor(scope: Construct, id: string, props: AsyncModelProps) {
+    super(scope, id);
+    const b = props.backend;
+    check(!!b && typeof b.endpoint === 'string', this, 'backend', b, 'must be a model backend (KaitoModel, KServeModel, OpenAIModel, ...)');
+    this.backend = b;
+    const name = props.name ?? id;
+    const s = props.modelScaling ?? {};
+    const wantScaling = s.enabled ?? b.scaleTarget !== undefined;
+    if (wantScaling) {
+      check(b.scaleTarget !== undefined, this, 'modelScaling.enabled', true,
+        `cannot be used with ${b.node.path}: ${b.noScaleTargetReason ?? 'the backend has no scale target'}`);
+    }
+    const target = wantScaling ? b.scaleTarget : undefined;
+    const minReplicas = s.minReplicas ?? (target?.supportsScaleToZero ? 0 : 1);
+    const maxReplicas = s.maxReplicas ?? Math.max(1, minReplicas);
+    if (target) {
+      check(Number.isInteger(minReplicas) && minReplicas >= 0, this, 'modelScaling.minReplicas', minReplicas, 'must be a whole number of at least 0');
+      check(minReplicas > 0 || target.supportsScaleToZero, this, 'modelScaling.minReplicas', minReplicas,
+        `must be at least 1: ${target.kind} ${target.name} cannot scale to zero`);
+      check(Number.isInteger(maxReplicas) && maxReplicas >= 1, this, 'modelScaling.maxReplicas', maxReplicas, 'must be a whole number of at least 1');
+      check(minReplicas <= maxReplicas, this, 'modelScaling.minReplicas', minReplicas, `must not exceed modelScaling.maxReplicas (${maxReplicas})`);
+    }
+    const outputKey = props.outputKey ?? 'result';
+    check(OUTPUT_KEY.test(outputKey), this, 'outputKey', outputKey, 'must be an identifier ([A-Za-z_][A-Za-z0-9_]*)');
+    const timeout = (props.requestTimeout ?? Duration.minutes(2)).toMilliseconds() / 1000;
+    check(timeout >= 1, this, 'requestTimeout', `${timeout}s`, 'must be at least 1 second');
+    const retries = props.maxRetries ?? (target && minReplicas === 0 ? 8 : 3);
+    check(Number.isInteger(retries) && retries >= 0 && retries <= 20, this, 'maxRetries', retries, 'must be a whole number from 0 to 20');
+
+    // The bridge actor and its handler.
+    const configMapName = `${name}-bridge`;
+    const handlerConfig = new k8s.KubeConfigMap(this, 'Handler', {
+      metadata: { name: configMapName, labels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'bridge' } },
+      data: { 'bridge.py': fs.readFileSync(HANDLER_FILE, 'utf8') },
+    });
+    // Worst case per message: every attempt times out, plus capped backoff sleeps (30 s each at most).
+    const processing = Math.ceil(timeout * (retries + 1) + Math.min(30, 2 ** retries) * retries + 30);
+    this.bridge = new AsyncActor(this, 'Bridge', {
+      name,
+      transport: props.transport,
+      handler: 'bridge.handle',
+      image: props.bridgeImage ?? 'python:3.12.7-slim-bookworm',
+      env: {
+        PYTHONPATH: EnvValue.fromValue('/opt/bridge'),
+        BRIDGE_PROTOCOL: EnvValue.fromValue(b.protocol.id),
+        BRIDGE_URL: EnvValue.fromValue(`${b.endpoint}${b.requestPath}`),
+        BRIDGE_MODEL: EnvValue.fromValue(b.modelName),
+        ...(Object.keys(b.requestHeaders).length ? { BRIDGE_HEADERS: EnvValue.fromValue(JSON.stringify(b.requestHeaders)) } : {}),
+        BRIDGE_TIMEOUT_SECONDS: EnvValue.fromValue(String(timeout)),
+        BRIDGE_MAX_RETRIES: EnvValue.fromValue(String(retries)),
+        BRIDGE_OUTPUT_KEY: EnvValue.fromValue(outputKey),
+      },
+      volumes: [Volume.configMap('bridge-handler', configMapName, 0o444)],
+      volumeMounts: [{ volume: 'bridge-handler', mountPath: '/opt/bridge', readOnly: true }],
+      resources: props.bridgeResources ?? { cpu: { request: '50m', limit: '500m' }, memory: { request: '64Mi', limit: '256Mi' } },
+      processingTimeout: Duration.seconds(processing),
+      scaling: props.bridgeScaling ?? { maxReplicas: Math.max(4, maxReplicas * 4) },
+      podLabels: { 'app.kubernetes.io/component': 'bridge' },
+    });
+    this.bridge.node.addDependency(handlerConfig);
+    this.actorName = this.bridge.actorName;
+    this.namespace = this.bridge.namespace;
+    this.transport = props.transport;
+    this.queueName = this.bridge.queueName;
+    this.podSelector = { ...this.bridge.podSelector };
+    this.egress = [{ namespace: b.namespace, podSelector: { ...b.podSelector }, ports: [b.podPort] }];
+
+    // KEDA on the model, in the model's namespace.
+    if (target) {
+      const soName = `${name}-model`;
+      check(soName.length <= 54, this, 'name', name,
+        `gives the ScaledObject name "${soName}" of ${soName.length} characters; KEDA allows 54 (its HPA is keda-hpa-<name>)`);
+      const authName = `${name}-model-auth`;
+      const kedaTrigger = props.transport._kedaTrigger(this, 'transport', name, s.queueLength ?? 5, authName);
+      check(Number.isInteger(s.queueLength ?? 5) && (s.queueLength ?? 5) >= 1, this, 'modelScaling.queueLength', s.queueLength, 'must be a whole number of at least 1');
+      new TriggerAuthentication(this, 'ModelScalerAuth', {
+        metadata: { name: authName, namespace: b.namespace },
+        spec: kedaTrigger.authentication,
+      });
+      this.scaledObject = new ScaledObject(this, 'ModelScaler', {
+        metadata: { name: soName, namespace: b.namespace, labels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'model-scaler' } },
+        spec: {
+          scaleTargetRef: { apiVersion: target.apiVersion, kind: target.kind, name: target.name },
+          minReplicaCount: minReplicas,
+          maxReplicaCount: maxReplicas,
+          pollingInterval: s.pollingInterval ?? 10,
+          cooldownPeriod: s.cooldownPeriod ?? 300,
+          triggers: [kedaTrigger.trigger],
+        },
+      });
+    }
+
+    // Only the bridge (and named namespaces) may reach the model's serving port.
+    if (props.networkPolicy ?? true) {
+      const from: any[] = [{
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': this.namespace } },
+        podSelector: { matchLabels: { ...this.bridge.podSelector } },
+      }];
+      for (const ns of props.allowModelIngressFromNamespaces ?? []) {
+        from.push({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } });
+      }
+      this.networkPolicy = new ApiObject(this, 'ModelIngress', {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: `${name}-model-ingress`, namespace: b.namespace },
+        spec: {
+          podSelector: { matchLabels: { ...b.podSelector } },
+          policyTypes: ['Ingress'],
+          ingress: [{ from, ports: [{ protocol: 'TCP', port: b.podPort }] }],
+        },
+      });
+    }
+  }
+}

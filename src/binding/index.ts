@@ -1,0 +1,1 @@
+export { AsyncModel, AsyncModelProps, ModelScalingOptions } from './async-model';

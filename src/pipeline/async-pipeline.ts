@@ -1,0 +1,385 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ApiObject, App, Chart, ChartProps } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { AsyncActor, CREW_ACTOR_NAMES } from '../asya/async-actor';
+import { IAsyncStep } from '../asya/async-step';
+import { AsyaCrew } from '../asya/crew';
+import { AsyncModel } from '../binding/async-model';
+import { check } from '../core/errors';
+import { k8s } from '../core/k8s';
+import { checkDnsLabel } from '../core/names';
+import { GatewayTool, ToolParameterType } from './gateway';
+
+/**
+ * A named route: the ordered actors a message visits.
+ */
+export interface PipelineRoute {
+  /** Route name (a DNS-1123 label), used by gateway tools and the diagram. */
+  readonly name: string;
+  /** The steps, in order (use `Chain.start(a).next(b).steps` for the fluent form). */
+  readonly steps: IAsyncStep[];
+}
+
+/**
+ * Props of an AsyncPipeline.
+ */
+export interface AsyncPipelineProps extends ChartProps {
+  /**
+   * The pipeline name: object names and the diagram use it.
+   * @default - the chart id
+   */
+  readonly name?: string;
+  /**
+   * Routes, in order. More can be added with `addRoute`.
+   * @default - none yet (a pipeline needs at least one route before synth)
+   */
+  readonly routes?: PipelineRoute[];
+  /**
+   * Steps reached only at run time, when an envelope-mode step extends the route (e.g. an LLM judge
+   * inserting a refiner). They are synthesized and covered by the NetworkPolicies like route steps.
+   * @default - none
+   */
+  readonly dynamicSteps?: IAsyncStep[];
+  /**
+   * Namespaces (other than the pipeline's) whose steps this pipeline may route to.
+   * @default - none: every step runs in the pipeline's namespace
+   */
+  readonly crossNamespaceGrants?: string[];
+  /**
+   * The crew (happy-end / error-end) of this pipeline's transport runs already, deployed by another app.
+   * When false, the app must contain exactly one AsyaCrew for the transport.
+   * @default false
+   */
+  readonly existingCrew?: boolean;
+  /**
+   * Tools the Asya gateway exposes; when set, the gateway configuration is synthesized as a ConfigMap
+   * `<name>-gateway-tools` (key `tools.yaml`), to mount at the gateway's ASYA_CONFIG_PATH.
+   * @default - no gateway configuration
+   */
+  readonly tools?: GatewayTool[];
+  /**
+   * Synthesize NetworkPolicies: each step's pods are denied all traffic but DNS, the broker, the step's
+   * declared egress (bridge -> its model only) and metrics scraping from monitoringNamespace.
+   * @default true
+   */
+  readonly networkPolicies?: boolean;
+  /**
+   * Namespace allowed to scrape the actors' metrics port (8080).
+   * @default - none
+   */
+  readonly monitoringNamespace?: string;
+  /**
+   * Synthesize a PodMonitor (monitoring.coreos.com/v1) for the actors' sidecar metrics.
+   * @default false
+   */
+  readonly podMonitor?: boolean;
+  /**
+   * Annotate objects with Argo CD sync waves: infrastructure (-1), models (0), actors (1).
+   * @default false
+   */
+  readonly argoSyncWaves?: boolean;
+}
+
+const SYNC_WAVE: Record<string, string> = {
+  'Namespace': '-1', 'ConfigMap': '-1', 'NetworkPolicy': '-1', 'ServiceAccount': '-1', 'Role': '-1', 'RoleBinding': '-1',
+  'TriggerAuthentication': '-1', 'PodMonitor': '-1', 'ServiceMonitor': '-1', 'Queue': '-1', 'ClusterQueue': '-1', 'LocalQueue': '-1',
+  'ResourceFlavor': '-1', 'WorkloadPriorityClass': '-1',
+  'Workspace': '0', 'InferenceSet': '0', 'RayService': '0', 'InferenceService': '0', 'Deployment': '0', 'Service': '0', 'ScaledObject': '0',
+  'AsyncActor': '1',
+};
+
+function isStep(x: any): x is IAsyncStep {
+  return !!x && typeof x.actorName === 'string' && typeof x.queueName === 'string' && x.transport !== undefined;
+}
+
+/**
+ * A pipeline: named routes over async steps (actors, bound models, job launchers), synthesized as one
+ * chart (one YAML file with a stable name) with every cross-step object: NetworkPolicies, the gateway
+ * tool configuration, a PodMonitor, Argo CD sync waves, and a Mermaid diagram (`toMermaid()`).
+ *
+ * Whole-pipeline checks run when routes are added (transports, namespaces, reserved names, empty
+ * routes) and at synth (unique actor names per transport across the app, crew present, tools naming
+ * existing routes).
+ */
+export class AsyncPipeline extends Chart {
+  /**
+   * Synthesizes the app and writes each pipeline's diagram (`<pipeline>.md`) next to its YAML.
+   */
+  public static synthWithDiagrams(app: App): void {
+    app.synth();
+    for (const chart of app.charts) {
+      if (chart instanceof AsyncPipeline) {
+        const p = chart as AsyncPipeline;
+        fs.writeFileSync(path.join(app.outdir, `${p.pipelineName}.md`), p.toMarkdown());
+      }
+    }
+  }
+
+  /** The pipeline name. */
+  public readonly pipelineName: string;
+  private readonly routeList: PipelineRoute[] = [];
+  private readonly dynamic: IAsyncStep[];
+  private readonly grants: string[];
+  private readonly props: AsyncPipelineProps;
+  private generated = false;
+
+  constructor(scope: Construct, id: string, props: AsyncPipelineProps = {}) {
+    super(scope, id, props);
+    this.props = props;
+    this.pipelineName = props.name ?? id;
+    checkDnsLabel(this, props.name === undefined ? 'name (from the chart id)' : 'name', this.pipelineName);
+    this.grants = [...(props.crossNamespaceGrants ?? [])];
+    this.dynamic = [...(props.dynamicSteps ?? [])];
+    this.dynamic.forEach((s, i) => this.checkStep(`dynamicSteps[${i}]`, s));
+    for (const r of props.routes ?? []) this.addRoute(r.name, r.steps);
+    this.node.addValidation({ validate: () => this.validatePipeline() });
+  }
+
+  /** The pipeline's namespace. */
+  public get pipelineNamespace(): string {
+    return this.namespace ?? 'default';
+  }
+
+  /** The routes, in order. */
+  public get routes(): PipelineRoute[] {
+    return this.routeList.map((r) => ({ name: r.name, steps: [...r.steps] }));
+  }
+
+  /** Every distinct step of the pipeline (route steps, then dynamic steps), each once. */
+  public get steps(): IAsyncStep[] {
+    const seen = new Set<IAsyncStep>();
+    const out: IAsyncStep[] = [];
+    for (const s of [...this.routeList.flatMap((r) => r.steps), ...this.dynamic]) {
+      if (!seen.has(s)) { seen.add(s); out.push(s); }
+    }
+    return out;
+  }
+
+  /**
+   * Adds a route. Steps shared between routes are synthesized once.
+   * @returns the route's actor names, as messages carry them
+   */
+  public addRoute(name: string, steps: IAsyncStep[]): string[] {
+    const field = `routes["${name}"]`;
+    checkDnsLabel(this, 'route name', name);
+    check(!this.routeList.some((r) => r.name === name), this, 'route name', name, 'is used by another route of the pipeline');
+    check(Array.isArray(steps) && steps.length > 0, this, field, steps?.length ?? 0, 'is empty: a route needs at least one step');
+    steps.forEach((s, i) => this.checkStep(`${field}[${i}]`, s));
+    const transports = new Set(steps.map((s) => s.transport.name));
+    check(transports.size === 1, this, field, steps.map((s) => `${s.actorName}:${s.transport.name}`).join(' -> '),
+      'mixes transports: every step of a route must consume from the same transport (messages are forwarded queue to queue)');
+    this.routeList.push({ name, steps: [...steps] });
+    return steps.map((s) => s.actorName);
+  }
+
+  /** The Mermaid flowchart of the routes, steps and backends. */
+  public toMermaid(): string {
+    const id = (s: string) => s.replace(/[^A-Za-z0-9_]/g, '_');
+    const lines = ['flowchart LR'];
+    const declared = new Set<string>();
+    const node = (s: IAsyncStep) => {
+      const n = id(s.actorName);
+      if (!declared.has(n)) {
+        declared.add(n);
+        const kind = s instanceof AsyncModel ? 'AsyncModel' : s.constructor?.name ?? 'step';
+        lines.push(`  ${n}["${s.actorName}<br/><small>${kind} · ${s.queueName}</small>"]`);
+        if (s instanceof AsyncModel) {
+          const b = s.backend;
+          const bn = `${n}_backend`;
+          lines.push(`  ${bn}[("${b.node.id}<br/><small>${b.constructor?.name ?? 'backend'} · ${b.protocol.id}</small>")]`);
+          lines.push(`  ${n} -. HTTP .-> ${bn}`);
+        }
+      }
+      return n;
+    };
+    lines.push('  happy_end(["happy-end"])', '  error_end(["error-end"])');
+    for (const r of this.routeList) {
+      const start = `route_${id(r.name)}`;
+      lines.push(`  ${start}>"route ${r.name}"]`);
+      let prev = start;
+      for (const s of r.steps) {
+        const n = node(s);
+        lines.push(`  ${prev} --> ${n}`);
+        prev = n;
+      }
+      lines.push(`  ${prev} --> happy_end`);
+    }
+    for (const s of this.dynamic) {
+      const n = node(s);
+      lines.push(`  ${n} -. added at run time .- ${n}`);
+    }
+    lines.push('  classDef crew fill:#eee,stroke:#999', '  class happy_end,error_end crew');
+    return lines.join('\n') + '\n';
+  }
+
+  /** A Markdown page with the diagram and the routes. */
+  public toMarkdown(): string {
+    const routes = this.routeList.map((r) => `- \`${r.name}\`: ${r.steps.map((s) => `\`${s.actorName}\``).join(' → ')} → \`happy-end\``).join('\n');
+    return `# Pipeline ${this.pipelineName}\n\nNamespace \`${this.pipelineNamespace}\`. Every step sends errors and timeouts to \`error-end\`.\n\n` +
+      `\`\`\`mermaid\n${this.toMermaid()}\`\`\`\n\n## Routes\n\n${routes}\n`;
+  }
+
+  /** Adds the cross-step objects, then renders (with sync waves when asked). */
+  public override toJson(): any[] {
+    this.generateCrossStepObjects();
+    const objects = super.toJson();
+    if (!this.props.argoSyncWaves) return objects;
+    return objects.map((o) => {
+      const wave = SYNC_WAVE[o.kind];
+      if (wave === undefined) return o;
+      return { ...o, metadata: { ...o.metadata, annotations: { ...(o.metadata?.annotations ?? {}), 'argocd.argoproj.io/sync-wave': wave } } };
+    });
+  }
+
+  private checkStep(field: string, s: IAsyncStep): void {
+    check(isStep(s), this, field, s, 'must be an async step (AsyncActor, AsyncModel or JobLauncher)');
+    check(!CREW_ACTOR_NAMES.includes(s.actorName), this, field, s.actorName,
+      'is a crew actor: every route ends in happy-end (or error-end) by itself; do not list it');
+    if (s.namespace !== this.pipelineNamespace) {
+      check(this.grants.includes(s.namespace), this, field, `${s.actorName} in ${s.namespace}`,
+        `runs outside the pipeline's namespace ${this.pipelineNamespace}: add "${s.namespace}" to crossNamespaceGrants to allow it`);
+    }
+  }
+
+  private validatePipeline(): string[] {
+    const errors: string[] = [];
+    const where = this.node.path;
+    if (this.routeList.length === 0) errors.push(`${where}: routes (0) must hold at least one route: call addRoute() or pass routes`);
+    // Actor names are queue names, which are not namespaced upstream: unique per transport in the app.
+    const byQueue = new Map<string, AsyncActor[]>();
+    for (const c of this.node.root.node.findAll()) {
+      if (c instanceof AsyncActor) {
+        const key = `${c.transport.name}/${c.actorName}`;
+        byQueue.set(key, [...(byQueue.get(key) ?? []), c]);
+      }
+    }
+    for (const s of this.steps) {
+      const owners = byQueue.get(`${s.transport.name}/${s.actorName}`) ?? [];
+      if (owners.length > 1) {
+        errors.push(`${where}: step "${s.actorName}" (${owners.map((o) => o.node.path).join(', ')}): actor names must be unique per transport across the app ` +
+          `(queue asya-${s.actorName} on ${s.transport.name} is not namespaced: the actors would share it)`);
+      }
+    }
+    // The crew.
+    const transports = new Set(this.steps.map((s) => s.transport.name));
+    const crews = this.node.root.node.findAll().filter((c): c is AsyaCrew => c instanceof AsyaCrew);
+    for (const t of transports) {
+      const n = crews.filter((c) => c.happyEnd.transport.name === t).length;
+      if (!this.props.existingCrew && n === 0) {
+        errors.push(`${where}: transport ${t} has no crew: add one AsyaCrew for it to the app (once per cluster), or set existingCrew: true`);
+      }
+      if (n > 1) errors.push(`${where}: transport ${t} has ${n} crews: queue names are not namespaced, so there must be exactly one per cluster`);
+    }
+    // Tools name routes.
+    const routeNames = new Set(this.routeList.map((r) => r.name));
+    (this.props.tools ?? []).forEach((t, i) => {
+      if (!routeNames.has(t.route)) {
+        errors.push(`${where}: tools[${i}].route ("${t.route}") names no route of the pipeline (routes: ${[...routeNames].join(', ') || 'none'})`);
+      }
+    });
+    return errors;
+  }
+
+  private generateCrossStepObjects(): void {
+    if (this.generated) return;
+    this.generated = true;
+    const own = this.steps.filter((s) => this.owns(s));
+    if (this.props.networkPolicies ?? true) {
+      for (const s of own) this.networkPolicy(s);
+    }
+    if (this.props.tools?.length) this.gatewayConfig();
+    if (this.props.podMonitor && own.length) {
+      new ApiObject(this, 'PodMonitor', {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'PodMonitor',
+        metadata: { name: `${this.pipelineName}-actors`, labels: { 'asya.sh/pipeline': this.pipelineName } },
+        spec: {
+          selector: { matchExpressions: [{ key: 'asya.sh/asya', operator: 'In', values: own.map((s) => s.actorName).sort() }] },
+          podMetricsEndpoints: [{ port: 'asya-metrics', path: '/metrics' }],
+        },
+      });
+    }
+  }
+
+  /** Steps whose nearest pipeline is this one (shared steps get their policies from their owner). */
+  private owns(s: IConstruct): boolean {
+    for (let c: IConstruct | undefined = s.node.scope; c; c = c.node.scope) {
+      if (c instanceof AsyncPipeline) return c === this;
+    }
+    return false;
+  }
+
+  private networkPolicy(s: IAsyncStep): void {
+    const egress: any[] = [
+      { to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
+    ];
+    const t = s.transport;
+    const brokerPeer: any = {};
+    if (t.brokerNamespace) brokerPeer.namespaceSelector = { matchLabels: { 'kubernetes.io/metadata.name': t.brokerNamespace } };
+    if (t.brokerPodSelector) brokerPeer.podSelector = { matchLabels: { ...t.brokerPodSelector } };
+    egress.push({
+      ...(Object.keys(brokerPeer).length ? { to: [brokerPeer] } : {}),
+      ports: t.brokerPorts.map((port) => ({ protocol: 'TCP', port })),
+    });
+    for (const e of s.egress) {
+      const peer: any = e.ipBlock ? { ipBlock: { cidr: e.ipBlock } } : {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': e.namespace ?? s.namespace } },
+        ...(e.podSelector ? { podSelector: { matchLabels: { ...e.podSelector } } } : {}),
+      };
+      egress.push({ to: [peer], ports: e.ports.map((port) => ({ protocol: 'TCP', port })) });
+    }
+    const ingress = this.props.monitoringNamespace
+      ? [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': this.props.monitoringNamespace } } }], ports: [{ protocol: 'TCP', port: 8080 }] }]
+      : [];
+    new ApiObject(this, `NetworkPolicy-${s.actorName}`, {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: `${s.actorName}-network`, namespace: s.namespace, labels: { 'asya.sh/pipeline': this.pipelineName } },
+      spec: { podSelector: { matchLabels: { ...s.podSelector } }, policyTypes: ['Ingress', 'Egress'], ingress, egress },
+    });
+  }
+
+  private gatewayConfig(): void {
+    const tools = this.props.tools!.map((t, i) => {
+      check(/^[A-Za-z0-9_-]+$/.test(t.name), this, `tools[${i}].name`, t.name, 'must be letters, digits, "_" and "-"');
+      const parameters: any = {};
+      (t.parameters ?? []).forEach((p, j) => {
+        check(Object.values(ToolParameterType).includes(p.type), this, `tools[${i}].parameters[${j}].type`, p.type, `must be one of ${Object.values(ToolParameterType).join(', ')}`);
+        let def: unknown;
+        if (p.defaultJson !== undefined) {
+          try { def = JSON.parse(p.defaultJson); } catch { check(false, this, `tools[${i}].parameters[${j}].defaultJson`, p.defaultJson, 'must be valid JSON'); }
+        }
+        parameters[p.name] = {
+          type: p.type,
+          ...(p.description ? { description: p.description } : {}),
+          ...(p.required !== undefined ? { required: p.required } : {}),
+          ...(def !== undefined ? { default: def } : {}),
+          ...(p.options ? { options: [...p.options] } : {}),
+        };
+      });
+      return {
+        name: t.name,
+        description: t.description,
+        ...(Object.keys(parameters).length ? { parameters } : {}),
+        route: t.route,
+        ...(t.progress !== undefined ? { progress: t.progress } : {}),
+        ...(t.timeoutSeconds !== undefined ? { timeout: t.timeoutSeconds } : {}),
+      };
+    });
+    const routes: any = {};
+    for (const r of this.routeList) routes[r.name] = r.steps.map((s) => s.actorName);
+    const yaml = renderGatewayYaml({ routes, tools });
+    new k8s.KubeConfigMap(this, 'GatewayTools', {
+      metadata: { name: `${this.pipelineName}-gateway-tools`, labels: { 'asya.sh/pipeline': this.pipelineName, 'asya.sh/gateway-config': 'true' } },
+      data: { 'tools.yaml': yaml },
+    });
+  }
+}
+
+/** Deterministic YAML of the gateway configuration (JSON is valid YAML; one document, sorted as built). */
+function renderGatewayYaml(config: any): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { stringify } = require('yaml');
+  return stringify(config, { lineWidth: 0 });
+}

@@ -1,0 +1,3 @@
+export { AsyncPipeline, AsyncPipelineProps, PipelineRoute } from './async-pipeline';
+export { Chain } from './chain';
+export { GatewayTool, ToolParameter, ToolParameterType } from './gateway';
