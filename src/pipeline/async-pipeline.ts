@@ -89,6 +89,8 @@ const SYNC_WAVE: Record<string, string> = {
   'AsyncActor': '1',
 };
 
+const PIPELINE_BRAND = Symbol.for('cdk8s-asya.AsyncPipeline');
+
 function isStep(x: any): x is IAsyncStep {
   return !!x && typeof x.actorName === 'string' && typeof x.queueName === 'string' && x.transport !== undefined;
 }
@@ -109,11 +111,17 @@ export class AsyncPipeline extends Chart {
   public static synthWithDiagrams(app: App): void {
     app.synth();
     for (const chart of app.charts) {
-      if (chart instanceof AsyncPipeline) {
-        const p = chart as AsyncPipeline;
-        fs.writeFileSync(path.join(app.outdir, `${p.pipelineName}.md`), p.toMarkdown());
+      if (AsyncPipeline.isAsyncPipeline(chart)) {
+        fs.writeFileSync(path.join(app.outdir, `${chart.pipelineName}.md`), chart.toMarkdown());
       }
     }
+  }
+
+  /**
+   * True when `x` is an AsyncPipeline (cdk8s makes `instanceof` true for every Chart subclass).
+   */
+  public static isAsyncPipeline(x: any): x is AsyncPipeline {
+    return x !== null && typeof x === 'object' && (x as any)[PIPELINE_BRAND] === true;
   }
 
   /** The pipeline name. */
@@ -126,6 +134,7 @@ export class AsyncPipeline extends Chart {
 
   constructor(scope: Construct, id: string, props: AsyncPipelineProps = {}) {
     super(scope, id, props);
+    Object.defineProperty(this, PIPELINE_BRAND, { value: true });
     this.props = props;
     this.pipelineName = props.name ?? id;
     checkDnsLabel(this, props.name === undefined ? 'name (from the chart id)' : 'name', this.pipelineName);
@@ -139,6 +148,15 @@ export class AsyncPipeline extends Chart {
   /** The pipeline's namespace. */
   public get pipelineNamespace(): string {
     return this.namespace ?? 'default';
+  }
+
+  /**
+   * Declares a step reached only at run time (an envelope-mode step inserts it into the route): it is
+   * synthesized and covered by the NetworkPolicies like route steps.
+   */
+  public addDynamicStep(step: IAsyncStep): void {
+    this.checkStep(`dynamicSteps[${this.dynamic.length}]`, step);
+    this.dynamic.push(step);
   }
 
   /** The routes, in order. */
@@ -305,7 +323,7 @@ export class AsyncPipeline extends Chart {
   /** Steps whose nearest pipeline is this one (shared steps get their policies from their owner). */
   private owns(s: IConstruct): boolean {
     for (let c: IConstruct | undefined = s.node.scope; c; c = c.node.scope) {
-      if (c instanceof AsyncPipeline) return c === this;
+      if (AsyncPipeline.isAsyncPipeline(c)) return c === this;
     }
     return false;
   }

@@ -1,0 +1,210 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Chart, Testing } from 'cdk8s';
+import {
+  AsyaCrew, AsyncActor, AsyncActorProps, AsyncPipeline, AsyncPipelineProps, Chain, HandlerMode, ResultStorage, ToolParameterType, Transport,
+} from '../../src';
+import { one, synthValid } from '../util';
+
+const rabbit = Transport.rabbitmq({ brokerNamespace: 'asya-system', brokerPodSelector: { 'app.kubernetes.io/name': 'rabbitmq' } });
+const base = { transport: rabbit, image: 'ghcr.io/acme/steps:2.0.0', resources: { cpu: { limit: '500m' }, memory: { limit: '256Mi' } } };
+
+function withCrew(app: App, transport: Transport = rabbit): void {
+  const system = new Chart(app, 'system', { namespace: 'asya-system' });
+  new AsyaCrew(system, 'crew', { transport, storage: ResultStorage.none() });
+}
+
+function pipeline(props: AsyncPipelineProps = {}, app: App = Testing.app(), crew: boolean = true) {
+  if (crew) withCrew(app);
+  const p = new AsyncPipeline(app, 'rag', { namespace: 'rag', ...props });
+  const step = (id: string, extra: Partial<AsyncActorProps> = {}) => new AsyncActor(p, id, { ...base, handler: `steps.${id.replace(/-/g, '_')}`, name: `rag-${id}`, ...extra });
+  return { app, p, step };
+}
+
+describe('AsyncPipeline', () => {
+  test('routes, shared steps once, network policies, gateway tools, pod monitor, sync waves, diagram', () => {
+    const { p, step } = pipeline({
+      tools: [{
+        name: 'ask', description: 'Answer a question from the knowledge base', route: 'ask',
+        parameters: [
+          { name: 'question', type: ToolParameterType.STRING, required: true, description: 'The question' },
+          { name: 'top_k', type: ToolParameterType.INTEGER, defaultJson: '4' },
+        ],
+        timeoutSeconds: 120,
+      }],
+      monitoringNamespace: 'monitoring',
+      podMonitor: true,
+      argoSyncWaves: true,
+    });
+    const embed = step('embed');
+    const write = step('write', { egress: [{ ipBlock: '10.0.0.0/8', ports: [6333] }] });
+    const retrieve = step('retrieve');
+    const answer = step('answer', { handlerMode: HandlerMode.ENVELOPE });
+    const refine = step('refine');
+    p.addRoute('ingest', Chain.start(embed).next(write).steps);
+    expect(p.addRoute('ask', [embed, retrieve, answer])).toEqual(['rag-embed', 'rag-retrieve', 'rag-answer']);
+    expect(p.routes.map((r) => r.name)).toEqual(['ingest', 'ask']);
+
+    const manifests = synthValid(p);
+    expect(manifests).toMatchSnapshot();
+    expect(p.steps.map((s) => s.actorName)).toEqual(['rag-embed', 'rag-write', 'rag-retrieve', 'rag-answer']);
+    expect(manifests.filter((m) => m.kind === 'AsyncActor').map((m) => m.metadata.name).sort())
+      .toEqual(['rag-answer', 'rag-embed', 'rag-refine', 'rag-retrieve', 'rag-write']);
+    expect(refine.actorName).toBe('rag-refine');
+
+    const np = one(manifests, 'NetworkPolicy', 'rag-write-network');
+    expect(np.spec.podSelector).toEqual({ matchLabels: { 'asya.sh/asya': 'rag-write' } });
+    expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(np.spec.egress).toContainEqual({
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'asya-system' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'rabbitmq' } } }],
+      ports: [{ protocol: 'TCP', port: 5672 }],
+    });
+    expect(np.spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ protocol: 'TCP', port: 6333 }] });
+    expect(np.spec.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ protocol: 'TCP', port: 8080 }] }]);
+
+    const tools = one(manifests, 'ConfigMap', 'rag-gateway-tools');
+    expect(tools.data['tools.yaml']).toBe([
+      'routes:',
+      '  ingest:',
+      '    - rag-embed',
+      '    - rag-write',
+      '  ask:',
+      '    - rag-embed',
+      '    - rag-retrieve',
+      '    - rag-answer',
+      'tools:',
+      '  - name: ask',
+      '    description: Answer a question from the knowledge base',
+      '    parameters:',
+      '      question:',
+      '        type: string',
+      '        description: The question',
+      '        required: true',
+      '      top_k:',
+      '        type: integer',
+      '        default: 4',
+      '    route: ask',
+      '    timeout: 120',
+      '',
+    ].join('\n'));
+    expect(one(manifests, 'PodMonitor').spec.podMetricsEndpoints).toEqual([{ port: 'asya-metrics', path: '/metrics' }]);
+    expect(one(manifests, 'AsyncActor', 'rag-embed').metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '1' });
+    expect(one(manifests, 'NetworkPolicy', 'rag-embed-network').metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '-1' });
+
+    const mermaid = p.toMermaid();
+    expect(mermaid).toMatchSnapshot();
+    expect(mermaid).toContain('route_ask --> rag_embed');
+    expect(mermaid).toContain('rag_answer --> happy_end');
+  });
+
+  test('dynamic steps are declared, synthesized and covered; undeclared ones get no policy', () => {
+    const { p, step } = pipeline();
+    const judge = step('judge', { handlerMode: HandlerMode.ENVELOPE });
+    const refine = step('refine');
+    step('stray');
+    p.addRoute('main', [judge]);
+    p.addDynamicStep(refine);
+    const manifests = synthValid(p);
+    expect(manifests.filter((m) => m.kind === 'NetworkPolicy').map((m) => m.metadata.name)).toEqual(['rag-judge-network', 'rag-refine-network']);
+    expect(p.toMermaid()).toContain('rag_refine -. added at run time .- rag_refine');
+  });
+
+  test('writes the diagram next to the YAML', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipe-'));
+    const app = new App({ outdir });
+    const { p, step } = pipeline({}, app);
+    p.addRoute('main', [step('a'), step('b')]);
+    AsyncPipeline.synthWithDiagrams(app);
+    expect(fs.readdirSync(outdir).sort()).toEqual(['rag.k8s.yaml', 'rag.md', 'system.k8s.yaml']);
+    expect(fs.readFileSync(path.join(outdir, 'rag.md'), 'utf8')).toContain('- `main`: `rag-a` → `rag-b` → `happy-end`');
+  });
+});
+
+describe('AsyncPipeline: whole-pipeline checks', () => {
+  test('an empty route', () => {
+    const { p } = pipeline();
+    expect(() => p.addRoute('main', [])).toThrow('rag: routes["main"] (0) is empty: a route needs at least one step');
+  });
+
+  test('a duplicate route name', () => {
+    const { p, step } = pipeline();
+    const a = step('a');
+    p.addRoute('main', [a]);
+    expect(() => p.addRoute('main', [a])).toThrow('route name ("main") is used by another route of the pipeline');
+  });
+
+  test('steps on different transports', () => {
+    const { p, step } = pipeline();
+    const a = step('a');
+    const b = step('b', { transport: Transport.sqs({ region: 'eu-west-1', accountId: '123456789012' }) });
+    expect(() => p.addRoute('main', [a, b])).toThrow('routes["main"] ("rag-a:rabbitmq -> rag-b:sqs") mixes transports');
+  });
+
+  test('a step in another namespace without a grant, and with one', () => {
+    const { app, p, step } = pipeline();
+    const other = new Chart(app, 'shared', { namespace: 'shared' });
+    const shared = new AsyncActor(other, 'shared-llm', { ...base, handler: 'steps.llm' });
+    expect(() => p.addRoute('main', [step('a'), shared])).toThrow(
+      'routes["main"][1] ("shared-llm in shared") runs outside the pipeline\'s namespace rag: add "shared" to crossNamespaceGrants to allow it');
+    const granted = new AsyncPipeline(app, 'granted', { namespace: 'rag2', crossNamespaceGrants: ['shared'] });
+    expect(granted.addRoute('main', [shared])).toEqual(['shared-llm']);
+  });
+
+  test('a crew actor in a route', () => {
+    const { app, p } = pipeline();
+    const crew = app.node.findAll().find((c) => c instanceof AsyaCrew) as AsyaCrew;
+    const g = new AsyncPipeline(app, 'g', { namespace: 'asya-system' });
+    expect(() => g.addRoute('main', [crew.happyEnd])).toThrow('routes["main"][0] ("happy-end") is a crew actor');
+    void p;
+  });
+
+  test('a non-step in a route', () => {
+    const { p } = pipeline();
+    expect(() => p.addRoute('main', [{} as any])).toThrow('routes["main"][0] ({}) must be an async step');
+  });
+
+  test('duplicate actor names per transport across the app (queue names are not namespaced)', () => {
+    const app = Testing.app();
+    const { p, step } = pipeline({}, app);
+    p.addRoute('main', [step('a')]);
+    const other = new AsyncPipeline(app, 'other', { namespace: 'other' });
+    other.addRoute('main', [new AsyncActor(other, 'a', { ...base, name: 'rag-a', handler: 'x.y' })]);
+    expect(() => app.synth()).toThrow(/step "rag-a" \(rag\/a, other\/a\): actor names must be unique per transport across the app \(queue asya-rag-a on rabbitmq is not namespaced/);
+  });
+
+  test('no route at all', () => {
+    const { app } = pipeline();
+    expect(() => app.synth()).toThrow('rag: routes (0) must hold at least one route');
+  });
+
+  test('no crew for the transport, or two', () => {
+    const app = Testing.app();
+    const { p, step } = pipeline({}, app, false);
+    p.addRoute('main', [step('a')]);
+    expect(() => app.synth()).toThrow('rag: transport rabbitmq has no crew: add one AsyaCrew for it to the app (once per cluster), or set existingCrew: true');
+    const app2 = Testing.app();
+    const c2 = new Chart(app2, 'system2', { namespace: 'asya-system2' });
+    new AsyaCrew(c2, 'crew', { transport: rabbit, storage: ResultStorage.none() });
+    const { p: p2, step: s2 } = pipeline({}, app2);
+    p2.addRoute('main', [s2('a')]);
+    expect(() => app2.synth()).toThrow('rag: transport rabbitmq has 2 crews: queue names are not namespaced, so there must be exactly one per cluster');
+  });
+
+  test('existingCrew skips the crew check', () => {
+    const app = Testing.app();
+    const { p, step } = pipeline({ existingCrew: true }, app, false);
+    p.addRoute('main', [step('a')]);
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('a tool naming no route', () => {
+    const { app, p, step } = pipeline({ tools: [{ name: 'ask', description: 'x', route: 'nope' }] });
+    p.addRoute('main', [step('a')]);
+    expect(() => app.synth()).toThrow('rag: tools[0].route ("nope") names no route of the pipeline (routes: main)');
+  });
+
+  test('a bad pipeline name', () => {
+    expect(() => new AsyncPipeline(Testing.app(), 'Rag')).toThrow('Rag: name (from the chart id) ("Rag") must be a DNS-1123 label');
+  });
+});
