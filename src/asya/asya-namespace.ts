@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { objectName } from '../core/names';
 import { k8s } from '../core/k8s';
+import { objectName } from '../core/names';
 import { makeClusterScoped } from '../core/scope';
 
 /**

@@ -1,5 +1,9 @@
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { EgressRule, IAsyncStep } from './async-step';
+import { AsyaImages } from './images';
+import { ResolvedScaling, resolveScaling, ScalingOptions } from './scaling';
+import { Transport } from './transport';
 import { ContainerOptions, ContainerPort } from '../core/container';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
@@ -8,10 +12,6 @@ import { checkDns1035Label } from '../core/names';
 import { PodOptions, renderPodSpec } from '../core/pod';
 import { renderResources, ResourceRequirements } from '../core/resources';
 import { AsyncActor as AsyncActorL1 } from '../imports/asya-asyncactor-asya.sh';
-import { EgressRule, IAsyncStep } from './async-step';
-import { AsyaImages } from './images';
-import { ResolvedScaling, resolveScaling, ScalingOptions } from './scaling';
-import { Transport } from './transport';
 
 /**
  * How the runtime calls the handler.

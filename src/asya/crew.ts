@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
-import { EnvValue } from '../core/env';
-import { check } from '../core/errors';
-import { ResourceRequirements } from '../core/resources';
 import { AsyncActor, CREW_SCOPES, HandlerMode, SidecarOptions } from './async-actor';
 import { AsyaImages } from './images';
 import { ScalingOptions } from './scaling';
 import { Transport } from './transport';
+import { EnvValue } from '../core/env';
+import { check } from '../core/errors';
+import { ResourceRequirements } from '../core/resources';
 
 /**
  * Options of S3 result storage.

@@ -4,6 +4,9 @@
  * `asya-<namespace>-<actor>`; when we target that version, only this file changes.
  */
 export class QueueNaming {
+  /** The prefix of every actor queue. */
+  public static readonly PREFIX = 'asya-';
+
   /** The queue an actor consumes. */
   public static queueName(actorName: string): string {
     return `${QueueNaming.PREFIX}${actorName}`;
@@ -13,9 +16,6 @@ export class QueueNaming {
   public static deadLetterQueueName(actorName: string): string {
     return `${QueueNaming.PREFIX}${actorName}-dlq`;
   }
-
-  /** The prefix of every actor queue. */
-  public static readonly PREFIX = 'asya-';
 
   private constructor() {}
 }

@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
-import { check } from '../core/errors';
 import { QueueNaming } from './queue-naming';
+import { check } from '../core/errors';
 
 /**
  * RabbitMQ as the operator is configured for it.

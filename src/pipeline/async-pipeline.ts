@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart, ChartProps } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { GatewayTool, ToolParameterType } from './gateway';
 import { AsyncActor, CREW_ACTOR_NAMES } from '../asya/async-actor';
 import { IAsyncStep } from '../asya/async-step';
 import { AsyaCrew } from '../asya/crew';
@@ -9,7 +10,6 @@ import { AsyncModel } from '../binding/async-model';
 import { check } from '../core/errors';
 import { k8s } from '../core/k8s';
 import { checkDnsLabel } from '../core/names';
-import { GatewayTool, ToolParameterType } from './gateway';
 
 /**
  * A named route: the ordered actors a message visits.
@@ -82,11 +82,28 @@ export interface AsyncPipelineProps extends ChartProps {
 }
 
 const SYNC_WAVE: Record<string, string> = {
-  'Namespace': '-1', 'ConfigMap': '-1', 'NetworkPolicy': '-1', 'ServiceAccount': '-1', 'Role': '-1', 'RoleBinding': '-1',
-  'TriggerAuthentication': '-1', 'PodMonitor': '-1', 'ServiceMonitor': '-1', 'Queue': '-1', 'ClusterQueue': '-1', 'LocalQueue': '-1',
-  'ResourceFlavor': '-1', 'WorkloadPriorityClass': '-1',
-  'Workspace': '0', 'InferenceSet': '0', 'RayService': '0', 'InferenceService': '0', 'Deployment': '0', 'Service': '0', 'ScaledObject': '0',
-  'AsyncActor': '1',
+  Namespace: '-1',
+  ConfigMap: '-1',
+  NetworkPolicy: '-1',
+  ServiceAccount: '-1',
+  Role: '-1',
+  RoleBinding: '-1',
+  TriggerAuthentication: '-1',
+  PodMonitor: '-1',
+  ServiceMonitor: '-1',
+  Queue: '-1',
+  ClusterQueue: '-1',
+  LocalQueue: '-1',
+  ResourceFlavor: '-1',
+  WorkloadPriorityClass: '-1',
+  Workspace: '0',
+  InferenceSet: '0',
+  RayService: '0',
+  InferenceService: '0',
+  Deployment: '0',
+  Service: '0',
+  ScaledObject: '0',
+  AsyncActor: '1',
 };
 
 const PIPELINE_BRAND = Symbol.for('cdk8s-asya.AsyncPipeline');

@@ -3,6 +3,11 @@ import { Construct } from 'constructs';
 import { AsyncModel, AsyncModelProps, IModelBackend, ModelProtocol, ScaleTarget, Transport } from '../../src';
 import { one, synthValid, testChart } from '../util';
 
+interface BackendOptions {
+  readonly scaleTarget?: ScaleTarget;
+  readonly headers?: { [k: string]: string };
+}
+
 /** A backend as a binding sees it, with or without a scale target. */
 class FakeBackend extends Construct implements IModelBackend {
   public readonly modelName = 'llama-3';
@@ -15,7 +20,7 @@ class FakeBackend extends Construct implements IModelBackend {
   public readonly requestHeaders: { [k: string]: string };
   public readonly scaleTarget?: ScaleTarget;
   public readonly noScaleTargetReason?: string;
-  constructor(scope: Construct, id: string, opts: { scaleTarget?: ScaleTarget; headers?: { [k: string]: string } } = {}) {
+  constructor(scope: Construct, id: string, opts: BackendOptions = {}) {
     super(scope, id);
     this.namespace = Chart.of(this).namespace ?? 'default';
     this.endpoint = `http://llm.${this.namespace}.svc.cluster.local:8000`;
@@ -27,7 +32,7 @@ class FakeBackend extends Construct implements IModelBackend {
 
 const deployment: ScaleTarget = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'llm', supportsScaleToZero: true };
 
-function bind(props: Partial<AsyncModelProps> = {}, backendOpts: { scaleTarget?: ScaleTarget; headers?: { [k: string]: string } } = { scaleTarget: deployment }) {
+function bind(props: Partial<AsyncModelProps> = {}, backendOpts: BackendOptions = { scaleTarget: deployment }) {
   const chart = testChart('ai');
   const backend = new FakeBackend(chart, 'llm', backendOpts);
   const model = new AsyncModel(chart, 'ask-llm', { backend, transport: Transport.rabbitmq(), ...props });

@@ -26,7 +26,9 @@ describe('AsyncPipeline', () => {
   test('routes, shared steps once, network policies, gateway tools, pod monitor, sync waves, diagram', () => {
     const { p, step } = pipeline({
       tools: [{
-        name: 'ask', description: 'Answer a question from the knowledge base', route: 'ask',
+        name: 'ask',
+        description: 'Answer a question from the knowledge base',
+        route: 'ask',
         parameters: [
           { name: 'question', type: ToolParameterType.STRING, required: true, description: 'The question' },
           { name: 'top_k', type: ToolParameterType.INTEGER, defaultJson: '4' },
