@@ -1,10 +1,12 @@
 import { App } from 'cdk8s';
 import { buildHelloAsya } from './hello-asya/app';
+import { buildRag } from './rag/app';
 
 /** Every example app by name; each builds into the given output directory. */
 export const EXAMPLES: Record<string, (outdir?: string) => App> = {
   'hello-asya': buildHelloAsya,
+  'rag': buildRag,
 };
 
 /** The example the README's main command synthesizes. */
-export const MAIN_EXAMPLE = 'hello-asya';
+export const MAIN_EXAMPLE = 'rag';

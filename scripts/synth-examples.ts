@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { EXAMPLES } from '../examples';
+import { AsyncPipeline } from '../src/pipeline/async-pipeline';
 import { SchemaValidator } from '../src/validation/schema-validator';
 
 const root = path.resolve(__dirname, '..');
@@ -25,7 +26,7 @@ for (const name of names) {
     process.stderr.write(`${name}: ${SchemaValidator.format(issues)}\n`);
     continue;
   }
-  app.synth();
+  AsyncPipeline.synthWithDiagrams(app);
   const files = fs.readdirSync(outdir).sort();
   const objects = app.charts.reduce((n, c) => n + c.toJson().length, 0);
   process.stdout.write(`${name}: ${objects} objects, schema-valid -> ${path.relative(root, outdir)}/ (${files.join(', ')})\n`);
