@@ -1,0 +1,385 @@
+import { ApiObject, Chart, Yaml } from 'cdk8s';
+import { Construct } from 'constructs';
+import { IModelBackend, MetricsEndpoint, ModelProtocol, ScaleTarget } from './model-backend';
+import { EnvValue } from '../core/env';
+import { check } from '../core/errors';
+import { checkDnsLabel, checkDns1035Label } from '../core/names';
+import { PodOptions, renderPodSpec } from '../core/pod';
+import { ResourceRequirements } from '../core/resources';
+import { Volume } from '../core/volume';
+import { RayService } from '../imports/kuberay-rayservice-ray.io';
+
+/**
+ * Serve autoscaling of one deployment (`autoscaling_config`).
+ */
+export interface RayServeAutoscaling {
+  /** `min_replicas` (0 allowed). */
+  readonly minReplicas: number;
+  /** `max_replicas`. */
+  readonly maxReplicas: number;
+  /**
+   * `target_ongoing_requests` per replica.
+   * @default - Ray's (2)
+   */
+  readonly targetOngoingRequests?: number;
+}
+
+/**
+ * One deployment of a Serve application (`deployments[]`).
+ */
+export interface RayServeDeployment {
+  /** The deployment name (the class or function name in the application). */
+  readonly name: string;
+  /**
+   * A fixed replica count (`num_replicas`); exclusive with autoscaling.
+   * @default - the application's
+   */
+  readonly numReplicas?: number;
+  /**
+   * Serve autoscaling; exclusive with numReplicas.
+   * @default - none
+   */
+  readonly autoscaling?: RayServeAutoscaling;
+  /**
+   * GPUs per replica (`ray_actor_options.num_gpus`, may be fractional).
+   * @default - none
+   */
+  readonly numGpus?: number;
+  /**
+   * CPUs per replica (`ray_actor_options.num_cpus`).
+   * @default - Ray's
+   */
+  readonly numCpus?: number;
+}
+
+/**
+ * A Serve application of `serveConfigV2`.
+ */
+export interface RayServeApplication {
+  /** The application name. */
+  readonly name: string;
+  /** `module:attribute`, e.g. `ray.serve.llm:build_openai_app`. */
+  readonly importPath: string;
+  /**
+   * The HTTP route prefix.
+   * @default "/"
+   */
+  readonly routePrefix?: string;
+  /**
+   * Arguments of the application builder (any JSON-able map), e.g. `{ llm_configs: [...] }` for Ray Serve LLM.
+   * @default - none
+   */
+  readonly args?: { [key: string]: any };
+  /**
+   * The runtime environment (`runtime_env`, e.g. `{ pip: [...] }`, `{ working_dir: "https://..." }`).
+   * @default - none
+   */
+  readonly runtimeEnv?: { [key: string]: any };
+  /**
+   * Deployment overrides.
+   * @default - none
+   */
+  readonly deployments?: RayServeDeployment[];
+}
+
+/**
+ * The Ray head group.
+ */
+export interface RayHeadGroup extends PodOptions {
+  /** Resources of the head container. Required: no defaults are invented. */
+  readonly resources: ResourceRequirements;
+  /**
+   * `ray start` parameters.
+   * @default - none
+   */
+  readonly rayStartParams?: { [key: string]: string };
+  /**
+   * Extra environment of the Ray container.
+   * @default - none
+   */
+  readonly env?: { [name: string]: EnvValue };
+}
+
+/**
+ * A Ray worker group.
+ */
+export interface RayWorkerGroup extends RayHeadGroup {
+  /** The group name (a DNS-1123 label, unique in the cluster). */
+  readonly groupName: string;
+  /**
+   * Initial workers.
+   * @default minReplicas
+   */
+  readonly replicas?: number;
+  /**
+   * Fewest workers.
+   * @default 0
+   */
+  readonly minReplicas?: number;
+  /**
+   * Most workers.
+   * @default - replicas or minReplicas, at least 1
+   */
+  readonly maxReplicas?: number;
+}
+
+/**
+ * Props of a RayServeModel.
+ */
+export interface RayServeModelProps {
+  /**
+   * The RayService name (Services `NAME-serve-svc` and `NAME-head-svc`).
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * The Ray image of every node, pinned; its Ray version must match `rayVersion`.
+   * @default "rayproject/ray:2.46.0"
+   */
+  readonly image?: string;
+  /**
+   * Accept an untagged or `:latest` image.
+   * @default false
+   */
+  readonly allowUnpinnedImage?: boolean;
+  /**
+   * The Ray version of the image (`rayClusterConfig.rayVersion`).
+   * @default "2.46.0"
+   */
+  readonly rayVersion?: string;
+  /** The Serve applications (at least one). */
+  readonly applications: RayServeApplication[];
+  /**
+   * The application the bridge calls.
+   * @default - the first application
+   */
+  readonly servedApplication?: string;
+  /** The head group. */
+  readonly head: RayHeadGroup;
+  /**
+   * Worker groups.
+   * @default - none (Serve runs on the head)
+   */
+  readonly workerGroups?: RayWorkerGroup[];
+  /**
+   * Run the Ray autoscaler, which changes worker-group replicas within min/max.
+   * @default - true when a worker group has maxReplicas above minReplicas
+   */
+  readonly enableInTreeAutoscaling?: boolean;
+  /**
+   * Size of the memory-backed `/dev/shm` of each node (Ray's object store lives there).
+   * @default "2Gi"
+   */
+  readonly sharedMemorySize?: string;
+  /**
+   * Extra labels on the RayService.
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+}
+
+const LLM_APP = 'ray.serve.llm:build_openai_app';
+const IMPORT_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+const SERVE_PORT = 8000;
+/** Ports of the head: declaring any disables KubeRay's defaults, so all are declared (metrics 8080 is always added by KubeRay). */
+const HEAD_PORTS = [
+  { name: 'gcs-server', containerPort: 6379 },
+  { name: 'dashboard', containerPort: 8265 },
+  { name: 'client', containerPort: 10001 },
+  { name: 'serve', containerPort: SERVE_PORT },
+];
+
+/**
+ * A Ray Serve model on KubeRay (ray.io/v1 RayService): `serveConfigV2` from typed applications, a head
+ * group and worker groups. KubeRay creates the RayCluster `NAME-xxxxx` (bare pods) and the Service
+ * `NAME-serve-svc` on the head's port `serve` (8000), which follows the active cluster across upgrades.
+ *
+ * Ray scales itself (Serve autoscaling and the in-tree autoscaler); there is no scale target for KEDA.
+ *
+ * Pod security: `restricted` by default, running as uid 1000, the `ray` user of the rayproject images,
+ * whose HOME (/home/ray) and /tmp (Ray's session directory) stay writable; `/dev/shm` is a memory emptyDir.
+ *
+ * @see https://docs.ray.io/en/latest/cluster/kubernetes/getting-started/rayservice-quick-start.html
+ */
+export class RayServeModel extends Construct implements IModelBackend {
+  public readonly modelName: string;
+  public readonly endpoint: string;
+  public readonly requestPath: string;
+  public readonly protocol: ModelProtocol;
+  public readonly namespace: string;
+  public readonly podSelector: { [key: string]: string };
+  public readonly podPort: number = SERVE_PORT;
+  public readonly requestHeaders: { [key: string]: string } = {};
+  public readonly scaleTarget?: ScaleTarget;
+  public readonly noScaleTargetReason?: string;
+  /** KubeRay always adds the container port `metrics` (8080) to Ray containers. */
+  public readonly metrics?: MetricsEndpoint = { portName: 'metrics', path: '/metrics' };
+  /** The RayService. */
+  public readonly resource: ApiObject;
+
+  constructor(scope: Construct, id: string, props: RayServeModelProps) {
+    super(scope, id);
+    const name = props.name ?? id;
+    checkDns1035Label(this, props.name === undefined ? 'name (from the construct id)' : 'name', name, 53,
+      'KubeRay names the Services NAME-serve-svc and NAME-head-svc, at most 63');
+    const image = props.image ?? 'rayproject/ray:2.46.0';
+    const rayVersion = props.rayVersion ?? '2.46.0';
+    check(/^\d+\.\d+\.\d+/.test(rayVersion), this, 'rayVersion', rayVersion, 'must be a Ray version such as 2.46.0');
+
+    // Applications.
+    const apps = props.applications ?? [];
+    check(apps.length > 0, this, 'applications', apps, 'must list at least one Serve application');
+    const appNames = new Set<string>();
+    const prefixes = new Set<string>();
+    const applications = apps.map((a, i) => {
+      const f = `applications[${i}]`;
+      check(typeof a.name === 'string' && /^[A-Za-z0-9_-]+$/.test(a.name), this, `${f}.name`, a.name, 'must be letters, digits, "_" or "-"');
+      check(!appNames.has(a.name), this, `${f}.name`, a.name, 'is used by another application');
+      appNames.add(a.name);
+      check(typeof a.importPath === 'string' && IMPORT_PATH.test(a.importPath), this, `${f}.importPath`, a.importPath,
+        'must be module:attribute, e.g. ray.serve.llm:build_openai_app');
+      const prefix = a.routePrefix ?? '/';
+      check(prefix.startsWith('/'), this, `${f}.routePrefix`, prefix, 'must start with "/"');
+      check(!prefixes.has(prefix), this, `${f}.routePrefix`, prefix, 'is used by another application');
+      prefixes.add(prefix);
+      const depNames = new Set<string>();
+      const deployments = (a.deployments ?? []).map((d, j) => {
+        const df = `${f}.deployments[${j}]`;
+        check(typeof d.name === 'string' && d.name.length > 0 && !depNames.has(d.name), this, `${df}.name`, d.name, 'must be a non-empty name unique in the application');
+        depNames.add(d.name);
+        check(!(d.numReplicas !== undefined && d.autoscaling !== undefined), this, `${df}.numReplicas`, d.numReplicas,
+          'cannot be set together with autoscaling: choose a fixed count or Serve autoscaling');
+        if (d.numReplicas !== undefined) {
+          check(Number.isInteger(d.numReplicas) && d.numReplicas >= 1, this, `${df}.numReplicas`, d.numReplicas, 'must be a whole number of at least 1');
+        }
+        if (d.autoscaling) {
+          const s = d.autoscaling;
+          check(Number.isInteger(s.minReplicas) && s.minReplicas >= 0, this, `${df}.autoscaling.minReplicas`, s.minReplicas, 'must be a whole number of at least 0');
+          check(Number.isInteger(s.maxReplicas) && s.maxReplicas >= Math.max(1, s.minReplicas), this, `${df}.autoscaling.maxReplicas`, s.maxReplicas,
+            `must be a whole number of at least 1 and at least minReplicas (${s.minReplicas})`);
+        }
+        if (d.numGpus !== undefined) check(d.numGpus >= 0, this, `${df}.numGpus`, d.numGpus, 'must be at least 0');
+        if (d.numCpus !== undefined) check(d.numCpus >= 0, this, `${df}.numCpus`, d.numCpus, 'must be at least 0');
+        const actor = { ...(d.numGpus !== undefined ? { num_gpus: d.numGpus } : {}), ...(d.numCpus !== undefined ? { num_cpus: d.numCpus } : {}) };
+        return {
+          name: d.name,
+          ...(d.numReplicas !== undefined ? { num_replicas: d.numReplicas } : {}),
+          ...(d.autoscaling ? {
+            autoscaling_config: {
+              min_replicas: d.autoscaling.minReplicas,
+              max_replicas: d.autoscaling.maxReplicas,
+              ...(d.autoscaling.targetOngoingRequests !== undefined ? { target_ongoing_requests: d.autoscaling.targetOngoingRequests } : {}),
+            },
+          } : {}),
+          ...(Object.keys(actor).length ? { ray_actor_options: actor } : {}),
+        };
+      });
+      if (a.args !== undefined) {
+        check(a.args !== null && typeof a.args === 'object' && !Array.isArray(a.args) && JSON.stringify(a.args) !== undefined, this, `${f}.args`, a.args,
+          'must be a JSON-able map');
+      }
+      return {
+        name: a.name,
+        import_path: a.importPath,
+        route_prefix: prefix,
+        ...(a.runtimeEnv ? { runtime_env: JSON.parse(JSON.stringify(a.runtimeEnv)) } : {}),
+        ...(a.args ? { args: JSON.parse(JSON.stringify(a.args)) } : {}),
+        ...(deployments.length ? { deployments } : {}),
+      };
+    });
+    const served = props.servedApplication === undefined ? apps[0] : apps.find((a) => a.name === props.servedApplication);
+    check(served !== undefined, this, 'servedApplication', props.servedApplication, `names no application (declared: ${[...appNames].join(', ')})`);
+
+    // Node groups.
+    const selector = { 'app.kubernetes.io/instance': name, 'app.kubernetes.io/component': 'ray-serve' };
+    const shm = props.sharedMemorySize ?? '2Gi';
+    const template = (field: string, containerName: string, g: RayHeadGroup, ports: { name: string; containerPort: number }[]) => {
+      check(g.resources !== undefined, this, `${field}.resources`, g.resources, 'must be set: Ray nodes get no default resources');
+      (g.volumes ?? []).forEach((v, i) => check(v.name !== 'dshm', this, `${field}.volumes[${i}].name`, v.name, 'is reserved: the construct declares dshm'));
+      for (const [k, v] of Object.entries(g.podLabels ?? {})) {
+        if (k in selector) check(v === (selector as any)[k], this, `${field}.podLabels["${k}"]`, v, `must be "${(selector as any)[k]}" or unset: it selects the model's pods`);
+      }
+      const spec = renderPodSpec(this, {
+        name: containerName,
+        field,
+        options: {
+          image,
+          allowUnpinnedImage: props.allowUnpinnedImage,
+          env: g.env,
+          resources: g.resources,
+          ports,
+          volumeMounts: [{ volume: 'dshm', mountPath: '/dev/shm' }],
+        },
+      }, { ...g, volumes: [Volume.emptyDir('dshm', { memory: true, sizeLimit: shm }), ...(g.volumes ?? [])] });
+      return {
+        metadata: {
+          labels: { ...(g.podLabels ?? {}), ...selector },
+          ...(g.podAnnotations && Object.keys(g.podAnnotations).length ? { annotations: { ...g.podAnnotations } } : {}),
+        },
+        spec,
+      };
+    };
+    check(props.head !== undefined, this, 'head', props.head, 'must be set');
+    const headGroupSpec = {
+      rayStartParams: { ...(props.head.rayStartParams ?? {}) },
+      template: template('head', 'ray-head', props.head, HEAD_PORTS),
+    };
+    const groupNames = new Set<string>();
+    let anyElastic = false;
+    const workerGroupSpecs = (props.workerGroups ?? []).map((w, i) => {
+      const f = `workerGroups[${i}]`;
+      checkDnsLabel(this, `${f}.groupName`, w.groupName);
+      check(!groupNames.has(w.groupName), this, `${f}.groupName`, w.groupName, 'is used by another worker group');
+      groupNames.add(w.groupName);
+      const min = w.minReplicas ?? 0;
+      const replicas = w.replicas ?? min;
+      const max = w.maxReplicas ?? Math.max(replicas, 1);
+      check(Number.isInteger(min) && min >= 0, this, `${f}.minReplicas`, w.minReplicas, 'must be a whole number of at least 0');
+      check(Number.isInteger(max) && max >= 1, this, `${f}.maxReplicas`, w.maxReplicas, 'must be a whole number of at least 1');
+      check(min <= max, this, `${f}.minReplicas`, min, `must not exceed maxReplicas (${max})`);
+      check(Number.isInteger(replicas) && replicas >= min && replicas <= max, this, `${f}.replicas`, replicas, `must be between minReplicas (${min}) and maxReplicas (${max})`);
+      if (max > min) anyElastic = true;
+      return {
+        groupName: w.groupName,
+        replicas,
+        minReplicas: min,
+        maxReplicas: max,
+        rayStartParams: { ...(w.rayStartParams ?? {}) },
+        template: template(f, 'ray-worker', w, []),
+      };
+    });
+
+    this.resource = new ApiObject(this, 'Resource', {
+      ...RayService.GVK,
+      metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'cdk8s-asya', ...(props.labels ?? {}) } },
+      spec: {
+        serveConfigV2: Yaml.stringify({ applications }),
+        rayClusterConfig: {
+          rayVersion,
+          enableInTreeAutoscaling: props.enableInTreeAutoscaling ?? anyElastic,
+          headGroupSpec,
+          ...(workerGroupSpecs.length ? { workerGroupSpecs } : {}),
+        },
+      },
+    });
+
+    this.namespace = Chart.of(this).namespace ?? 'default';
+    this.endpoint = `http://${name}-serve-svc.${this.namespace}.svc.cluster.local:${SERVE_PORT}`;
+    this.podSelector = { ...selector };
+    const base = (served!.routePrefix ?? '/').replace(/\/+$/, '');
+    if (served!.importPath === LLM_APP) {
+      const modelId = served!.args?.llm_configs?.[0]?.model_loading_config?.model_id;
+      check(typeof modelId === 'string' && modelId.length > 0, this, 'applications.args.llm_configs[0].model_loading_config.model_id', modelId,
+        'must be set for Ray Serve LLM: it is the model name requests carry');
+      this.protocol = ModelProtocol.OPENAI_CHAT;
+      this.requestPath = `${base}/v1/chat/completions`;
+      this.modelName = modelId;
+    } else {
+      this.protocol = ModelProtocol.RAY_SERVE_HTTP;
+      this.requestPath = base || '/';
+      this.modelName = served!.name;
+    }
+    this.noScaleTargetReason = 'Ray autoscales itself (Serve autoscaling_config sets deployment replicas, the in-tree autoscaler '
+      + 'sets worker-group replicas), and RayService/RayCluster have no scale subresource, so there is nothing for KEDA to target.';
+  }
+}

@@ -1,0 +1,149 @@
+import { ApiObject, Duration } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { EnvValue } from '../core/env';
+import { check } from '../core/errors';
+import { k8s } from '../core/k8s';
+import { PodOptions } from '../core/pod';
+import { ResourceRequirements } from '../core/resources';
+import { VolumeMount } from '../core/volume';
+
+/**
+ * Options shared by the model servers this library runs as its own Deployment and Service
+ * (TritonModel, OpenAIModel).
+ */
+export interface ModelServerOptions extends PodOptions {
+  /**
+   * The name of the Deployment, the Service and the `app.kubernetes.io/instance` pod label.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * Compute resources of the server container. Required: model servers get no invented defaults.
+   */
+  readonly resources: ResourceRequirements;
+  /**
+   * The server image, pinned by tag or digest.
+   * @default - the server's pinned default image
+   */
+  readonly image?: string;
+  /**
+   * Accept an untagged or `:latest` image.
+   * @default false
+   */
+  readonly allowUnpinnedImage?: boolean;
+  /**
+   * Always, IfNotPresent or Never.
+   * @default - Kubernetes' default (IfNotPresent for pinned tags)
+   */
+  readonly imagePullPolicy?: string;
+  /**
+   * Extra environment variables of the server container. Reference secrets with `EnvValue.fromSecret`.
+   * @default - none
+   */
+  readonly env?: { [name: string]: EnvValue };
+  /**
+   * Mounts of the server container (of volumes declared in `volumes`).
+   * @default - none
+   */
+  readonly volumeMounts?: VolumeMount[];
+  /**
+   * Replicas of the Deployment when nothing scales it (a queue-driven scaler takes over when bound).
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * Size of the memory-backed `/dev/shm` (NCCL and PyTorch workers need more than the runtime's 64Mi).
+   * It counts against the container's memory limit.
+   * @default "2Gi"
+   */
+  readonly sharedMemorySize?: string;
+  /**
+   * How long the server may take to load the model before the startup probe gives up.
+   * @default Duration.minutes(20)
+   */
+  readonly startupTimeout?: Duration;
+  /**
+   * Extra labels on the Deployment and the Service.
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+}
+
+/** A Service port of a model server. */
+export interface ServerPort {
+  readonly name: string;
+  readonly port: number;
+}
+
+/** What a model server construct hands to `addServerWorkload`. */
+export interface ServerWorkload {
+  readonly name: string;
+  readonly selector: { [key: string]: string };
+  readonly labels: { [key: string]: string };
+  readonly replicas: number;
+  readonly podSpec: any;
+  readonly podLabels?: { [key: string]: string };
+  readonly podAnnotations?: { [key: string]: string };
+  readonly ports: ServerPort[];
+}
+
+/** The labels selecting a model server's pods. */
+export function serverSelector(name: string): { [key: string]: string } {
+  return { 'app.kubernetes.io/name': 'model-server', 'app.kubernetes.io/instance': name };
+}
+
+/** Checks the replica count of a server Deployment. */
+export function checkReplicas(scope: IConstruct, replicas: number | undefined): number {
+  const r = replicas ?? 1;
+  check(Number.isInteger(r) && r >= 0, scope, 'replicas', replicas, 'must be a whole number of at least 0');
+  return r;
+}
+
+/** Pod labels of the user that would break the Deployment selector. */
+export function checkPodLabels(scope: IConstruct, podLabels: { [key: string]: string } | undefined, selector: { [key: string]: string }): void {
+  for (const [k, v] of Object.entries(podLabels ?? {})) {
+    if (k in selector) {
+      check(v === selector[k], scope, `podLabels["${k}"]`, v, `must be "${selector[k]}" or unset: the Deployment and Service select the pods by it`);
+    }
+  }
+}
+
+/** The startup probe's failure threshold for a timeout at a 10 s period. */
+export function startupFailureThreshold(scope: IConstruct, timeout: Duration | undefined): number {
+  const seconds = (timeout ?? Duration.minutes(20)).toSeconds();
+  check(Number.isInteger(seconds) && seconds >= 10, scope, 'startupTimeout', `${seconds}s`, 'must be a whole number of seconds of at least 10');
+  return Math.ceil(seconds / 10);
+}
+
+/**
+ * Adds the Deployment (id `Resource`) and the ClusterIP Service (id `Service`) of a model server.
+ */
+export function addServerWorkload(scope: Construct, w: ServerWorkload): { deployment: ApiObject; service: ApiObject } {
+  const labels = { ...w.labels, ...w.selector, 'app.kubernetes.io/managed-by': 'cdk8s-asya' };
+  const podLabels = { ...(w.podLabels ?? {}), ...w.selector };
+  const deployment = new ApiObject(scope, 'Resource', {
+    ...k8s.KubeDeployment.GVK,
+    metadata: { name: w.name, labels },
+    spec: {
+      replicas: w.replicas,
+      selector: { matchLabels: { ...w.selector } },
+      template: {
+        metadata: {
+          labels: podLabels,
+          ...(w.podAnnotations && Object.keys(w.podAnnotations).length ? { annotations: { ...w.podAnnotations } } : {}),
+        },
+        spec: w.podSpec,
+      },
+    },
+  });
+  const service = new ApiObject(scope, 'Service', {
+    ...k8s.KubeService.GVK,
+    metadata: { name: w.name, labels },
+    spec: {
+      type: 'ClusterIP',
+      selector: { ...w.selector },
+      ports: w.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: 'TCP' })),
+    },
+  });
+  return { deployment, service };
+}

@@ -1,0 +1,197 @@
+import { Duration } from 'cdk8s';
+import { ModelProtocol } from '../../src/backends/model-backend';
+import { ModelSource } from '../../src/backends/model-source';
+import { OpenAIModel, OpenAIServer } from '../../src/backends/openai-model';
+import { EnvValue, Volume } from '../../src/core';
+import { one, synthValid, testChart } from '../util';
+
+const GPU = { cpu: { request: '4', limit: '8' }, memory: { request: '24Gi', limit: '32Gi' }, gpu: { count: 1 } };
+
+describe('OpenAIModel', () => {
+  test('vLLM from Hugging Face with a gated-model token', () => {
+    const chart = testChart('ai');
+    const m = new OpenAIModel(chart, 'llm', {
+      model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct', 'main'),
+      resources: GPU,
+      huggingFaceToken: EnvValue.fromSecret('hf', 'token'),
+      serverArgs: ['--max-model-len=4096'],
+      tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+    });
+    const manifests = synthValid(chart);
+    expect(manifests).toMatchSnapshot();
+
+    const dep = one(manifests, 'Deployment', 'llm');
+    const c = dep.spec.template.spec.containers[0];
+    expect(c.image).toBe('vllm/vllm-openai:v0.10.2');
+    expect(c.args).toEqual(['--model', 'Qwen/Qwen2.5-0.5B-Instruct', '--served-model-name', 'Qwen/Qwen2.5-0.5B-Instruct',
+      '--host', '0.0.0.0', '--port', '8000', '--revision', 'main', '--max-model-len=4096']);
+    expect(c.ports).toEqual([{ name: 'http', containerPort: 8000 }]);
+    expect(c.readinessProbe.httpGet).toEqual({ path: '/health', port: 8000 });
+    expect(c.resources.limits['nvidia.com/gpu']).toBe('1');
+    expect(c.env).toContainEqual({ name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: 'hf', key: 'token' } } });
+    expect(c.securityContext.runAsNonRoot).toBe(true);
+    expect(dep.spec.template.spec.volumes).toContainEqual({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '2Gi' } });
+    expect(dep.spec.selector.matchLabels).toEqual(m.podSelector);
+    expect(dep.spec.template.metadata.labels).toMatchObject(m.podSelector);
+
+    const svc = one(manifests, 'Service', 'llm');
+    expect(svc.spec.ports).toEqual([{ name: 'http', port: 8000, targetPort: 'http', protocol: 'TCP' }]);
+    expect(svc.spec.selector).toEqual(m.podSelector);
+
+    expect(m.endpoint).toBe('http://llm.ai.svc.cluster.local:8000');
+    expect(m.modelName).toBe('Qwen/Qwen2.5-0.5B-Instruct');
+    expect(m.requestPath).toBe('/v1/chat/completions');
+    expect(m.protocol).toBe(ModelProtocol.OPENAI_CHAT);
+    expect(m.podPort).toBe(8000);
+    expect(m.scaleTarget).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'llm', supportsScaleToZero: true });
+    expect(m.noScaleTargetReason).toBeUndefined();
+    expect(m.metrics).toEqual({ portName: 'http', path: '/metrics' });
+  });
+
+  test('vLLM embeddings from a PVC with a served name', () => {
+    const chart = testChart();
+    const m = new OpenAIModel(chart, 'embed', {
+      model: ModelSource.persistentVolumeClaim('weights', 'bge/bge-small'),
+      servedModelName: 'bge-small',
+      protocol: ModelProtocol.OPENAI_EMBEDDINGS,
+      resources: { cpu: { request: '2' }, memory: { request: '4Gi', limit: '4Gi' } },
+      replicas: 0,
+      startupTimeout: Duration.minutes(5),
+    });
+    const manifests = synthValid(chart);
+    expect(manifests).toMatchSnapshot();
+    const dep = one(manifests, 'Deployment', 'embed');
+    expect(dep.spec.replicas).toBe(0);
+    const c = dep.spec.template.spec.containers[0];
+    expect(c.args.slice(0, 4)).toEqual(['--model', '/models/bge/bge-small', '--served-model-name', 'bge-small']);
+    expect(c.volumeMounts).toContainEqual({ name: 'model', mountPath: '/models', readOnly: true });
+    expect(c.startupProbe.failureThreshold).toBe(30);
+    expect(m.requestPath).toBe('/v1/embeddings');
+    expect(m.modelName).toBe('bge-small');
+  });
+
+  test('vLLM from an OCI image copied by an init container', () => {
+    const chart = testChart();
+    const m = new OpenAIModel(chart, 'oci', {
+      model: ModelSource.ociImage('ghcr.io/acme/llama:1.0', '/models/llama'),
+      resources: GPU,
+    });
+    const manifests = synthValid(chart);
+    expect(manifests).toMatchSnapshot();
+    const init = one(manifests, 'Deployment', 'oci').spec.template.spec.initContainers[0];
+    expect(init.name).toBe('model-loader');
+    expect(init.image).toBe('ghcr.io/acme/llama:1.0');
+    expect(init.resources).toBeDefined();
+    expect(m.modelName).toBe('llama');
+  });
+
+  test('TGI', () => {
+    const chart = testChart();
+    const m = new OpenAIModel(chart, 'tgi', {
+      server: OpenAIServer.TGI,
+      model: ModelSource.huggingFace('HuggingFaceH4/zephyr-7b-beta'),
+      resources: GPU,
+    });
+    const manifests = synthValid(chart);
+    expect(manifests).toMatchSnapshot();
+    const c = one(manifests, 'Deployment', 'tgi').spec.template.spec.containers[0];
+    expect(c.image).toBe('ghcr.io/huggingface/text-generation-inference:3.3.5');
+    expect(c.args).toEqual(['--model-id', 'HuggingFaceH4/zephyr-7b-beta', '--hostname', '0.0.0.0', '--port', '8080']);
+    expect(m.endpoint).toBe('http://tgi.default.svc.cluster.local:8080');
+    expect(m.metrics).toEqual({ portName: 'http', path: '/metrics' });
+  });
+
+  test('Ollama with a library model pulled by an init container', () => {
+    const chart = testChart();
+    const m = new OpenAIModel(chart, 'ollama', {
+      server: OpenAIServer.OLLAMA,
+      model: ModelSource.ollama('llama3.2:1b'),
+      resources: { cpu: { request: '2', limit: '4' }, memory: { request: '4Gi', limit: '8Gi' } },
+    });
+    const manifests = synthValid(chart);
+    expect(manifests).toMatchSnapshot();
+    const spec = one(manifests, 'Deployment', 'ollama').spec.template.spec;
+    expect(spec.containers[0].args).toEqual(['serve']);
+    expect(spec.containers[0].readinessProbe.httpGet).toEqual({ path: '/', port: 11434 });
+    expect(spec.containers[0].env).toContainEqual({ name: 'OLLAMA_HOST', value: '0.0.0.0:11434' });
+    expect(spec.initContainers[0].name).toBe('model-puller');
+    expect(spec.initContainers[0].env).toContainEqual({ name: 'OLLAMA_PULL_MODEL', value: 'llama3.2:1b' });
+    expect(m.modelName).toBe('llama3.2:1b');
+    expect(m.endpoint).toBe('http://ollama.default.svc.cluster.local:11434');
+    expect(m.metrics).toBeUndefined();
+  });
+
+  test('Ollama with a GGUF repository from Hugging Face', () => {
+    const chart = testChart();
+    const m = new OpenAIModel(chart, 'gguf', {
+      server: OpenAIServer.OLLAMA,
+      model: ModelSource.huggingFace('bartowski/Llama-3.2-1B-Instruct-GGUF'),
+      resources: { cpu: { request: '2' }, memory: { request: '4Gi', limit: '8Gi' } },
+    });
+    synthValid(chart);
+    expect(m.modelName).toBe('hf.co/bartowski/Llama-3.2-1B-Instruct-GGUF');
+  });
+
+  describe('errors', () => {
+    const base = { model: ModelSource.huggingFace('org/model'), resources: GPU };
+    test('ollama model on vLLM', () => {
+      expect(() => new OpenAIModel(testChart(), 'x', { ...base, model: ModelSource.ollama('llama3.2:1b') }))
+        .toThrow(/test\/x: model \("llama3.2:1b"\) is an Ollama model: it needs server OpenAIServer.OLLAMA, not vllm/);
+    });
+    test('bad Hugging Face id', () => {
+      expect(() => new OpenAIModel(testChart(), 'x', { ...base, model: ModelSource.huggingFace('just-a-name') }))
+        .toThrow(/model \("just-a-name"\) must be a Hugging Face id of the form org\/model/);
+    });
+    test('reserved server flag', () => {
+      expect(() => new OpenAIModel(testChart(), 'x', { ...base, serverArgs: ['--port=9000'] }))
+        .toThrow(/serverArgs\[0\] \("--port=9000"\) is set by the construct/);
+    });
+    test('inline token', () => {
+      expect(() => new OpenAIModel(testChart(), 'x', { ...base, huggingFaceToken: EnvValue.fromValue('hf_abc') }))
+        .toThrow(/huggingFaceToken \("hf_abc"\) must be a Secret reference/);
+    });
+    test('TGI embeddings', () => {
+      expect(() => new OpenAIModel(testChart(), 'x', { ...base, server: OpenAIServer.TGI, protocol: ModelProtocol.OPENAI_EMBEDDINGS }))
+        .toThrow(/protocol \("openai-embeddings"\) is not served by TGI/);
+    });
+    test('TGI served name', () => {
+      expect(() => new OpenAIModel(testChart(), 'x', { ...base, server: OpenAIServer.TGI, servedModelName: 'm' }))
+        .toThrow(/servedModelName \("m"\) cannot be set with TGI/);
+    });
+    test('unsupported protocol', () => {
+      expect(() => new OpenAIModel(testChart(), 'x', { ...base, protocol: ModelProtocol.OPEN_INFERENCE }))
+        .toThrow(/protocol \("open-inference"\) must be ModelProtocol.OPENAI_CHAT, OPENAI_COMPLETIONS or OPENAI_EMBEDDINGS/);
+    });
+    test('Ollama PVC without a served name', () => {
+      expect(() => new OpenAIModel(testChart(), 'x', { ...base, server: OpenAIServer.OLLAMA, model: ModelSource.persistentVolumeClaim('store') }))
+        .toThrow(/servedModelName \(unset\) must be set for Ollama with a PVC/);
+    });
+    test('Ollama server flags', () => {
+      expect(() => new OpenAIModel(testChart(), 'x', { ...base, server: OpenAIServer.OLLAMA, model: ModelSource.ollama('a:1'), serverArgs: ['--x'] }))
+        .toThrow(/serverArgs \(\["--x"\]\) must be empty for Ollama/);
+    });
+    test('reserved volume', () => {
+      expect(() => new OpenAIModel(testChart(), 'x', { ...base, volumes: [Volume.emptyDir('cache')] }))
+        .toThrow(/volumes\[0\].name \("cache"\) is reserved/);
+    });
+    test('reserved env', () => {
+      expect(() => new OpenAIModel(testChart(), 'x', { ...base, env: { HF_TOKEN: EnvValue.fromValue('a') } }))
+        .toThrow(/env \("HF_TOKEN"\) is set by the construct \(use huggingFaceToken\)/);
+    });
+    test('negative replicas', () => {
+      expect(() => new OpenAIModel(testChart(), 'x', { ...base, replicas: -1 }))
+        .toThrow(/replicas \(-1\) must be a whole number of at least 0/);
+    });
+    test('unpinned image', () => {
+      expect(() => new OpenAIModel(testChart(), 'x', { ...base, image: 'vllm/vllm-openai:latest' }))
+        .toThrow(/image \("vllm\/vllm-openai:latest"\) uses the tag "latest"/);
+    });
+    test('bad name', () => {
+      expect(() => new OpenAIModel(testChart(), 'Bad_Name', base)).toThrow(/name \(from the construct id\) \("Bad_Name"\) must be a DNS-1123 label/);
+    });
+    test('selector pod label', () => {
+      expect(() => new OpenAIModel(testChart(), 'x', { ...base, podLabels: { 'app.kubernetes.io/instance': 'y' } }))
+        .toThrow(/podLabels\["app.kubernetes.io\/instance"\] \("y"\) must be "x" or unset/);
+    });
+  });
+});

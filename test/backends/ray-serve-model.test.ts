@@ -1,0 +1,133 @@
+import { ModelProtocol } from '../../src/backends/model-backend';
+import { RayServeModel } from '../../src/backends/ray-serve-model';
+import { one, synthValid, testChart } from '../util';
+
+const HEAD = { resources: { cpu: { request: '2', limit: '2' }, memory: { request: '8Gi', limit: '8Gi' } } };
+const GPU_WORKER = {
+  groupName: 'gpu',
+  minReplicas: 1,
+  maxReplicas: 4,
+  resources: { cpu: { request: '8', limit: '8' }, memory: { request: '32Gi', limit: '32Gi' }, gpu: { count: 1 } },
+  tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+};
+
+describe('RayServeModel', () => {
+  test('Ray Serve LLM with an autoscaling GPU worker group', () => {
+    const chart = testChart('ai');
+    const m = new RayServeModel(chart, 'llm', {
+      image: 'rayproject/ray-llm:2.46.0-py311-cu124',
+      applications: [{
+        name: 'llms',
+        importPath: 'ray.serve.llm:build_openai_app',
+        args: {
+          llm_configs: [{
+            model_loading_config: { model_id: 'qwen-0.5b', model_source: 'Qwen/Qwen2.5-0.5B-Instruct' },
+            deployment_config: { autoscaling_config: { min_replicas: 1, max_replicas: 2 } },
+          }],
+        },
+      }],
+      head: HEAD,
+      workerGroups: [GPU_WORKER],
+    });
+    const manifests = synthValid(chart);
+    expect(manifests).toMatchSnapshot();
+    const rs = one(manifests, 'RayService', 'llm');
+    expect(rs.apiVersion).toBe('ray.io/v1');
+    expect(rs.spec.serveConfigV2).toContain('import_path: ray.serve.llm:build_openai_app');
+    expect(rs.spec.serveConfigV2).toContain('route_prefix: /');
+    expect(rs.spec.serveConfigV2).toContain('model_id: qwen-0.5b');
+    const rc = rs.spec.rayClusterConfig;
+    expect(rc.enableInTreeAutoscaling).toBe(true);
+    const head = rc.headGroupSpec.template.spec.containers[0];
+    expect(head.name).toBe('ray-head');
+    expect(head.ports).toContainEqual({ name: 'serve', containerPort: 8000 });
+    expect(head.image).toBe('rayproject/ray-llm:2.46.0-py311-cu124');
+    expect(rc.headGroupSpec.template.metadata.labels).toEqual(m.podSelector);
+    const worker = rc.workerGroupSpecs[0];
+    expect(worker).toMatchObject({ groupName: 'gpu', replicas: 1, minReplicas: 1, maxReplicas: 4 });
+    expect(worker.template.spec.containers[0].resources.limits['nvidia.com/gpu']).toBe('1');
+    expect(worker.template.metadata.labels).toEqual(m.podSelector);
+    expect(worker.template.spec.securityContext.runAsUser).toBe(1000);
+    expect(m.endpoint).toBe('http://llm-serve-svc.ai.svc.cluster.local:8000');
+    expect(m.protocol).toBe(ModelProtocol.OPENAI_CHAT);
+    expect(m.requestPath).toBe('/v1/chat/completions');
+    expect(m.modelName).toBe('qwen-0.5b');
+    expect(m.podPort).toBe(8000);
+    expect(m.scaleTarget).toBeUndefined();
+    expect(m.noScaleTargetReason).toMatch(/Ray autoscales itself .* no scale subresource/);
+  });
+
+  test('plain Serve application on the head with fixed deployments', () => {
+    const chart = testChart();
+    const m = new RayServeModel(chart, 'summarizer', {
+      applications: [{
+        name: 'summarize',
+        importPath: 'summarizer.app:deployment',
+        routePrefix: '/summarize',
+        runtimeEnv: { working_dir: 'https://github.com/acme/serve-apps/archive/v1.zip' },
+        deployments: [
+          { name: 'Summarizer', numReplicas: 2, numCpus: 1 },
+          { name: 'Translator', autoscaling: { minReplicas: 0, maxReplicas: 3, targetOngoingRequests: 4 }, numGpus: 0.5 },
+        ],
+      }],
+      head: HEAD,
+    });
+    const manifests = synthValid(chart);
+    expect(manifests).toMatchSnapshot();
+    const rs = one(manifests, 'RayService', 'summarizer');
+    expect(rs.spec.rayClusterConfig.enableInTreeAutoscaling).toBe(false);
+    expect(rs.spec.rayClusterConfig.workerGroupSpecs).toBeUndefined();
+    expect(rs.spec.rayClusterConfig.rayVersion).toBe('2.46.0');
+    expect(rs.spec.serveConfigV2).toContain('num_replicas: 2');
+    expect(rs.spec.serveConfigV2).toContain('autoscaling_config:');
+    expect(rs.spec.serveConfigV2).toContain('num_gpus: 0.5');
+    expect(m.protocol).toBe(ModelProtocol.RAY_SERVE_HTTP);
+    expect(m.requestPath).toBe('/summarize');
+    expect(m.modelName).toBe('summarize');
+  });
+
+  describe('errors', () => {
+    const app = { name: 'a', importPath: 'm:app' };
+    test('bad import path', () => {
+      expect(() => new RayServeModel(testChart(), 'x', { applications: [{ name: 'a', importPath: 'app.py' }], head: HEAD }))
+        .toThrow(/test\/x: applications\[0\].importPath \("app.py"\) must be module:attribute/);
+    });
+    test('no applications', () => {
+      expect(() => new RayServeModel(testChart(), 'x', { applications: [], head: HEAD }))
+        .toThrow(/applications \(\[\]\) must list at least one Serve application/);
+    });
+    test('duplicate route prefix', () => {
+      expect(() => new RayServeModel(testChart(), 'x', { applications: [app, { name: 'b', importPath: 'm:b' }], head: HEAD }))
+        .toThrow(/applications\[1\].routePrefix \("\/"\) is used by another application/);
+    });
+    test('numReplicas with autoscaling', () => {
+      expect(() => new RayServeModel(testChart(), 'x', {
+        applications: [{ ...app, deployments: [{ name: 'D', numReplicas: 1, autoscaling: { minReplicas: 0, maxReplicas: 2 } }] }], head: HEAD,
+      })).toThrow(/deployments\[0\].numReplicas \(1\) cannot be set together with autoscaling/);
+    });
+    test('LLM app without model id', () => {
+      expect(() => new RayServeModel(testChart(), 'x', { applications: [{ name: 'l', importPath: 'ray.serve.llm:build_openai_app', args: {} }], head: HEAD }))
+        .toThrow(/model_id \(unset\) must be set for Ray Serve LLM/);
+    });
+    test('worker min above max', () => {
+      expect(() => new RayServeModel(testChart(), 'x', { applications: [app], head: HEAD, workerGroups: [{ ...GPU_WORKER, minReplicas: 5 }] }))
+        .toThrow(/workerGroups\[0\].minReplicas \(5\) must not exceed maxReplicas \(4\)/);
+    });
+    test('unknown served application', () => {
+      expect(() => new RayServeModel(testChart(), 'x', { applications: [app], head: HEAD, servedApplication: 'b' }))
+        .toThrow(/servedApplication \("b"\) names no application \(declared: a\)/);
+    });
+    test('name too long', () => {
+      expect(() => new RayServeModel(testChart(), 'x', { name: 'r'.repeat(54), applications: [app], head: HEAD }))
+        .toThrow(/must be at most 53 characters \(KubeRay names the Services NAME-serve-svc and NAME-head-svc, at most 63\)/);
+    });
+    test('head without resources', () => {
+      expect(() => new RayServeModel(testChart(), 'x', { applications: [app], head: {} as any }))
+        .toThrow(/head.resources \(unset\) must be set/);
+    });
+    test('unpinned image', () => {
+      expect(() => new RayServeModel(testChart(), 'x', { image: 'rayproject/ray', applications: [app], head: HEAD }))
+        .toThrow(/head.image \("rayproject\/ray"\) has no tag or digest/);
+    });
+  });
+});
