@@ -296,6 +296,17 @@ export class AsyncPipeline extends Chart {
           `(queue asya-${s.actorName} on ${s.transport.name} is not namespaced: the actors would share it)`);
       }
     }
+    // KEDA admits one ScaledObject per scale target: one binding may scale a shared model.
+    const scalers = this.node.root.node.findAll().filter((c): c is AsyncModel => c instanceof AsyncModel && c.scaledObject !== undefined);
+    for (const s of this.steps) {
+      if (!(s instanceof AsyncModel) || !s.scaledObject) continue;
+      const t = s.backend.scaleTarget!;
+      const same = scalers.filter((o) => o.backend.namespace === s.backend.namespace && o.backend.scaleTarget?.kind === t.kind && o.backend.scaleTarget?.name === t.name);
+      if (same.length > 1) {
+        errors.push(`${where}: step "${s.actorName}": ${same.map((o) => o.node.path).join(', ')} all scale ${t.kind} ${s.backend.namespace}/${t.name}; ` +
+          'KEDA admits one ScaledObject per target: set modelScaling.enabled to false on all bindings but one');
+      }
+    }
     // The crew.
     const transports = new Set(this.steps.map((s) => s.transport.name));
     const crews = this.node.root.node.findAll().filter((c): c is AsyaCrew => c instanceof AsyaCrew);

@@ -1,3 +1,4 @@
 export { AsyncPipeline, AsyncPipelineProps, PipelineRoute } from './async-pipeline';
 export { Chain } from './chain';
 export { GatewayTool, ToolParameter, ToolParameterType } from './gateway';
+export { ArgoCdApplication, ArgoCdApplicationProps } from './argocd-application';

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import {
-  AsyaCrew, AsyncActor, AsyncActorProps, AsyncPipeline, AsyncPipelineProps, Chain, HandlerMode, ResultStorage, ToolParameterType, Transport,
+  ArgoCdApplication, AsyaCrew, AsyncActor, AsyncActorProps, AsyncModel, AsyncPipeline, ModelSource, OpenAIModel, AsyncPipelineProps, Chain, HandlerMode, ResultStorage, ToolParameterType, Transport,
 } from '../../src';
 import { one, synthValid } from '../util';
 
@@ -208,5 +208,42 @@ describe('AsyncPipeline: whole-pipeline checks', () => {
 
   test('a bad pipeline name', () => {
     expect(() => new AsyncPipeline(Testing.app(), 'Rag')).toThrow('Rag: name (from the chart id) ("Rag") must be a DNS-1123 label');
+  });
+});
+
+describe('ArgoCdApplication', () => {
+  test('syncs the pipeline file with server-side apply', () => {
+    const { app, p, step } = pipeline({ argoSyncWaves: true });
+    p.addRoute('main', [step('a')]);
+    const gitops = new Chart(app, 'gitops');
+    new ArgoCdApplication(gitops, 'rag-app', { pipeline: p, repoUrl: 'https://github.com/acme/platform.git', path: 'deploy/pipelines/' });
+    const application = one(synthValid(gitops), 'Application', 'rag');
+    expect(application.metadata.namespace).toBe('argocd');
+    expect(application.spec.source).toEqual({
+      repoURL: 'https://github.com/acme/platform.git', path: 'deploy/pipelines', targetRevision: 'main', directory: { include: 'rag.k8s.yaml' },
+    });
+    expect(application.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'rag' });
+    expect(application.spec.syncPolicy).toEqual({ automated: { prune: true, selfHeal: true }, syncOptions: ['ServerSideApply=true'] });
+  });
+
+  test('rejects a bad repository URL and an absolute path', () => {
+    const { app, p } = pipeline();
+    const gitops = new Chart(app, 'gitops');
+    expect(() => new ArgoCdApplication(gitops, 'a', { pipeline: p, repoUrl: 'github.com/acme' })).toThrow('gitops/a: repoUrl ("github.com/acme") must be an https://, ssh:// or git@ repository URL');
+    expect(() => new ArgoCdApplication(gitops, 'b', { pipeline: p, repoUrl: 'https://x/y.git', path: '/abs' })).toThrow('path ("/abs") must be a relative path inside the repository');
+  });
+});
+
+describe('AsyncPipeline: shared models', () => {
+  test('two bindings scaling the same model are refused (KEDA admits one ScaledObject per target)', () => {
+    const app = Testing.app();
+    withCrew(app);
+    const shared = new Chart(app, 'models', { namespace: 'models' });
+    const llm = new OpenAIModel(shared, 'llm', { model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct', 'main'), resources: { cpu: { limit: '4' }, memory: { limit: '16Gi' }, gpu: { count: 1 } } });
+    for (const tenant of ['a', 'b']) {
+      const p = new AsyncPipeline(app, tenant, { namespace: tenant });
+      p.addRoute('ask', [new AsyncModel(p, `${tenant}-ask`, { backend: llm, transport: rabbit })]);
+    }
+    expect(() => app.synth()).toThrow('a: step "a-ask": a/a-ask, b/b-ask all scale Deployment models/llm; KEDA admits one ScaledObject per target');
   });
 });

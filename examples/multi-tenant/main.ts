@@ -1,0 +1,4 @@
+import { AsyncPipeline } from '../../src';
+import { buildMultiTenant } from './app';
+
+AsyncPipeline.synthWithDiagrams(buildMultiTenant(process.argv[2]));

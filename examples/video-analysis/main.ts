@@ -1,0 +1,4 @@
+import { AsyncPipeline } from '../../src';
+import { buildVideoAnalysis } from './app';
+
+AsyncPipeline.synthWithDiagrams(buildVideoAnalysis(process.argv[2]));
