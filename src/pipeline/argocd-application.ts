@@ -1,8 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { AsyncPipeline } from './async-pipeline';
 import { check } from '../core/errors';
 import { objectName } from '../core/names';
-import { AsyncPipeline } from './async-pipeline';
 
 /**
  * Props of an ArgoCdApplication.

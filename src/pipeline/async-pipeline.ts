@@ -358,7 +358,10 @@ export class AsyncPipeline extends Chart {
 
   private networkPolicy(s: IAsyncStep): void {
     const egress: any[] = [
-      { to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
+      {
+        to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+        ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+      },
     ];
     const t = s.transport;
     const brokerPeer: any = {};

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import {
-  AsyncModel, EnvValue, IModelBackend, KaitoModel, KServeAutoscalerClass, KServeModel, ModelSource, OpenAIModel, RayServeModel, TritonModel, TritonModelRepository, Transport,
+  AsyncModel, EnvValue, IModelBackend, KaitoModel, KServeAutoscalerClass, KServeModel, ModelSource, OpenAIModel, RayServeModel,
+  TritonModel, TritonModelRepository, Transport,
 } from '../../src';
 import { one, synthValid, testChart } from '../util';
 

@@ -3,7 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import {
-  ArgoCdApplication, AsyaCrew, AsyncActor, AsyncActorProps, AsyncModel, AsyncPipeline, ModelSource, OpenAIModel, AsyncPipelineProps, Chain, HandlerMode, ResultStorage, ToolParameterType, Transport,
+  ArgoCdApplication, AsyaCrew, AsyncActor, AsyncActorProps, AsyncModel, AsyncPipeline, ModelSource, OpenAIModel, AsyncPipelineProps,
+  Chain, HandlerMode, ResultStorage, ToolParameterType, Transport,
 } from '../../src';
 import { one, synthValid } from '../util';
 
