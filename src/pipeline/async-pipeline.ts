@@ -301,7 +301,8 @@ export class AsyncPipeline extends Chart {
     for (const s of this.steps) {
       if (!(s instanceof AsyncModel) || !s.scaledObject) continue;
       const t = s.backend.scaleTarget!;
-      const same = scalers.filter((o) => o.backend.namespace === s.backend.namespace && o.backend.scaleTarget?.kind === t.kind && o.backend.scaleTarget?.name === t.name);
+      const same = scalers.filter((o) => o.backend.namespace === s.backend.namespace
+        && o.backend.scaleTarget?.kind === t.kind && o.backend.scaleTarget?.name === t.name);
       if (same.length > 1) {
         errors.push(`${where}: step "${s.actorName}": ${same.map((o) => o.node.path).join(', ')} all scale ${t.kind} ${s.backend.namespace}/${t.name}; ` +
           'KEDA admits one ScaledObject per target: set modelScaling.enabled to false on all bindings but one');
