@@ -3,3 +3,4 @@ export { Volume, VolumeMount, EmptyDirOptions } from './volume';
 export { ResourceRequirements, ResourceQuantity, GpuResources } from './resources';
 export { ContainerOptions, NamedContainer, ContainerPort, Probe, ProbeOptions, SecurityOptions } from './container';
 export { PodOptions, Toleration } from './pod';
+export { ImagePolicy, ImagePolicyProps } from './image-policy';
