@@ -1,4 +1,5 @@
 import { App } from 'cdk8s';
+import { buildAirGapped } from './air-gapped/app';
 import { buildHelloAsya } from './hello-asya/app';
 import { buildMultiTenant } from './multi-tenant/app';
 import { buildRag } from './rag/app';
@@ -10,6 +11,7 @@ export const EXAMPLES: Record<string, (outdir?: string) => App> = {
   'rag': buildRag,
   'video-analysis': buildVideoAnalysis,
   'multi-tenant': buildMultiTenant,
+  'air-gapped': buildAirGapped,
 };
 
 /** The example the README's main command synthesizes. */

@@ -2,5 +2,6 @@ export * from './core';
 export * from './validation';
 export * from './backends';
 export * from './asya';
+export * from './jobs';
 export * from './binding';
 export * from './pipeline';

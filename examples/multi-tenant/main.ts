@@ -1,4 +1,4 @@
-import { AsyncPipeline } from '../../src';
 import { buildMultiTenant } from './app';
+import { AsyncPipeline } from '../../src';
 
 AsyncPipeline.synthWithDiagrams(buildMultiTenant(process.argv[2]));

@@ -73,7 +73,9 @@ export function buildRag(outdir?: string): App {
 
   // Steps.
   const embed = new AsyncModel(rag, 'rag-embed', {
-    backend: embedder, transport, outputKey: 'embedding',
+    backend: embedder,
+    transport,
+    outputKey: 'embedding',
     modelScaling: { minReplicas: 0, maxReplicas: 3, queueLength: 20 },
   });
   const write = new AsyncActor(rag, 'rag-store', {
@@ -94,7 +96,9 @@ export function buildRag(outdir?: string): App {
     processingTimeout: Duration.seconds(30),
   });
   const answer = new AsyncModel(rag, 'rag-answer', {
-    backend: llm, transport, outputKey: 'answer',
+    backend: llm,
+    transport,
+    outputKey: 'answer',
     modelScaling: { minReplicas: 0, maxReplicas: 2, queueLength: 4 },
     requestTimeout: Duration.minutes(3),
   });

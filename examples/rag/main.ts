@@ -1,4 +1,4 @@
-import { AsyncPipeline } from '../../src';
 import { buildRag } from './app';
+import { AsyncPipeline } from '../../src';
 
 AsyncPipeline.synthWithDiagrams(buildRag(process.argv[2]));

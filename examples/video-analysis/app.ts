@@ -29,7 +29,9 @@ export function buildVideoAnalysis(outdir?: string): App {
     applications: [{ name: 'classify', importPath: 'classifier.app:deployment', routePrefix: '/classify' }],
     head: { resources: { cpu: { request: '2', limit: '2' }, memory: { request: '8Gi', limit: '8Gi' } } },
     workerGroups: [{
-      groupName: 'gpu', minReplicas: 0, maxReplicas: 4,
+      groupName: 'gpu',
+      minReplicas: 0,
+      maxReplicas: 4,
       resources: { cpu: { request: '4', limit: '4' }, memory: { request: '16Gi', limit: '16Gi' }, gpu: { count: 1 } },
       tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
     }],

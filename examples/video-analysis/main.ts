@@ -1,4 +1,4 @@
-import { AsyncPipeline } from '../../src';
 import { buildVideoAnalysis } from './app';
+import { AsyncPipeline } from '../../src';
 
 AsyncPipeline.synthWithDiagrams(buildVideoAnalysis(process.argv[2]));

@@ -1,0 +1,211 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { checkLabels, checkQuantity, checkResourceName, checkSubdomain } from './util';
+import { check } from '../core/errors';
+import { objectName } from '../core/names';
+import { makeClusterScoped } from '../core/scope';
+import { ClusterQueueV1Beta2 } from '../imports/kueue-clusterqueue-kueue.x-k8s.io';
+
+/**
+ * Quota of one ResourceFlavor in a resource group.
+ */
+export interface ClusterQueueFlavorQuota {
+  /** The ResourceFlavor's name. */
+  readonly flavor: string;
+  /** The nominal quota of every covered resource of the group (exactly those), e.g. `{ cpu: '32', memory: '128Gi' }`. */
+  readonly nominalQuota: { [resource: string]: string };
+  /**
+   * How much more than its nominal quota the queue may borrow from its cohort, per resource. Needs a cohort.
+   * @default - no limit
+   */
+  readonly borrowingLimit?: { [resource: string]: string };
+  /**
+   * How much of its nominal quota the queue lends to its cohort, per resource (at most the nominal quota).
+   * Needs a cohort.
+   * @default - all of it
+   */
+  readonly lendingLimit?: { [resource: string]: string };
+}
+
+/**
+ * A group of resources whose quotas are given per flavor; a workload gets one flavor for all of them.
+ */
+export interface ClusterQueueResourceGroup {
+  /** The resources of the group (`cpu`, `memory`, `nvidia.com/gpu`), each in one group only. */
+  readonly coveredResources: string[];
+  /** The flavors, in order of preference, each listing exactly the covered resources. */
+  readonly flavors: ClusterQueueFlavorQuota[];
+}
+
+/**
+ * How workloads of a ClusterQueue are ordered.
+ */
+export enum QueueingStrategy {
+  /** By creation time, but a workload that does not fit does not block the ones behind it. */
+  BEST_EFFORT_FIFO = 'BestEffortFIFO',
+  /** Strictly by creation time (priority first): a workload that does not fit blocks the queue. */
+  STRICT_FIFO = 'StrictFIFO',
+}
+
+/**
+ * Which namespaces may submit to a ClusterQueue (through their LocalQueues).
+ */
+export class NamespaceSelector {
+  /** Every namespace (`{}`). */
+  public static all(): NamespaceSelector {
+    return new NamespaceSelector({});
+  }
+
+  /** Namespaces carrying all of these labels. */
+  public static matchLabels(labels: { [key: string]: string }): NamespaceSelector {
+    return new NamespaceSelector({ matchLabels: { ...labels } });
+  }
+
+  /** No namespace (Kueue's default when the field is unset: the queue admits nothing). */
+  public static none(): NamespaceSelector {
+    return new NamespaceSelector(undefined);
+  }
+
+  private constructor(private readonly selector: any) {}
+
+  /** @internal */
+  public _toJson(): any {
+    return this.selector === undefined ? undefined : JSON.parse(JSON.stringify(this.selector));
+  }
+}
+
+/**
+ * Props of a ClusterQueue.
+ */
+export interface ClusterQueueProps {
+  /**
+   * The queue name (cluster-wide).
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * Resource groups with their flavors and quotas (at most 16).
+   * @default - none (the queue can admit nothing)
+   */
+  readonly resourceGroups?: ClusterQueueResourceGroup[];
+  /**
+   * Which namespaces may use the queue. Kueue treats an unset selector as "no namespace".
+   * @default NamespaceSelector.all()
+   */
+  readonly namespaceSelector?: NamespaceSelector;
+  /**
+   * The cohort whose members borrow unused quota from each other.
+   * @default - none: no borrowing or lending
+   */
+  readonly cohortName?: string;
+  /**
+   * How workloads are ordered.
+   * @default QueueingStrategy.BEST_EFFORT_FIFO
+   */
+  readonly queueingStrategy?: QueueingStrategy;
+  /**
+   * Extra labels.
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+}
+
+/**
+ * A Kueue ClusterQueue (kueue.x-k8s.io/v1beta2, cluster-scoped): quota per resource and flavor, shared by
+ * the LocalQueues pointing at it. The webhook's rules are enforced in the constructor.
+ *
+ * @see https://kueue.sigs.k8s.io/docs/concepts/cluster_queue/
+ */
+export class ClusterQueue extends Construct {
+  /** The queue name. */
+  public readonly name: string;
+  /** The ClusterQueue object. */
+  public readonly resource: ApiObject;
+
+  constructor(scope: Construct, id: string, props: ClusterQueueProps = {}) {
+    super(scope, id);
+    this.name = objectName(this, props.name);
+    checkLabels(this, 'labels', props.labels);
+    if (props.cohortName !== undefined) checkSubdomain(this, 'cohortName', props.cohortName);
+    const strategy = props.queueingStrategy ?? QueueingStrategy.BEST_EFFORT_FIFO;
+    check(Object.values(QueueingStrategy).includes(strategy), this, 'queueingStrategy', strategy, 'must be BestEffortFIFO or StrictFIFO');
+    const selector = props.namespaceSelector ?? NamespaceSelector.all();
+    check(selector instanceof NamespaceSelector, this, 'namespaceSelector', selector, 'must be a NamespaceSelector (all(), matchLabels(), none())');
+    const selectorJson = selector._toJson();
+    if (selectorJson?.matchLabels) checkLabels(this, 'namespaceSelector.matchLabels', selectorJson.matchLabels);
+
+    const groups = props.resourceGroups ?? [];
+    check(groups.length <= 16, this, 'resourceGroups', groups.length, 'must have at most 16 groups');
+    const seenResources = new Set<string>();
+    const seenFlavors = new Set<string>();
+    let totalFlavors = 0;
+    const resourceGroups = groups.map((g, i) => {
+      const f = `resourceGroups[${i}]`;
+      const covered = g.coveredResources ?? [];
+      check(covered.length >= 1 && covered.length <= 64, this, `${f}.coveredResources`, covered, 'must list 1 to 64 resources');
+      covered.forEach((r, j) => {
+        checkResourceName(this, `${f}.coveredResources[${j}]`, r);
+        check(!seenResources.has(r), this, `${f}.coveredResources[${j}]`, r, 'is covered by another resource group: each resource belongs to one group');
+        seenResources.add(r);
+      });
+      const flavors = g.flavors ?? [];
+      check(flavors.length >= 1 && flavors.length <= 64, this, `${f}.flavors`, flavors.length, 'must list 1 to 64 flavors');
+      totalFlavors += flavors.length;
+      return {
+        coveredResources: [...covered],
+        flavors: flavors.map((fq, j) => {
+          const ff = `${f}.flavors[${j}]`;
+          checkSubdomain(this, `${ff}.flavor`, fq.flavor);
+          check(!seenFlavors.has(fq.flavor), this, `${ff}.flavor`, fq.flavor, 'is used by another flavor entry: each flavor appears once per ClusterQueue');
+          seenFlavors.add(fq.flavor);
+          const quota = fq.nominalQuota ?? {};
+          const keys = Object.keys(quota);
+          const missing = covered.filter((r) => !(r in quota));
+          const extra = keys.filter((r) => !covered.includes(r));
+          check(missing.length === 0 && extra.length === 0, this, `${ff}.nominalQuota`, keys,
+            `must list exactly the covered resources (${covered.join(', ')})` +
+            `${missing.length ? `; missing ${missing.join(', ')}` : ''}${extra.length ? `; not covered ${extra.join(', ')}` : ''}`);
+          for (const which of ['borrowingLimit', 'lendingLimit'] as const) {
+            const limits = fq[which] ?? {};
+            for (const r of Object.keys(limits)) {
+              check(covered.includes(r), this, `${ff}.${which}`, r, `is not a covered resource (${covered.join(', ')})`);
+              check(props.cohortName !== undefined, this, `${ff}.${which}["${r}"]`, limits[r], 'must be unset without a cohortName (Kueue: "must be nil when cohort is empty")');
+            }
+          }
+          return {
+            name: fq.flavor,
+            resources: covered.map((r) => {
+              const nominal = checkQuantity(this, `${ff}.nominalQuota["${r}"]`, quota[r]);
+              const borrow = fq.borrowingLimit?.[r];
+              const lend = fq.lendingLimit?.[r];
+              if (borrow !== undefined) checkQuantity(this, `${ff}.borrowingLimit["${r}"]`, borrow);
+              if (lend !== undefined) {
+                const l = checkQuantity(this, `${ff}.lendingLimit["${r}"]`, lend);
+                check(l <= nominal, this, `${ff}.lendingLimit["${r}"]`, lend, `must not exceed nominalQuota["${r}"] (${quota[r]})`);
+              }
+              return {
+                name: r,
+                nominalQuota: quota[r],
+                ...(borrow !== undefined ? { borrowingLimit: borrow } : {}),
+                ...(lend !== undefined ? { lendingLimit: lend } : {}),
+              };
+            }),
+          };
+        }),
+      };
+    });
+    check(totalFlavors <= 256, this, 'resourceGroups', totalFlavors, 'must have at most 256 flavors across all groups');
+
+    this.resource = new ApiObject(this, 'Resource', {
+      ...ClusterQueueV1Beta2.GVK,
+      metadata: { name: this.name, ...(props.labels && Object.keys(props.labels).length ? { labels: { ...props.labels } } : {}) },
+      spec: {
+        ...(selectorJson !== undefined ? { namespaceSelector: selectorJson } : {}),
+        ...(props.cohortName !== undefined ? { cohortName: props.cohortName } : {}),
+        queueingStrategy: strategy,
+        ...(resourceGroups.length ? { resourceGroups } : {}),
+      },
+    });
+    makeClusterScoped(this.resource);
+  }
+}

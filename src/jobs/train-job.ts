@@ -1,0 +1,183 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { Kueue, KueueEnqueueOptions } from './kueue';
+import { ILaunchableJob } from './launchable-job';
+import { chartNamespace, checkInt, checkLabels, manifestOf } from './util';
+import { EnvValue } from '../core/env';
+import { check } from '../core/errors';
+import { checkImage } from '../core/image';
+import { checkDns1035Label } from '../core/names';
+import { renderResources, ResourceRequirements } from '../core/resources';
+import { TrainJob as TrainJobL1 } from '../imports/kubeflow-trainjob-trainer.kubeflow.org';
+
+/**
+ * The training runtime a TrainJob runs on (`spec.runtimeRef`).
+ */
+export class TrainingRuntimeRef {
+  /** A ClusterTrainingRuntime, e.g. the shipped `torch-distributed`. */
+  public static cluster(name: string): TrainingRuntimeRef {
+    return new TrainingRuntimeRef(name, 'ClusterTrainingRuntime');
+  }
+
+  /** A TrainingRuntime in the TrainJob's namespace. */
+  public static namespaced(name: string): TrainingRuntimeRef {
+    return new TrainingRuntimeRef(name, 'TrainingRuntime');
+  }
+
+  private constructor(
+    /** The runtime's name. */
+    public readonly name: string,
+    /** ClusterTrainingRuntime or TrainingRuntime. */
+    public readonly kind: string,
+  ) {}
+}
+
+/**
+ * Overrides of the runtime's trainer (`spec.trainer`).
+ */
+export interface TrainJobTrainer {
+  /**
+   * The trainer image, pinned (`:latest` is rejected).
+   * @default - the runtime's
+   */
+  readonly image?: string;
+  /**
+   * Accept an untagged or `:latest` image.
+   * @default false
+   */
+  readonly allowUnpinnedImage?: boolean;
+  /**
+   * The entrypoint.
+   * @default - the runtime's
+   */
+  readonly command?: string[];
+  /**
+   * Arguments.
+   * @default - the runtime's
+   */
+  readonly args?: string[];
+  /**
+   * Environment variables, by name.
+   * @default - none
+   */
+  readonly env?: { [name: string]: EnvValue };
+  /**
+   * Training nodes (pods).
+   * @default - the runtime's (1 for torch-distributed)
+   */
+  readonly numNodes?: number;
+  /**
+   * Compute resources of each node, e.g. GPUs.
+   * @default - the runtime's
+   */
+  readonly resourcesPerNode?: ResourceRequirements;
+  /**
+   * Processes per node.
+   * @default - the runtime's
+   */
+  readonly numProcPerNode?: number;
+}
+
+/**
+ * Props of a TrainJob.
+ */
+export interface TrainJobProps {
+  /**
+   * The job name, a DNS-1035 label of at most 63 characters.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /** The training runtime (immutable). */
+  readonly runtime: TrainingRuntimeRef;
+  /**
+   * Overrides of the runtime's trainer.
+   * @default - the runtime's trainer as is
+   */
+  readonly trainer?: TrainJobTrainer;
+  /**
+   * Create the job suspended.
+   * @default false
+   */
+  readonly suspend?: boolean;
+  /**
+   * Queue the job on a Kueue LocalQueue (TrainJob is a default Kueue integration).
+   * @default - not queued
+   */
+  readonly kueue?: KueueEnqueueOptions;
+  /**
+   * Extra labels on the job.
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+}
+
+const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+
+/**
+ * A Kubeflow TrainJob (trainer.kubeflow.org/v1alpha1, Trainer v2) on a named training runtime. The runtime
+ * (a ClusterTrainingRuntime or TrainingRuntime) owns the pod templates, including their security context:
+ * this construct only overrides the trainer's image, command, env, node count and resources.
+ *
+ * @see https://www.kubeflow.org/docs/components/trainer/
+ */
+export class TrainJob extends Construct implements ILaunchableJob {
+  public readonly apiVersion: string = TrainJobL1.GVK.apiVersion;
+  public readonly kind: string = TrainJobL1.GVK.kind;
+  public readonly apiGroup: string = 'trainer.kubeflow.org';
+  public readonly plural: string = 'trainjobs';
+  public readonly jobName: string;
+  public readonly namespace?: string;
+  /** The TrainJob object. */
+  public readonly resource: ApiObject;
+
+  constructor(scope: Construct, id: string, props: TrainJobProps) {
+    super(scope, id);
+    const name = props.name ?? this.node.id;
+    checkDns1035Label(this, props.name === undefined ? 'name (from the construct id)' : 'name', name, 63, 'the TrainJob CRD requires an RFC 1035 name');
+    this.jobName = name;
+    this.namespace = chartNamespace(this);
+    checkLabels(this, 'labels', props.labels);
+    check(props.runtime instanceof TrainingRuntimeRef, this, 'runtime', props.runtime,
+      'must be a TrainingRuntimeRef (TrainingRuntimeRef.cluster(name) or namespaced(name))');
+    check(typeof props.runtime.name === 'string' && props.runtime.name.length >= 1 && props.runtime.name.length <= 253, this, 'runtime.name', props.runtime.name,
+      'must be 1 to 253 characters');
+
+    const t = props.trainer ?? {};
+    if (t.image !== undefined) checkImage(this, 'trainer.image', t.image, t.allowUnpinnedImage);
+    check(t.image === undefined || t.image.length <= 500, this, 'trainer.image', t.image, 'must be at most 500 characters');
+    checkInt(this, 'trainer.numNodes', t.numNodes, 1);
+    checkInt(this, 'trainer.numProcPerNode', t.numProcPerNode, 1);
+    check((t.command?.length ?? 0) <= 128, this, 'trainer.command', t.command?.length, 'must have at most 128 items');
+    check((t.args?.length ?? 0) <= 128, this, 'trainer.args', t.args?.length, 'must have at most 128 items');
+    const env = Object.entries(t.env ?? {}).map(([k, v]) => {
+      check(ENV_NAME.test(k), this, 'trainer.env', k, 'is not a valid environment variable name ([-._a-zA-Z][-._a-zA-Z0-9]*)');
+      check(v instanceof EnvValue, this, `trainer.env.${k}`, v, 'must be an EnvValue (EnvValue.fromValue, fromSecret, fromConfigMap, fromFieldRef)');
+      return v._toJson(k);
+    });
+    const resources = renderResources(this, 'trainer.resourcesPerNode', t.resourcesPerNode);
+    const trainer = {
+      ...(t.image !== undefined ? { image: t.image } : {}),
+      ...(t.command ? { command: [...t.command] } : {}),
+      ...(t.args ? { args: [...t.args] } : {}),
+      ...(env.length ? { env } : {}),
+      ...(t.numNodes !== undefined ? { numNodes: t.numNodes } : {}),
+      ...(resources ? { resourcesPerNode: resources } : {}),
+      ...(t.numProcPerNode !== undefined ? { numProcPerNode: t.numProcPerNode } : {}),
+    };
+
+    this.resource = new ApiObject(this, 'Resource', {
+      ...TrainJobL1.GVK,
+      metadata: { name, ...(props.labels && Object.keys(props.labels).length ? { labels: { ...props.labels } } : {}) },
+      spec: {
+        runtimeRef: { apiGroup: 'trainer.kubeflow.org', kind: props.runtime.kind, name: props.runtime.name },
+        ...(Object.keys(trainer).length ? { trainer } : {}),
+        ...(props.suspend !== undefined ? { suspend: props.suspend } : {}),
+      },
+    });
+    if (props.kueue) Kueue.enqueue(this, props.kueue);
+  }
+
+  public toManifest(): any {
+    return manifestOf(this);
+  }
+}

@@ -1,0 +1,141 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { checkInt, checkLabels, checkQuantity, checkResourceName, checkSubdomain } from './util';
+import { check } from '../core/errors';
+import { objectName } from '../core/names';
+import { makeClusterScoped } from '../core/scope';
+import { Queue as VolcanoQueueL1 } from '../imports/volcano-queue-scheduling.volcano.sh';
+
+/**
+ * Props of a VolcanoQueue.
+ */
+export interface VolcanoQueueProps {
+  /**
+   * The queue name (cluster-wide). Not `root` (the hierarchy's root, created by Volcano) nor `default`
+   * (created by Volcano's chart).
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * The queue's share of the cluster relative to other queues' weights, 1 to 65535.
+   * @default 1
+   */
+  readonly weight?: number;
+  /**
+   * The most the queue may use, by resource name (`cpu: '64'`, `nvidia.com/gpu: '8'`).
+   * @default - no limit
+   */
+  readonly capability?: { [resource: string]: string };
+  /**
+   * What the queue deserves under contention (capacity plugin); what is used above it may be reclaimed.
+   * Each resource must be at most its capability.
+   * @default - none
+   */
+  readonly deserved?: { [resource: string]: string };
+  /**
+   * Resources reserved for the queue. Requires `deserved`; each resource must be at most its deserved
+   * amount (and its capability).
+   * @default - none
+   */
+  readonly guarantee?: { [resource: string]: string };
+  /**
+   * Whether other queues may reclaim resources this queue uses above its deserved share.
+   * @default - Volcano's (true)
+   */
+  readonly reclaimable?: boolean;
+  /**
+   * The parent queue in a hierarchy (a queue with children accepts no jobs).
+   * @default - Volcano's: root
+   */
+  readonly parent?: string;
+  /**
+   * Priority among queues (higher is scheduled first and reclaimed last).
+   * @default - none
+   */
+  readonly priority?: number;
+  /**
+   * Extra labels.
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+}
+
+/**
+ * A Volcano Queue (scheduling.volcano.sh/v1beta1, cluster-scoped). Volcano opens it (`status.state: Open`)
+ * once created; jobs can only be submitted to Open leaf queues.
+ *
+ * @see https://volcano.sh/en/docs/queue/
+ */
+export class VolcanoQueue extends Construct {
+  /** The queue name. */
+  public readonly name: string;
+  /** The parent queue, if set. */
+  public readonly parent?: string;
+  /** The Queue object. */
+  public readonly resource: ApiObject;
+
+  constructor(scope: Construct, id: string, props: VolcanoQueueProps = {}) {
+    super(scope, id);
+    this.name = objectName(this, props.name);
+    check(this.name !== 'root', this, 'name', this.name, 'must not be "root": Volcano creates the root of the queue hierarchy itself');
+    check(this.name !== 'default', this, 'name', this.name, 'must not be "default": Volcano\'s chart creates that queue (and forbids deleting it)');
+    checkInt(this, 'weight', props.weight, 1, 65535);
+    checkInt(this, 'priority', props.priority, 0);
+    checkLabels(this, 'labels', props.labels);
+    if (props.parent !== undefined) {
+      checkSubdomain(this, 'parent', props.parent);
+      check(props.parent !== this.name, this, 'parent', props.parent, 'must not be the queue itself');
+    }
+    this.parent = props.parent;
+
+    const capability = this.resources('capability', props.capability);
+    const deserved = this.resources('deserved', props.deserved);
+    const guarantee = this.resources('guarantee', props.guarantee);
+    // installer/helm/chart/volcano/policy/queues-validating.yaml
+    if (capability && deserved) this.atMost('deserved', deserved, 'capability', capability);
+    if (guarantee) {
+      check(deserved !== undefined, this, 'guarantee', props.guarantee, 'requires deserved (Volcano: "guarantee should less equal than deserved")');
+      this.atMost('guarantee', guarantee, 'deserved', deserved!);
+      if (capability) this.atMost('guarantee', guarantee, 'capability', capability);
+    }
+
+    this.resource = new ApiObject(this, 'Resource', {
+      ...VolcanoQueueL1.GVK,
+      metadata: { name: this.name, ...(props.labels && Object.keys(props.labels).length ? { labels: { ...props.labels } } : {}) },
+      spec: {
+        weight: props.weight ?? 1,
+        ...(props.capability && Object.keys(props.capability).length ? { capability: { ...props.capability } } : {}),
+        ...(props.deserved && Object.keys(props.deserved).length ? { deserved: { ...props.deserved } } : {}),
+        ...(props.guarantee && Object.keys(props.guarantee).length ? { guarantee: { resource: { ...props.guarantee } } } : {}),
+        ...(props.reclaimable !== undefined ? { reclaimable: props.reclaimable } : {}),
+        ...(props.parent !== undefined ? { parent: props.parent } : {}),
+        ...(props.priority !== undefined ? { priority: props.priority } : {}),
+      },
+    });
+    makeClusterScoped(this.resource);
+  }
+
+  private resources(field: string, list: { [resource: string]: string } | undefined): Map<string, Amount> | undefined {
+    if (!list || Object.keys(list).length === 0) return undefined;
+    const out = new Map<string, Amount>();
+    for (const [k, v] of Object.entries(list)) {
+      checkResourceName(this, field, k);
+      out.set(k, { text: v, value: checkQuantity(this, `${field}["${k}"]`, v) });
+    }
+    return out;
+  }
+
+  /** Every resource of `small` is listed in `big` with at least as much. */
+  private atMost(smallField: string, small: Map<string, Amount>, bigField: string, big: Map<string, Amount>): void {
+    for (const [k, v] of small) {
+      const limit = big.get(k);
+      check(limit !== undefined, this, `${smallField}["${k}"]`, v.text, `needs ${bigField}["${k}"] too: Volcano requires every resource of ${smallField} in ${bigField}`);
+      check(v.value <= limit!.value, this, `${smallField}["${k}"]`, v.text, `must not exceed ${bigField}["${k}"] (${limit!.text})`);
+    }
+  }
+}
+
+interface Amount {
+  readonly text: string;
+  readonly value: number;
+}
