@@ -9,3 +9,4 @@ export * from './workload-priority-class';
 export * from './kueue-job';
 export * from './pytorch-training-job';
 export * from './train-job';
+export { JobLauncher, JobLauncherProps, LaunchParameter, LaunchParameterType } from './job-launcher';

@@ -1,0 +1,263 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ApiObject, Chart, Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { AsyncActor, HandlerMode } from '../asya/async-actor';
+import { EgressRule, IAsyncStep } from '../asya/async-step';
+import { ScalingOptions } from '../asya/scaling';
+import { Transport } from '../asya/transport';
+import { EnvValue } from '../core/env';
+import { check } from '../core/errors';
+import { k8s } from '../core/k8s';
+import { ResourceRequirements } from '../core/resources';
+import { Volume } from '../core/volume';
+import { ILaunchableJob } from './launchable-job';
+
+/**
+ * Type of a launch parameter (a field of the message payload).
+ */
+export enum LaunchParameterType {
+  STRING = 'string',
+  INTEGER = 'integer',
+  NUMBER = 'number',
+  BOOLEAN = 'boolean',
+}
+
+/**
+ * A message field the launcher writes into the job manifest. Nothing else of the manifest can be
+ * overridden by a message.
+ */
+export interface LaunchParameter {
+  /** The payload key. */
+  readonly name: string;
+  /** Its type (checked by the handler; a boolean is not a number). */
+  readonly type: LaunchParameterType;
+  /**
+   * JSON pointers into the job manifest where the value is written (each must exist and hold a scalar,
+   * outside /apiVersion, /kind and /metadata), e.g. `/spec/tasks/0/template/spec/containers/0/args/1`.
+   */
+  readonly targets: string[];
+  /**
+   * Whether messages must carry it.
+   * @default false
+   */
+  readonly required?: boolean;
+  /**
+   * Default value, as JSON (e.g. `"3"`, `"\"s3://bucket/data\""`).
+   * @default - the manifest's value stays
+   */
+  readonly defaultJson?: string;
+  /**
+   * A regular expression the whole string must match (strings only).
+   * @default - any
+   */
+  readonly pattern?: string;
+  /**
+   * Smallest value (numbers only).
+   * @default - none
+   */
+  readonly minimum?: number;
+  /**
+   * Largest value (numbers only).
+   * @default - none
+   */
+  readonly maximum?: number;
+}
+
+/**
+ * Props of a JobLauncher.
+ */
+export interface JobLauncherProps {
+  /**
+   * The job each message launches. It becomes a template: the launcher captures its manifest and
+   * removes it from the app, so applying the YAML never starts a job by itself.
+   */
+  readonly job: ILaunchableJob;
+  /** The transport the launcher consumes from. */
+  readonly transport: Transport;
+  /**
+   * The launcher actor's name.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * Message fields written into the manifest.
+   * @default - none: every message launches the job as defined
+   */
+  readonly parameters?: LaunchParameter[];
+  /**
+   * The launcher's Python image (Python >= 3.10 with sh; the handler needs only the standard library).
+   * @default "python:3.12.7-slim-bookworm"
+   */
+  readonly image?: string;
+  /**
+   * Resources of the launcher runtime.
+   * @default - requests 50m CPU / 64Mi, limits 250m CPU / 128Mi
+   */
+  readonly resources?: ResourceRequirements;
+  /**
+   * Scaling of the launcher.
+   * @default - enabled, 0..2 replicas
+   */
+  readonly scaling?: ScalingOptions;
+  /**
+   * Timeout of one API request.
+   * @default Duration.seconds(30)
+   */
+  readonly requestTimeout?: Duration;
+  /**
+   * Retries on 429, 5xx and connection errors.
+   * @default 3
+   */
+  readonly maxRetries?: number;
+}
+
+const HANDLER_FILE = path.join(__dirname, '..', '..', 'handlers', 'job_launcher.py');
+const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function pointerGet(doc: any, pointer: string): { found: boolean; value?: any } {
+  if (!pointer.startsWith('/')) return { found: false };
+  let cur = doc;
+  for (const raw of pointer.substring(1).split('/')) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (cur === null || typeof cur !== 'object' || !(key in cur)) return { found: false };
+    cur = cur[key];
+  }
+  return { found: true, value: cur };
+}
+
+/**
+ * An actor that turns each message into one Kubernetes job (Volcano, batch/v1 on Kueue, PyTorchJob,
+ * TrainJob). Its dependency-free Python handler writes the declared parameters into the captured
+ * manifest, names the job from the message id (a redelivered message never starts a second job: 409
+ * Conflict counts as success) and returns the job's reference. It runs as its own ServiceAccount with a
+ * Role that allows only `create` and `get` on that one resource in its namespace.
+ */
+export class JobLauncher extends Construct implements IAsyncStep {
+  public readonly actorName: string;
+  public readonly namespace: string;
+  public readonly transport: Transport;
+  public readonly queueName: string;
+  public readonly rewritesRoute: boolean = false;
+  public readonly podSelector: { [key: string]: string };
+  public readonly egress: EgressRule[];
+  /** The launcher actor. */
+  public readonly actor: AsyncActor;
+  /** The Role granting create/get on the job resource. */
+  public readonly role: ApiObject;
+  /** The job manifest messages start from. */
+  public readonly manifest: any;
+
+  constructor(scope: Construct, id: string, props: JobLauncherProps) {
+    super(scope, id);
+    const job = props.job;
+    check(!!job && typeof job.toManifest === 'function', this, 'job', job, 'must be a launchable job (VolcanoTrainingJob, KueueJob, PyTorchTrainingJob, TrainJob)');
+    const name = props.name ?? id;
+    const manifest = job.toManifest();
+    this.manifest = manifest;
+
+    // Parameters: the handler checks values; the shape is checked here, against the real manifest.
+    const names = new Set<string>();
+    const params = (props.parameters ?? []).map((p, i) => {
+      const f = `parameters[${i}]`;
+      check(PARAM_NAME.test(p.name), this, `${f}.name`, p.name, 'must be an identifier ([A-Za-z_][A-Za-z0-9_]*)');
+      check(!names.has(p.name), this, `${f}.name`, p.name, 'is declared twice');
+      names.add(p.name);
+      check(Object.values(LaunchParameterType).includes(p.type), this, `${f}.type`, p.type, `must be one of ${Object.values(LaunchParameterType).join(', ')}`);
+      check(Array.isArray(p.targets) && p.targets.length > 0, this, `${f}.targets`, p.targets, 'must name at least one JSON pointer into the job manifest');
+      p.targets.forEach((t, j) => {
+        check(!/^\/(apiVersion|kind|metadata)(\/|$)/.test(t), this, `${f}.targets[${j}]`, t, 'may not point into apiVersion, kind or metadata');
+        const got = pointerGet(manifest, t);
+        check(got.found, this, `${f}.targets[${j}]`, t, `does not exist in the ${job.kind} manifest`);
+        check(got.value === null || typeof got.value !== 'object', this, `${f}.targets[${j}]`, t, 'must point at a scalar value (a string, number or boolean), not an object or list');
+      });
+      if (p.pattern !== undefined) {
+        check(p.type === LaunchParameterType.STRING, this, `${f}.pattern`, p.pattern, 'applies to string parameters only');
+        try { new RegExp(p.pattern); } catch { check(false, this, `${f}.pattern`, p.pattern, 'is not a valid regular expression'); }
+      }
+      const numeric = p.type === LaunchParameterType.INTEGER || p.type === LaunchParameterType.NUMBER;
+      if (p.minimum !== undefined) check(numeric, this, `${f}.minimum`, p.minimum, 'applies to integer and number parameters only');
+      if (p.maximum !== undefined) check(numeric, this, `${f}.maximum`, p.maximum, 'applies to integer and number parameters only');
+      if (p.minimum !== undefined && p.maximum !== undefined) check(p.minimum <= p.maximum, this, `${f}.minimum`, p.minimum, `must not exceed ${f}.maximum (${p.maximum})`);
+      let def: unknown;
+      if (p.defaultJson !== undefined) {
+        try { def = JSON.parse(p.defaultJson); } catch { check(false, this, `${f}.defaultJson`, p.defaultJson, 'must be valid JSON'); }
+      }
+      return {
+        name: p.name, type: p.type, required: p.required ?? false, targets: [...p.targets],
+        ...(def !== undefined ? { default: def } : {}),
+        ...(p.pattern !== undefined ? { pattern: p.pattern } : {}),
+        ...(p.minimum !== undefined ? { minimum: p.minimum } : {}),
+        ...(p.maximum !== undefined ? { maximum: p.maximum } : {}),
+      };
+    });
+
+    const namespace = Chart.of(this).namespace ?? 'default';
+    const jobNamespace = job.namespace ?? namespace;
+    check(jobNamespace === namespace, this, 'job', `${job.kind} in ${jobNamespace}`,
+      `must be in the launcher's namespace ${namespace}: its Role grants create/get there only`);
+    const [group, version] = job.apiVersion.includes('/') ? job.apiVersion.split('/') : ['', job.apiVersion];
+    const resourcePath = `${group ? `/apis/${group}/${version}` : `/api/${version}`}/namespaces/${namespace}/${job.plural}`;
+
+    // The job is a template from now on: never applied by itself.
+    job.node.scope?.node.tryRemoveChild(job.node.id);
+
+    const configMapName = `${name}-launcher`;
+    const handler = new k8s.KubeConfigMap(this, 'Handler', {
+      metadata: { name: configMapName, labels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'job-launcher' } },
+      data: { 'job_launcher.py': fs.readFileSync(HANDLER_FILE, 'utf8') },
+    });
+    const timeout = (props.requestTimeout ?? Duration.seconds(30)).toMilliseconds() / 1000;
+    check(timeout >= 1, this, 'requestTimeout', `${timeout}s`, 'must be at least 1 second');
+    const retries = props.maxRetries ?? 3;
+    check(Number.isInteger(retries) && retries >= 0 && retries <= 10, this, 'maxRetries', retries, 'must be a whole number from 0 to 10');
+
+    // Least privilege: its own ServiceAccount (or the operator's IRSA one), create/get on one resource.
+    const irsa = props.transport.usesIrsa;
+    const serviceAccount = irsa ? `asya-${name}` : name;
+    if (!irsa) {
+      new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name: serviceAccount } });
+    }
+    this.role = new k8s.KubeRole(this, 'Role', {
+      metadata: { name },
+      rules: [{ apiGroups: [job.apiGroup], resources: [job.plural], verbs: ['create', 'get'] }],
+    });
+    new k8s.KubeRoleBinding(this, 'RoleBinding', {
+      metadata: { name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+      subjects: [{ kind: 'ServiceAccount', name: serviceAccount }],
+    });
+
+    this.actor = new AsyncActor(this, 'Actor', {
+      name,
+      transport: props.transport,
+      handler: 'job_launcher.handle',
+      handlerMode: HandlerMode.ENVELOPE,
+      image: props.image ?? 'python:3.12.7-slim-bookworm',
+      env: {
+        PYTHONPATH: EnvValue.fromValue('/opt/launcher'),
+        LAUNCHER_MANIFEST: EnvValue.fromValue(JSON.stringify(manifest)),
+        LAUNCHER_PARAMETERS: EnvValue.fromValue(JSON.stringify(params)),
+        LAUNCHER_NAMESPACE: EnvValue.fromValue(namespace),
+        LAUNCHER_RESOURCE_PATH: EnvValue.fromValue(resourcePath),
+        LAUNCHER_TIMEOUT_SECONDS: EnvValue.fromValue(String(timeout)),
+        LAUNCHER_MAX_RETRIES: EnvValue.fromValue(String(retries)),
+      },
+      volumes: [Volume.configMap('launcher-handler', configMapName, 0o444)],
+      volumeMounts: [{ volume: 'launcher-handler', mountPath: '/opt/launcher', readOnly: true }],
+      resources: props.resources ?? { cpu: { request: '50m', limit: '250m' }, memory: { request: '64Mi', limit: '128Mi' } },
+      scaling: props.scaling ?? { maxReplicas: 2 },
+      processingTimeout: Duration.seconds(Math.ceil(timeout * (retries + 1) + 60)),
+      ...(irsa ? {} : { serviceAccountName: serviceAccount }),
+      podLabels: { 'app.kubernetes.io/component': 'job-launcher' },
+    });
+    this.actor.node.addDependency(handler);
+    this.actorName = this.actor.actorName;
+    this.namespace = this.actor.namespace;
+    this.transport = props.transport;
+    this.queueName = this.actor.queueName;
+    this.podSelector = { ...this.actor.podSelector };
+    this.egress = [{ ipBlock: '0.0.0.0/0', ports: [443, 6443] }];
+
+  }
+}
