@@ -3,6 +3,7 @@ import { buildAirGapped } from './air-gapped/app';
 import { buildHelloAsya } from './hello-asya/app';
 import { buildMultiTenant } from './multi-tenant/app';
 import { buildRag } from './rag/app';
+import { buildTraining } from './training/app';
 import { buildVideoAnalysis } from './video-analysis/app';
 
 /** Every example app by name; each builds into the given output directory. */
@@ -11,6 +12,7 @@ export const EXAMPLES: Record<string, (outdir?: string) => App> = {
   'rag': buildRag,
   'video-analysis': buildVideoAnalysis,
   'multi-tenant': buildMultiTenant,
+  'training': buildTraining,
   'air-gapped': buildAirGapped,
 };
 

@@ -1,0 +1,4 @@
+import { AsyncPipeline } from '../../src';
+import { buildTraining } from './app';
+
+AsyncPipeline.synthWithDiagrams(buildTraining(process.argv[2]));
