@@ -91,10 +91,11 @@ project.addTask('synth:examples', {
 });
 
 // Python bindings (offline, code only) as a smoke check that the API is jsii-clean.
-project.addTask('bindings:python', {
-  description: 'Generate the Python bindings (code only, offline)',
+const bindings = project.addTask('bindings:python', {
+  description: 'Generate the Python bindings (code only, offline) and check they compile and carry every public type with its docs',
   exec: 'jsii-pacmak --targets python --code-only --outdir dist/bindings',
 });
+bindings.exec('python3 scripts/check_python_bindings.py');
 
 // The one command the README names for tests: everything CI checks.
 const check = project.addTask('check', {

@@ -336,14 +336,39 @@ export class AsyncPipeline extends Chart {
       for (const s of own) this.networkPolicy(s);
     }
     if (this.props.tools?.length) this.gatewayConfig();
-    if (this.props.podMonitor && own.length) {
-      new ApiObject(this, 'PodMonitor', {
+    if (this.props.podMonitor && own.length) this.podMonitors(own);
+  }
+
+  /**
+   * PodMonitors for the actors' sidecar metrics and for every bound model that exposes metrics, each
+   * adding the label `asya_pipeline=<name>` to its series so one query covers the whole pipeline.
+   */
+  private podMonitors(own: IAsyncStep[]): void {
+    const relabelings = [{ action: 'replace', targetLabel: 'asya_pipeline', replacement: this.pipelineName }];
+    const labels = { 'asya.sh/pipeline': this.pipelineName };
+    new ApiObject(this, 'PodMonitor', {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PodMonitor',
+      metadata: { name: `${this.pipelineName}-actors`, labels },
+      spec: {
+        selector: { matchExpressions: [{ key: 'asya.sh/asya', operator: 'In', values: own.map((s) => s.actorName).sort() }] },
+        podMetricsEndpoints: [{ port: 'asya-metrics', path: '/metrics', relabelings }],
+      },
+    });
+    const seen = new Set<string>();
+    for (const s of own) {
+      if (!(s instanceof AsyncModel) || !s.backend.metrics) continue;
+      const b = s.backend;
+      const key = `${b.namespace}/${b.node.path}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      new ApiObject(this, `PodMonitor-${b.node.id}`, {
         apiVersion: 'monitoring.coreos.com/v1',
         kind: 'PodMonitor',
-        metadata: { name: `${this.pipelineName}-actors`, labels: { 'asya.sh/pipeline': this.pipelineName } },
+        metadata: { name: `${this.pipelineName}-${b.node.id}`, namespace: b.namespace, labels },
         spec: {
-          selector: { matchExpressions: [{ key: 'asya.sh/asya', operator: 'In', values: own.map((s) => s.actorName).sort() }] },
-          podMetricsEndpoints: [{ port: 'asya-metrics', path: '/metrics' }],
+          selector: { matchLabels: { ...b.podSelector } },
+          podMetricsEndpoints: [{ port: b.metrics!.portName, path: b.metrics!.path ?? '/metrics', relabelings }],
         },
       });
     }

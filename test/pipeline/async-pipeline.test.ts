@@ -91,7 +91,9 @@ describe('AsyncPipeline', () => {
       '    timeout: 120',
       '',
     ].join('\n'));
-    expect(one(manifests, 'PodMonitor').spec.podMetricsEndpoints).toEqual([{ port: 'asya-metrics', path: '/metrics' }]);
+    expect(one(manifests, 'PodMonitor').spec.podMetricsEndpoints).toEqual([{
+      port: 'asya-metrics', path: '/metrics', relabelings: [{ action: 'replace', targetLabel: 'asya_pipeline', replacement: 'rag' }],
+    }]);
     expect(one(manifests, 'AsyncActor', 'rag-embed').metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '1' });
     expect(one(manifests, 'NetworkPolicy', 'rag-embed-network').metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '-1' });
 
@@ -246,5 +248,18 @@ describe('AsyncPipeline: shared models', () => {
       p.addRoute('ask', [new AsyncModel(p, `${tenant}-ask`, { backend: llm, transport: rabbit })]);
     }
     expect(() => app.synth()).toThrow('a: step "a-ask": a/a-ask, b/b-ask all scale Deployment models/llm; KEDA admits one ScaledObject per target');
+  });
+});
+
+describe('AsyncPipeline: observability', () => {
+  test('PodMonitors for actors and for bound models with metrics, labelled with the pipeline', () => {
+    const { p } = pipeline({ podMonitor: true });
+    const llm = new OpenAIModel(p, 'llm', { model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct', 'main'), resources: { cpu: { limit: '4' }, memory: { limit: '16Gi' }, gpu: { count: 1 } } });
+    p.addRoute('ask', [new AsyncModel(p, 'rag-ask', { backend: llm, transport: rabbit })]);
+    const manifests = synthValid(p);
+    const model = one(manifests, 'PodMonitor', 'rag-llm');
+    expect(model.spec.selector).toEqual({ matchLabels: llm.podSelector });
+    expect(model.spec.podMetricsEndpoints[0]).toMatchObject({ port: llm.metrics!.portName, relabelings: [{ targetLabel: 'asya_pipeline', replacement: 'rag' }] });
+    expect(one(manifests, 'PodMonitor', 'rag-actors').spec.selector.matchExpressions[0].values).toEqual(['rag-ask']);
   });
 });
