@@ -8,12 +8,12 @@ import { buildVideoAnalysis } from './video-analysis/app';
 
 /** Every example app by name; each builds into the given output directory. */
 export const EXAMPLES: Record<string, (outdir?: string) => App> = {
-  'hello-asya': buildHelloAsya,
   'rag': buildRag,
   'video-analysis': buildVideoAnalysis,
-  'multi-tenant': buildMultiTenant,
   'training': buildTraining,
+  'multi-tenant': buildMultiTenant,
   'air-gapped': buildAirGapped,
+  'hello-asya': buildHelloAsya,
 };
 
 /** The example the README's main command synthesizes. */
