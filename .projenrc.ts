@@ -47,7 +47,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   pullRequestTemplate: false,
 
   eslintOptions: {
-    dirs: ['src', 'test', 'examples', 'scripts'],
+    dirs: ['src', 'test', 'examples', 'scripts', 'bench'],
     ignorePatterns: ['src/imports/**', '*.d.ts', 'node_modules/', 'lib/', 'dist/', 'coverage/'],
   },
 
@@ -97,6 +97,13 @@ const bindings = project.addTask('bindings:python', {
 });
 bindings.exec('python3 scripts/check_python_bindings.py');
 
+// Synth cost, measured (never asserted in tests): writes bench/results.json and prints a table.
+project.addTask('bench', {
+  description: 'Benchmark synthesis against the plain-YAML floor (N = 10, 100, 1000); writes bench/results.json',
+  exec: 'ts-node --transpile-only --project test/tsconfig.json bench/bench.ts',
+  receiveArgs: true,
+});
+
 // The one command the README names for tests: everything CI checks.
 const check = project.addTask('check', {
   description: 'Everything CI checks: build (lint, jsii, API.md, jest), example synth, Python bindings',
@@ -105,7 +112,7 @@ check.spawn(project.buildTask);
 check.spawn(project.tasks.tryFind('synth:examples')!);
 check.spawn(project.tasks.tryFind('bindings:python')!);
 
-project.npmignore?.exclude('/examples/', '/scripts/', '/bench/', '/.ci/', '/test-reports/');
+project.npmignore?.exclude('/examples/', '/scripts/', '/bench/', '/.ci/', '/test-reports/', '/docs/');
 project.addPackageIgnore('/imports/*.yaml');
 
 project.synth();

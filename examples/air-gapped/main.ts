@@ -1,4 +1,4 @@
-import { AsyncPipeline } from '../../src';
 import { buildAirGapped } from './app';
+import { AsyncPipeline } from '../../src';
 
 AsyncPipeline.synthWithDiagrams(buildAirGapped(process.argv[2]));

@@ -1,4 +1,4 @@
-import { AsyncPipeline } from '../../src';
 import { buildTraining } from './app';
+import { AsyncPipeline } from '../../src';
 
 AsyncPipeline.synthWithDiagrams(buildTraining(process.argv[2]));

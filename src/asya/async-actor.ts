@@ -1,4 +1,4 @@
-import { ApiObject, Chart, Duration } from 'cdk8s';
+import { ApiObject, Chart, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EgressRule, IAsyncStep } from './async-step';
 import { AsyaImages } from './images';
@@ -10,6 +10,7 @@ import { check } from '../core/errors';
 import { checkImage } from '../core/image';
 import { checkDns1035Label } from '../core/names';
 import { PodOptions, renderPodSpec } from '../core/pod';
+import { ConstructRegistry } from '../core/registry';
 import { renderResources, ResourceRequirements } from '../core/resources';
 import { AsyncActor as AsyncActorL1 } from '../imports/asya-asyncactor-asya.sh';
 
@@ -123,6 +124,17 @@ export interface AsyncActorProps extends ContainerOptions, PodOptions {
    */
   readonly egress?: EgressRule[];
   /**
+   * Create the actor's NetworkPolicy: its pods may send only DNS, broker traffic and the declared
+   * `egress`, and receive only metrics scrapes from `metricsScrapeNamespaces`.
+   * @default true
+   */
+  readonly networkPolicy?: boolean;
+  /**
+   * Namespaces allowed to scrape the sidecar's metrics port (8080), e.g. `monitoring`.
+   * @default - none
+   */
+  readonly metricsScrapeNamespaces?: string[];
+  /**
    * Extra labels on the AsyncActor object.
    * @default - none
    */
@@ -147,6 +159,8 @@ const OPERATOR_LABELS = ['app', 'asya.sh/asya', 'asya.sh/workload'];
 export const CREW_ACTOR_NAMES = ['happy-end', 'error-end'];
 /** Scopes allowed to create crew actors. */
 export const CREW_SCOPES = new WeakSet<Construct>();
+/** Every AsyncActor of each app. */
+export const ACTORS = new ConstructRegistry<AsyncActor>();
 
 const HANDLER = /^[a-zA-Z_][a-zA-Z0-9_]*(\.[a-zA-Z_][a-zA-Z0-9_]*)+$/;
 const METRICS_PORT = 8080;
@@ -179,7 +193,10 @@ export class AsyncActor extends Construct implements IAsyncStep {
   public readonly egress: EgressRule[];
   /** The AsyncActor object. */
   public readonly resource: ApiObject;
+  /** The actor's NetworkPolicy, unless disabled. */
+  public readonly networkPolicy?: ApiObject;
   private readonly scaling: ResolvedScaling;
+  private readonly scrapeNamespaces: string[];
 
   constructor(scope: Construct, id: string, props: AsyncActorProps) {
     super(scope, id);
@@ -205,6 +222,8 @@ export class AsyncActor extends Construct implements IAsyncStep {
     this.scalingEnabled = this.scaling.enabled;
     this.podSelector = { 'asya.sh/asya': name };
     this.egress = [...(props.egress ?? [])];
+    ACTORS.add(this);
+    this.scrapeNamespaces = [...(props.metricsScrapeNamespaces ?? [])];
 
     // Runtime start rules.
     check(typeof props.handler === 'string' && HANDLER.test(props.handler), this, 'handler', props.handler,
@@ -314,6 +333,59 @@ export class AsyncActor extends Construct implements IAsyncStep {
         sidecar,
       },
     });
+    if (props.networkPolicy ?? true) {
+      this.networkPolicy = new ApiObject(this, 'NetworkPolicy', {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: `${name}-network`, labels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/managed-by': 'cdk8s-asya' } },
+        spec: {
+          podSelector: { matchLabels: { ...this.podSelector } },
+          policyTypes: ['Ingress', 'Egress'],
+          ingress: Lazy.any({ produce: () => this.renderIngress() }),
+          egress: this.renderEgress(),
+        },
+      });
+    }
+  }
+
+  private renderIngress(): any[] {
+    if (this.scrapeNamespaces.length === 0) return [];
+    return [{
+      from: [...this.scrapeNamespaces].sort().map((ns) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } })),
+      ports: [{ protocol: 'TCP', port: METRICS_PORT }],
+    }];
+  }
+
+  private renderEgress(): any[] {
+    const t = this.transport;
+    const brokerPeer: any = {};
+    if (t.brokerNamespace) brokerPeer.namespaceSelector = { matchLabels: { 'kubernetes.io/metadata.name': t.brokerNamespace } };
+    if (t.brokerPodSelector) brokerPeer.podSelector = { matchLabels: { ...t.brokerPodSelector } };
+    const egress: any[] = [
+      {
+        to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+        ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+      },
+      { ...(Object.keys(brokerPeer).length ? { to: [brokerPeer] } : {}), ports: t.brokerPorts.map((port) => ({ protocol: 'TCP', port })) },
+    ];
+    this.egress.forEach((e, i) => {
+      check(Array.isArray(e.ports) && e.ports.length > 0 && e.ports.every((x) => Number.isInteger(x) && x >= 1 && x <= 65535), this, `egress[${i}].ports`, e.ports,
+        'must list TCP port numbers from 1 to 65535');
+      check(!(e.ipBlock && e.podSelector), this, `egress[${i}]`, e, 'takes either ipBlock or podSelector/namespace, not both');
+      const peer: any = e.ipBlock ? { ipBlock: { cidr: e.ipBlock } } : {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': e.namespace ?? this.namespace } },
+        ...(e.podSelector ? { podSelector: { matchLabels: { ...e.podSelector } } } : {}),
+      };
+      egress.push({ to: [peer], ports: e.ports.map((port) => ({ protocol: 'TCP', port })) });
+    });
+    return egress;
+  }
+
+  /**
+   * Lets pods of a namespace scrape the actor's metrics port (adds to the NetworkPolicy's ingress).
+   */
+  public allowMetricsScrapingFrom(namespace: string): void {
+    if (!this.scrapeNamespaces.includes(namespace)) this.scrapeNamespaces.push(namespace);
   }
 
   /** Minimum and maximum replicas, for cross-step checks. */

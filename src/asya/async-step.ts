@@ -43,4 +43,7 @@ export interface IAsyncStep extends IConstruct {
   readonly podSelector: { [key: string]: string };
   /** Egress the step needs besides DNS and the broker. */
   readonly egress: EgressRule[];
+
+  /** Lets pods of a namespace scrape the step's metrics port (its NetworkPolicy ingress). */
+  allowMetricsScrapingFrom(namespace: string): void;
 }

@@ -5,6 +5,7 @@ import { ScalingOptions } from './scaling';
 import { Transport } from './transport';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
+import { ConstructRegistry } from '../core/registry';
 import { ResourceRequirements } from '../core/resources';
 
 /**
@@ -152,6 +153,7 @@ export class AsyaCrew extends Construct {
   constructor(scope: Construct, id: string, props: AsyaCrewProps) {
     super(scope, id);
     CREW_SCOPES.add(this);
+    CREWS.add(this);
     if (props.gatewayUrl !== undefined) {
       check(/^https?:\/\/\S+$/.test(props.gatewayUrl), this, 'gatewayUrl', props.gatewayUrl, 'must be an http:// or https:// URL');
     }
@@ -172,3 +174,6 @@ export class AsyaCrew extends Construct {
     this.errorEnd = new AsyncActor(this, 'error-end', { ...common, handler: 'handlers.end_handlers.error_end_handler' });
   }
 }
+
+/** Every instance of each app (for whole-app checks). */
+export const CREWS = new ConstructRegistry<AsyaCrew>();

@@ -10,6 +10,7 @@ import { IModelBackend } from '../backends/model-backend';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { k8s } from '../core/k8s';
+import { ConstructRegistry } from '../core/registry';
 import { ResourceRequirements } from '../core/resources';
 import { Volume } from '../core/volume';
 import { ScaledObject } from '../imports/keda-scaledobject-keda.sh';
@@ -200,6 +201,8 @@ export class AsyncModel extends Construct implements IAsyncStep {
       processingTimeout: Duration.seconds(processing),
       scaling: props.bridgeScaling ?? { maxReplicas: Math.max(4, maxReplicas * 4) },
       podLabels: { 'app.kubernetes.io/component': 'bridge' },
+      // The bridge may reach its model only (plus DNS and the broker).
+      egress: [{ namespace: b.namespace, podSelector: { ...b.podSelector }, ports: [b.podPort] }],
     });
     this.bridge.node.addDependency(handlerConfig);
     this.actorName = this.bridge.actorName;
@@ -207,7 +210,7 @@ export class AsyncModel extends Construct implements IAsyncStep {
     this.transport = props.transport;
     this.queueName = this.bridge.queueName;
     this.podSelector = { ...this.bridge.podSelector };
-    this.egress = [{ namespace: b.namespace, podSelector: { ...b.podSelector }, ports: [b.podPort] }];
+    this.egress = [...this.bridge.egress];
 
     // KEDA on the model, in the model's namespace.
     if (target) {
@@ -232,6 +235,7 @@ export class AsyncModel extends Construct implements IAsyncStep {
           triggers: [kedaTrigger.trigger],
         },
       });
+      MODEL_SCALERS.add(this);
     }
 
     // Only the bridge (and named namespaces) may reach the model's serving port.
@@ -255,4 +259,14 @@ export class AsyncModel extends Construct implements IAsyncStep {
       });
     }
   }
+
+  /**
+   * Lets pods of a namespace scrape the step's metrics port (its NetworkPolicy ingress).
+   */
+  public allowMetricsScrapingFrom(namespace: string): void {
+    this.bridge.allowMetricsScrapingFrom(namespace);
+  }
 }
+
+/** Every instance of each app (for whole-app checks). */
+export const MODEL_SCALERS = new ConstructRegistry<AsyncModel>();

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ILaunchableJob } from './launchable-job';
 import { AsyncActor, HandlerMode } from '../asya/async-actor';
 import { EgressRule, IAsyncStep } from '../asya/async-step';
 import { ScalingOptions } from '../asya/scaling';
@@ -11,7 +12,6 @@ import { check } from '../core/errors';
 import { k8s } from '../core/k8s';
 import { ResourceRequirements } from '../core/resources';
 import { Volume } from '../core/volume';
-import { ILaunchableJob } from './launchable-job';
 
 /**
  * Type of a launch parameter (a field of the message payload).
@@ -184,7 +184,10 @@ export class JobLauncher extends Construct implements IAsyncStep {
         try { def = JSON.parse(p.defaultJson); } catch { check(false, this, `${f}.defaultJson`, p.defaultJson, 'must be valid JSON'); }
       }
       return {
-        name: p.name, type: p.type, required: p.required ?? false, targets: [...p.targets],
+        name: p.name,
+        type: p.type,
+        required: p.required ?? false,
+        targets: [...p.targets],
         ...(def !== undefined ? { default: def } : {}),
         ...(p.pattern !== undefined ? { pattern: p.pattern } : {}),
         ...(p.minimum !== undefined ? { minimum: p.minimum } : {}),
@@ -250,6 +253,8 @@ export class JobLauncher extends Construct implements IAsyncStep {
       processingTimeout: Duration.seconds(Math.ceil(timeout * (retries + 1) + 60)),
       ...(irsa ? {} : { serviceAccountName: serviceAccount }),
       podLabels: { 'app.kubernetes.io/component': 'job-launcher' },
+      // The Kubernetes API server (its address is not known at synth).
+      egress: [{ ipBlock: '0.0.0.0/0', ports: [443, 6443] }],
     });
     this.actor.node.addDependency(handler);
     this.actorName = this.actor.actorName;
@@ -257,7 +262,14 @@ export class JobLauncher extends Construct implements IAsyncStep {
     this.transport = props.transport;
     this.queueName = this.actor.queueName;
     this.podSelector = { ...this.actor.podSelector };
-    this.egress = [{ ipBlock: '0.0.0.0/0', ports: [443, 6443] }];
+    this.egress = [...this.actor.egress];
 
+  }
+
+  /**
+   * Lets pods of a namespace scrape the step's metrics port (its NetworkPolicy ingress).
+   */
+  public allowMetricsScrapingFrom(namespace: string): void {
+    this.actor.allowMetricsScrapingFrom(namespace);
   }
 }

@@ -3,10 +3,10 @@ import * as path from 'path';
 import { ApiObject, App, Chart, ChartProps } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { GatewayTool, ToolParameterType } from './gateway';
-import { AsyncActor, CREW_ACTOR_NAMES } from '../asya/async-actor';
+import { ACTORS, AsyncActor, CREW_ACTOR_NAMES } from '../asya/async-actor';
 import { IAsyncStep } from '../asya/async-step';
-import { AsyaCrew } from '../asya/crew';
-import { AsyncModel } from '../binding/async-model';
+import { CREWS } from '../asya/crew';
+import { AsyncModel, MODEL_SCALERS } from '../binding/async-model';
 import { check } from '../core/errors';
 import { k8s } from '../core/k8s';
 import { checkDnsLabel } from '../core/names';
@@ -59,13 +59,8 @@ export interface AsyncPipelineProps extends ChartProps {
    */
   readonly tools?: GatewayTool[];
   /**
-   * Synthesize NetworkPolicies: each step's pods are denied all traffic but DNS, the broker, the step's
-   * declared egress (bridge -> its model only) and metrics scraping from monitoringNamespace.
-   * @default true
-   */
-  readonly networkPolicies?: boolean;
-  /**
-   * Namespace allowed to scrape the actors' metrics port (8080).
+   * Namespace allowed to scrape the metrics port (8080) of the pipeline's actors: added to each actor's
+   * NetworkPolicy (every actor has one: its pods may send only DNS, broker traffic and declared egress).
    * @default - none
    */
   readonly monitoringNamespace?: string;
@@ -283,11 +278,9 @@ export class AsyncPipeline extends Chart {
     if (this.routeList.length === 0) errors.push(`${where}: routes (0) must hold at least one route: call addRoute() or pass routes`);
     // Actor names are queue names, which are not namespaced upstream: unique per transport in the app.
     const byQueue = new Map<string, AsyncActor[]>();
-    for (const c of this.node.root.node.findAll()) {
-      if (c instanceof AsyncActor) {
-        const key = `${c.transport.name}/${c.actorName}`;
-        byQueue.set(key, [...(byQueue.get(key) ?? []), c]);
-      }
+    for (const c of ACTORS.of(this)) {
+      const key = `${c.transport.name}/${c.actorName}`;
+      byQueue.set(key, [...(byQueue.get(key) ?? []), c]);
     }
     for (const s of this.steps) {
       const owners = byQueue.get(`${s.transport.name}/${s.actorName}`) ?? [];
@@ -297,7 +290,7 @@ export class AsyncPipeline extends Chart {
       }
     }
     // KEDA admits one ScaledObject per scale target: one binding may scale a shared model.
-    const scalers = this.node.root.node.findAll().filter((c): c is AsyncModel => c instanceof AsyncModel && c.scaledObject !== undefined);
+    const scalers = MODEL_SCALERS.of(this);
     for (const s of this.steps) {
       if (!(s instanceof AsyncModel) || !s.scaledObject) continue;
       const t = s.backend.scaleTarget!;
@@ -310,7 +303,7 @@ export class AsyncPipeline extends Chart {
     }
     // The crew.
     const transports = new Set(this.steps.map((s) => s.transport.name));
-    const crews = this.node.root.node.findAll().filter((c): c is AsyaCrew => c instanceof AsyaCrew);
+    const crews = CREWS.of(this);
     for (const t of transports) {
       const n = crews.filter((c) => c.happyEnd.transport.name === t).length;
       if (!this.props.existingCrew && n === 0) {
@@ -332,8 +325,8 @@ export class AsyncPipeline extends Chart {
     if (this.generated) return;
     this.generated = true;
     const own = this.steps.filter((s) => this.owns(s));
-    if (this.props.networkPolicies ?? true) {
-      for (const s of own) this.networkPolicy(s);
+    if (this.props.monitoringNamespace) {
+      for (const s of own) s.allowMetricsScrapingFrom(this.props.monitoringNamespace);
     }
     if (this.props.tools?.length) this.gatewayConfig();
     if (this.props.podMonitor && own.length) this.podMonitors(own);
@@ -380,39 +373,6 @@ export class AsyncPipeline extends Chart {
       if (AsyncPipeline.isAsyncPipeline(c)) return c === this;
     }
     return false;
-  }
-
-  private networkPolicy(s: IAsyncStep): void {
-    const egress: any[] = [
-      {
-        to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-        ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
-      },
-    ];
-    const t = s.transport;
-    const brokerPeer: any = {};
-    if (t.brokerNamespace) brokerPeer.namespaceSelector = { matchLabels: { 'kubernetes.io/metadata.name': t.brokerNamespace } };
-    if (t.brokerPodSelector) brokerPeer.podSelector = { matchLabels: { ...t.brokerPodSelector } };
-    egress.push({
-      ...(Object.keys(brokerPeer).length ? { to: [brokerPeer] } : {}),
-      ports: t.brokerPorts.map((port) => ({ protocol: 'TCP', port })),
-    });
-    for (const e of s.egress) {
-      const peer: any = e.ipBlock ? { ipBlock: { cidr: e.ipBlock } } : {
-        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': e.namespace ?? s.namespace } },
-        ...(e.podSelector ? { podSelector: { matchLabels: { ...e.podSelector } } } : {}),
-      };
-      egress.push({ to: [peer], ports: e.ports.map((port) => ({ protocol: 'TCP', port })) });
-    }
-    const ingress = this.props.monitoringNamespace
-      ? [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': this.props.monitoringNamespace } } }], ports: [{ protocol: 'TCP', port: 8080 }] }]
-      : [];
-    new ApiObject(this, `NetworkPolicy-${s.actorName}`, {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
-      metadata: { name: `${s.actorName}-network`, namespace: s.namespace, labels: { 'asya.sh/pipeline': this.pipelineName } },
-      spec: { podSelector: { matchLabels: { ...s.podSelector } }, policyTypes: ['Ingress', 'Egress'], ingress, egress },
-    });
   }
 
   private gatewayConfig(): void {

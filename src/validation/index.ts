@@ -1,1 +1,2 @@
 export * from './schema-validator';
+export * from './policy';

@@ -108,7 +108,7 @@ describe('AsyncModel', () => {
       queueURL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/asya-ask-llm', queueLength: '2', awsRegion: 'eu-west-1',
     });
     expect(one(manifests, 'TriggerAuthentication').spec).toEqual({ podIdentity: { provider: 'aws', roleArn: 'arn:aws:iam::123456789012:role/keda' } });
-    expect(manifests.filter((m) => m.kind === 'NetworkPolicy')).toEqual([]);
+    expect(manifests.filter((m) => m.kind === 'NetworkPolicy').map((m) => m.metadata.name)).toEqual(['ask-llm-network']);
   });
 
   test.each<[string, Partial<AsyncModelProps>, any, string]>([

@@ -9,7 +9,9 @@ function app(): { app: App; chart: Chart } {
   const a = Testing.app();
   const chart = new Chart(a, 'c', { namespace: 'ai' });
   new AsyncActor(chart, 'step', {
-    transport: Transport.rabbitmq(), handler: 'a.b', image: 'ghcr.io/acme/steps:1.0.0',
+    transport: Transport.rabbitmq(),
+    handler: 'a.b',
+    image: 'ghcr.io/acme/steps:1.0.0',
     initContainers: [{ name: 'init', image: 'busybox:1.36.1' }],
   });
   return { app: a, chart };

@@ -103,7 +103,7 @@ describe('AsyncPipeline', () => {
     expect(mermaid).toContain('rag_answer --> happy_end');
   });
 
-  test('dynamic steps are declared, synthesized and covered; undeclared ones get no policy', () => {
+  test('dynamic steps are declared and synthesized; every actor has its own NetworkPolicy', () => {
     const { p, step } = pipeline();
     const judge = step('judge', { handlerMode: HandlerMode.ENVELOPE });
     const refine = step('refine');
@@ -111,7 +111,9 @@ describe('AsyncPipeline', () => {
     p.addRoute('main', [judge]);
     p.addDynamicStep(refine);
     const manifests = synthValid(p);
-    expect(manifests.filter((m) => m.kind === 'NetworkPolicy').map((m) => m.metadata.name)).toEqual(['rag-judge-network', 'rag-refine-network']);
+    expect(manifests.filter((m) => m.kind === 'NetworkPolicy').map((m) => m.metadata.name).sort())
+      .toEqual(['rag-judge-network', 'rag-refine-network', 'rag-stray-network']);
+    expect(p.steps.map((x) => x.actorName)).toEqual(['rag-judge', 'rag-refine']);
     expect(p.toMermaid()).toContain('rag_refine -. added at run time .- rag_refine');
   });
 

@@ -1,0 +1,509 @@
+/**
+ * Synthesis benchmark of cdk8s-asya.
+ *
+ *   npx ts-node --transpile-only --project test/tsconfig.json bench/bench.ts [--quick] [--sizes=10,100,1000]
+ *
+ * For each N (10, 100, 1000 steps) a child Node process (so that its peak RSS is its own) builds a generated
+ * app: one crew, N/10 AsyncPipelines of 10 steps each (7 AsyncActors, 3 AsyncModels over an OpenAIModel and a
+ * KServeModel of the pipeline), two routes and a gateway tool per pipeline. It measures, per run:
+ *
+ * - synth: construct tree + `App.synthYaml()` (validation, dependency ordering, toJson, YAML); no file writes;
+ * - floor: the same documents (deep copies of what the library produced) written with the same `yaml` package
+ *   and the same options as cdk8s (`yaml.stringify` per document, joined with `---`), no constructs;
+ * - validation: `SchemaValidator.validateObjects` over every object;
+ * - where synth time goes: two light timers wrap `AsyncPipeline#validatePipeline` and cdk8s `Yaml.stringify`.
+ *
+ * Then, once per N, a what-if run with `validatePipeline` memoized per pipeline (the fix suggested in
+ * docs/benchmark.md), and, in fresh processes, the cold start of the RAG example from precompiled JavaScript.
+ * Writes bench/results.json and prints a Markdown table.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import { createRequire } from 'module';
+import * as os from 'os';
+import * as path from 'path';
+import type * as Cdk8s from 'cdk8s';
+// eslint-disable-next-line import/no-extraneous-dependencies -- a dev tool of the benchmark, types only; loaded on demand
+import type * as Ts from 'typescript';
+import type * as Yaml from 'yaml';
+import type * as Lib from '../src';
+
+const ROOT = path.resolve(__dirname, '..');
+/** Loads modules on demand: the parent process never pays for loading the library (and its 250k lines of L1 classes). */
+const load = createRequire(__filename);
+const RESULTS = path.join(__dirname, 'results.json');
+const DEFAULT_SIZES = [10, 100, 1000];
+const RUNS: Record<number, number> = { 10: 9, 100: 5, 1000: 3 };
+const QUICK_RUNS: Record<number, number> = { 10: 3, 100: 2, 1000: 1 };
+const COLD_RUNS = 5;
+const STEPS_PER_PIPELINE = 10;
+const WARM_UP_STEPS = 100;
+/** cdk8s' own YAML options (cdk8s/lib/yaml.js, `Yaml.stringify`). */
+const CDK8S_YAML_OPTIONS = { keepUndefined: true, lineWidth: 0, version: '1.1' as const };
+
+interface RunResult {
+  /** construct tree */
+  readonly buildMs: number;
+  /** App.synthYaml(): validate + dependencies + toJson + YAML */
+  readonly synthYamlMs: number;
+  /** buildMs + synthYamlMs */
+  readonly synthMs: number;
+  /** inside synthYaml: time in AsyncPipeline#validatePipeline (all calls) */
+  readonly pipelineValidationMs: number;
+  readonly pipelineValidationCalls: number;
+  /** inside synthYaml: cdk8s Yaml.stringify */
+  readonly yamlMs: number;
+  /** plain yaml.stringify of deep copies of the same documents */
+  readonly floorMs: number;
+  /** SchemaValidator.validateObjects over all objects */
+  readonly validationMs: number;
+  readonly objects: number;
+  readonly yamlBytes: number;
+  /** the floor wrote byte-identical YAML */
+  readonly floorIdentical: boolean;
+  readonly validationIssues: number;
+  readonly heapUsedMb: number;
+  readonly rssMb: number;
+}
+
+interface ChildResult {
+  readonly n: number;
+  readonly runs: RunResult[];
+  /** synth with validatePipeline memoized, one per run */
+  readonly whatIfMemoizedSynthMs: number[];
+  readonly validationColdMs: number;
+  readonly baselineHeapMb: number;
+  readonly maxRssMb: number;
+}
+
+const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
+const round = (x: number, d: number = 1) => Math.round(x * 10 ** d) / 10 ** d;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The generated app
+// ---------------------------------------------------------------------------------------------------------
+
+/** N steps: one crew, N/10 pipelines of 10 steps (7 actors, 3 model bindings over 2 backends), 2 routes, 1 tool. */
+export function buildGeneratedApp(lib: typeof Lib, cdk8s: typeof Cdk8s, n: number): Cdk8s.App {
+  const app = new cdk8s.App({ outdir: path.join(os.tmpdir(), 'cdk8s-asya-bench-unused') });
+  const transport = lib.Transport.rabbitmq({
+    host: 'rabbitmq.asya-system.svc.cluster.local',
+    brokerNamespace: 'asya-system',
+    brokerPodSelector: { 'app.kubernetes.io/name': 'rabbitmq' },
+  });
+  const system = new cdk8s.Chart(app, 'asya-system', { namespace: 'asya-system' });
+  new lib.AsyaCrew(system, 'crew', {
+    transport,
+    storage: lib.ResultStorage.minio({ bucket: 'results', endpoint: 'http://minio.asya-system.svc.cluster.local:9000', credentialsSecret: 'minio-credentials' }),
+  });
+  const pipelines = Math.max(1, Math.round(n / STEPS_PER_PIPELINE));
+  for (let p = 0; p < pipelines; p++) {
+    const pipeline = new lib.AsyncPipeline(app, `p${p}`, {
+      namespace: `team-${p}`,
+      monitoringNamespace: 'monitoring',
+      tools: [{ name: `ask_${p}`, description: 'Answer a question', route: 'main', parameters: [{ name: 'input', type: lib.ToolParameterType.STRING, required: true }] }],
+    });
+    const llm = new lib.OpenAIModel(pipeline, `p${p}-llm`, {
+      model: lib.ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct'),
+      resources: { cpu: { request: '2', limit: '4' }, memory: { request: '8Gi', limit: '16Gi' }, gpu: { count: 1 } },
+    });
+    const embedder = new lib.KServeModel(pipeline, `p${p}-embed`, {
+      modelFormat: { name: 'huggingface' },
+      storageUri: 'hf://BAAI/bge-small-en-v1.5',
+      openAIProtocol: lib.ModelProtocol.OPENAI_EMBEDDINGS,
+      resources: { cpu: { request: '1', limit: '2' }, memory: { request: '2Gi', limit: '4Gi' } },
+      autoscalerClass: lib.KServeAutoscalerClass.EXTERNAL,
+      minReplicas: 0,
+      maxReplicas: 3,
+    });
+    const steps: Lib.IAsyncStep[] = [];
+    for (let j = 0; j < STEPS_PER_PIPELINE; j++) {
+      const name = `p${p}-s${j}`;
+      if (j === 2) {
+        steps.push(new lib.AsyncModel(pipeline, name, { backend: embedder, transport, outputKey: 'embedding' }));
+      } else if (j === 5) {
+        steps.push(new lib.AsyncModel(pipeline, name, { backend: llm, transport, modelScaling: { maxReplicas: 2 } }));
+      } else if (j === 8) {
+        // KEDA admits one ScaledObject per target: the second binding of the LLM does not scale it.
+        steps.push(new lib.AsyncModel(pipeline, name, { backend: llm, transport, modelScaling: { enabled: false } }));
+      } else {
+        steps.push(new lib.AsyncActor(pipeline, name, {
+          transport,
+          handler: `steps.step_${j}.run`,
+          image: 'ghcr.io/acme/pipeline-steps:1.4.2',
+          env: { LOG_LEVEL: lib.EnvValue.fromValue('info'), API_KEY: lib.EnvValue.fromSecret('step-credentials', 'api-key') },
+          resources: { cpu: { request: '100m', limit: '500m' }, memory: { request: '128Mi', limit: '512Mi' } },
+          processingTimeout: cdk8s.Duration.seconds(30 + j),
+          scaling: { maxReplicas: 5 + j },
+          ...(j % 3 === 0 ? { egress: [{ ipBlock: '10.0.0.0/8', ports: [443] }] } : {}),
+        }));
+      }
+    }
+    pipeline.addRoute('main', steps);
+    pipeline.addRoute('short', [steps[0], steps[2], steps[5]]);
+  }
+  return app;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Child: all runs of one N
+// ---------------------------------------------------------------------------------------------------------
+
+function child(n: number, runs: number, libEntry: string): void {
+  const cdk8s: typeof Cdk8s = load('cdk8s');
+  const YAML: typeof Yaml = load('yaml');
+  const lib: typeof Lib = load(libEntry);
+  const gc = (globalThis as any).gc as (() => void) | undefined;
+
+  // Light instrumentation: two timers, one per call of a function cdk8s calls during synthYaml.
+  const pipelineProto: any = lib.AsyncPipeline.prototype;
+  const validatePipeline = pipelineProto.validatePipeline;
+  let pvMs = 0;
+  let pvCalls = 0;
+  const timedValidatePipeline = function timed(this: any) {
+    const t = performance.now();
+    try { return validatePipeline.call(this); } finally { pvMs += performance.now() - t; pvCalls++; }
+  };
+  pipelineProto.validatePipeline = timedValidatePipeline;
+  const yamlClass: any = cdk8s.Yaml;
+  const yamlStringify = yamlClass.stringify;
+  let yamlMs = 0;
+  let lastDocs: any[] = [];
+  yamlClass.stringify = function timed(...docs: any[]) {
+    lastDocs = docs;
+    const t = performance.now();
+    try { return yamlStringify.apply(this, docs); } finally { yamlMs += performance.now() - t; }
+  };
+
+  const once = (size: number): RunResult => {
+    gc?.();
+    pvMs = 0; pvCalls = 0; yamlMs = 0;
+    const t0 = performance.now();
+    const app = buildGeneratedApp(lib, cdk8s, size);
+    const t1 = performance.now();
+    const out = app.synthYaml();
+    const t2 = performance.now();
+    const docs = lastDocs;
+    const mem = process.memoryUsage();
+
+    const copies = structuredClone(docs);
+    const t3 = performance.now();
+    const floor = copies.map((d: any) => YAML.stringify(d, CDK8S_YAML_OPTIONS)).join('---\n');
+    const t4 = performance.now();
+
+    const t5 = performance.now();
+    const issues = lib.SchemaValidator.validateObjects(docs);
+    const t6 = performance.now();
+    if (issues.length) console.error(lib.SchemaValidator.format(issues.slice(0, 10)));
+    return {
+      buildMs: t1 - t0,
+      synthYamlMs: t2 - t1,
+      synthMs: t2 - t0,
+      pipelineValidationMs: pvMs,
+      pipelineValidationCalls: pvCalls,
+      yamlMs,
+      floorMs: t4 - t3,
+      validationMs: t6 - t5,
+      objects: docs.length,
+      yamlBytes: Buffer.byteLength(out),
+      floorIdentical: floor === out,
+      validationIssues: issues.length,
+      heapUsedMb: mb(Math.max(mem.heapUsed, process.memoryUsage().heapUsed)),
+      rssMb: mb(Math.max(mem.rss, process.memoryUsage().rss)),
+    };
+  };
+
+  // What-if: validatePipeline computed once per pipeline per synth (the tree it checks does not change).
+  const memo = new WeakMap<object, string[]>();
+  const memoized = function memoized(this: any) {
+    if (!memo.has(this)) memo.set(this, validatePipeline.call(this));
+    return memo.get(this);
+  };
+  const whatIfOnce = (size: number): number => {
+    pipelineProto.validatePipeline = memoized;
+    gc?.();
+    const t0 = performance.now();
+    buildGeneratedApp(lib, cdk8s, size).synthYaml();
+    const ms = performance.now() - t0;
+    pipelineProto.validatePipeline = timedValidatePipeline;
+    return ms;
+  };
+
+  gc?.();
+  const baselineHeapMb = mb(process.memoryUsage().heapUsed);
+  // One warm-up (JIT, ajv schema compilation) of 100 steps, whatever N: enough for the JIT, within budget at N=1000.
+  const warm = once(WARM_UP_STEPS);
+  whatIfOnce(WARM_UP_STEPS);
+  const results: RunResult[] = [];
+  const whatIf: number[] = [];
+  // Interleaved, so that neither series profits from a warmer JIT or suffers a fuller heap.
+  for (let i = 0; i < runs; i++) {
+    results.push(once(n));
+    whatIf.push(whatIfOnce(n));
+  }
+
+  const out: ChildResult = {
+    n,
+    runs: results,
+    whatIfMemoizedSynthMs: whatIf,
+    validationColdMs: warm.validationMs,
+    baselineHeapMb,
+    // Node 20 reports maxRSS in kilobytes.
+    maxRssMb: round(process.resourceUsage().maxRSS / 1024),
+  };
+  process.stdout.write(`\nBENCH_RESULT ${JSON.stringify(out)}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Cold start of the RAG example
+// ---------------------------------------------------------------------------------------------------------
+
+function listTs(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? listTs(p) : e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [p] : [];
+  });
+}
+
+interface Compiled {
+  /** How the library's JavaScript was obtained. */
+  readonly mode: string;
+  /** Temp dir holding the compiled files (removed at the end). */
+  readonly dir: string;
+  /** The library's entry point: ROOT/lib or the transpiled src/. */
+  readonly libEntry: string;
+  /** examples/rag/app.js */
+  readonly appJs: string;
+  /** this file, compiled: the children run it without ts-node. */
+  readonly benchJs: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/**
+ * Precompiled JavaScript for the children and the cold start, so that neither pays (nor counts in its memory)
+ * ts-node transpiling the library. With an up-to-date `lib/` (jsii output; no src/ file newer than
+ * lib/index.js) the library is lib/ and only examples/rag/app.ts and this file are compiled. Otherwise every
+ * src/ file is transpiled too (TypeScript transpileModule, no type check) into a temp dir.
+ */
+function compileJs(): Compiled {
+  const ts: typeof Ts = load('typescript');
+  const options = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, experimentalDecorators: true };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-asya-bench-'));
+  const emit = (file: string, rewrite: (js: string) => string = (js) => js): string => {
+    const out = path.join(dir, path.relative(ROOT, file)).replace(/\.ts$/, '.js');
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, rewrite(ts.transpileModule(fs.readFileSync(file, 'utf8'), { compilerOptions: options, fileName: file }).outputText));
+    return out;
+  };
+  const env = { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') };
+  const libIndex = path.join(ROOT, 'lib', 'index.js');
+  const benchJs = emit(__filename);
+  let fresh = false;
+  if (fs.existsSync(libIndex)) {
+    const built = fs.statSync(libIndex).mtimeMs;
+    fresh = listTs(path.join(ROOT, 'src')).every((f) => fs.statSync(f).mtimeMs <= built);
+  }
+  if (fresh) {
+    const libDir = path.join(ROOT, 'lib');
+    const appJs = emit(path.join(ROOT, 'examples', 'rag', 'app.ts'), (js) => js.replace(/require\((["'])\.\.\/\.\.\/src\1\)/g, `require(${JSON.stringify(libDir)})`));
+    return { mode: 'lib/ (jsii output); examples/rag/app.ts compiled to JS', dir, libEntry: libDir, appJs, benchJs, env };
+  }
+  for (const file of listTs(path.join(ROOT, 'src'))) emit(file);
+  const appJs = emit(path.join(ROOT, 'examples', 'rag', 'app.ts'));
+  // Data the library reads next to src/ at run time.
+  fs.symlinkSync(path.join(ROOT, 'schemas'), path.join(dir, 'schemas'));
+  fs.symlinkSync(path.join(ROOT, 'handlers'), path.join(dir, 'handlers'));
+  const why = fs.existsSync(libIndex) ? 'lib/ is older than src/' : 'no lib/';
+  return { mode: `src/ and examples/rag/app.ts transpiled to JS in a temp dir (${why})`, dir, libEntry: path.join(dir, 'src'), appJs, benchJs, env };
+}
+
+interface ColdRun {
+  readonly wallMs: number;
+  readonly requireMs: number;
+  readonly buildMs: number;
+  readonly synthMs: number;
+  readonly yamlBytes: number;
+}
+
+function coldStart(compiled: Compiled): any {
+  const driver = [
+    'const now = () => Number(process.hrtime.bigint()) / 1e6;',
+    'const t0 = now();',
+    `const { buildRag } = require(${JSON.stringify(compiled.appJs)});`,
+    'const t1 = now();',
+    `const app = buildRag(${JSON.stringify(path.join(compiled.dir, 'out'))});`,
+    'const t2 = now();',
+    'const yaml = app.synthYaml();',
+    'const t3 = now();',
+    'process.stdout.write(JSON.stringify({ requireMs: t1 - t0, buildMs: t2 - t1, synthMs: t3 - t2, yamlBytes: Buffer.byteLength(yaml) }));',
+  ].join('\n');
+  const timeNode = (code: string): { wallMs: number; stdout: string } => {
+    const t = performance.now();
+    const r = spawnSync(process.execPath, ['-e', code], { cwd: compiled.dir, env: compiled.env, encoding: 'utf8' });
+    const wallMs = performance.now() - t;
+    if (r.status !== 0) throw new Error(`cold start child failed: ${r.stderr}`);
+    return { wallMs, stdout: r.stdout };
+  };
+  const nodeBoot = median([0, 1, 2].map(() => timeNode('0').wallMs));
+  timeNode(driver); // warm the OS file cache once
+  const runs: ColdRun[] = [];
+  for (let i = 0; i < COLD_RUNS; i++) {
+    const { wallMs, stdout } = timeNode(driver);
+    runs.push({ wallMs, ...JSON.parse(stdout) });
+  }
+  return {
+    mode: compiled.mode,
+    synth: 'buildRag() + App.synthYaml() (no file writes), in `node -e` with precompiled JS',
+    nodeBootMs: round(nodeBoot),
+    median: {
+      wallMs: round(median(runs.map((r) => r.wallMs))),
+      requireMs: round(median(runs.map((r) => r.requireMs))),
+      buildMs: round(median(runs.map((r) => r.buildMs))),
+      synthMs: round(median(runs.map((r) => r.synthMs))),
+    },
+    runs: runs.map((r) => ({
+      wallMs: round(r.wallMs), requireMs: round(r.requireMs), buildMs: round(r.buildMs), synthMs: round(r.synthMs), yamlBytes: r.yamlBytes,
+    })),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Parent
+// ---------------------------------------------------------------------------------------------------------
+
+function runChild(compiled: Compiled, n: number, runs: number): ChildResult {
+  const r = spawnSync(process.execPath, ['--expose-gc', compiled.benchJs, '--child', String(n), String(runs), compiled.libEntry], {
+    cwd: ROOT,
+    env: compiled.env,
+    encoding: 'utf8',
+    maxBuffer: 64 * 2 ** 20,
+  });
+  const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+  if (r.status !== 0 || !line) throw new Error(`benchmark child for N=${n} failed (${r.status}):\n${r.stderr}`);
+  return JSON.parse(line.substring('BENCH_RESULT '.length));
+}
+
+function summarize(c: ChildResult): any {
+  const m = (f: (r: RunResult) => number) => median(c.runs.map(f));
+  const objects = c.runs[0].objects;
+  const synthMs = m((r) => r.synthMs);
+  const floorMs = m((r) => r.floorMs);
+  const validationMs = m((r) => r.validationMs);
+  return {
+    n: c.n,
+    objects,
+    yamlBytes: c.runs[0].yamlBytes,
+    runs: c.runs.length,
+    floorIdentical: c.runs.every((r) => r.floorIdentical),
+    validationIssues: Math.max(...c.runs.map((r) => r.validationIssues)),
+    median: {
+      synthMs: round(synthMs),
+      buildMs: round(m((r) => r.buildMs)),
+      synthYamlMs: round(m((r) => r.synthYamlMs)),
+      pipelineValidationMs: round(m((r) => r.pipelineValidationMs)),
+      pipelineValidationCalls: m((r) => r.pipelineValidationCalls),
+      yamlMs: round(m((r) => r.yamlMs)),
+      floorMs: round(floorMs),
+      validationMs: round(validationMs),
+    },
+    perObjectUs: {
+      synth: round((synthMs * 1000) / objects, 0),
+      floor: round((floorMs * 1000) / objects, 0),
+      validation: round((validationMs * 1000) / objects, 0),
+    },
+    ratioToFloor: round(synthMs / floorMs, 1),
+    whatIfMemoizedPipelineValidation: {
+      synthMs: round(median(c.whatIfMemoizedSynthMs)),
+      ratioToFloor: round(median(c.whatIfMemoizedSynthMs) / floorMs, 1),
+      raw: c.whatIfMemoizedSynthMs.map((x) => round(x, 2)),
+    },
+    validationColdMs: round(c.validationColdMs),
+    memory: {
+      maxRssMb: c.maxRssMb,
+      peakHeapUsedMb: Math.max(...c.runs.map((r) => r.heapUsedMb)),
+      peakRssSampledMb: Math.max(...c.runs.map((r) => r.rssMb)),
+      baselineHeapMb: c.baselineHeapMb,
+    },
+    raw: c.runs.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? round(v, 2) : v]))),
+  };
+}
+
+function table(sizes: any[], cold: any): string {
+  const rows = [
+    '| N steps | objects | synth ms | µs/object | YAML floor ms | × floor | validatePipeline ms (calls) | synth ms, validatePipeline memoized | validation ms | µs/object | max RSS MB | peak heap MB |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...sizes.map((s) => `| ${s.n} | ${s.objects} | ${s.median.synthMs} | ${s.perObjectUs.synth} | ${s.median.floorMs} | ${s.ratioToFloor} | ` +
+      `${s.median.pipelineValidationMs} (${s.median.pipelineValidationCalls}) | ${s.whatIfMemoizedPipelineValidation.synthMs} (× ${s.whatIfMemoizedPipelineValidation.ratioToFloor}) | ` +
+      `${s.median.validationMs} | ${s.perObjectUs.validation} | ${s.memory.maxRssMb} | ${s.memory.peakHeapUsedMb} |`),
+  ];
+  if (cold) {
+    rows.push('', `Cold start, RAG example (${cold.mode}): ${cold.median.wallMs} ms wall per fresh \`node\` process ` +
+      `(require ${cold.median.requireMs} ms, build ${cold.median.buildMs} ms, synthYaml ${cold.median.synthMs} ms; bare \`node -e 0\` ${cold.nodeBootMs} ms), median of ${cold.runs.length}.`);
+  }
+  return rows.join('\n');
+}
+
+function pkgVersion(name: string): string {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const childAt = argv.indexOf('--child');
+  if (childAt >= 0) return child(Number(argv[childAt + 1]), Number(argv[childAt + 2]), argv[childAt + 3]);
+
+  const quick = argv.includes('--quick');
+  const sizesArg = argv.find((a) => a.startsWith('--sizes='));
+  const sizes = sizesArg ? sizesArg.substring('--sizes='.length).split(',').map(Number) : DEFAULT_SIZES;
+  const started = performance.now();
+  process.stderr.write('bench: compiling to JavaScript...\n');
+  const compiled = compileJs();
+  const results = [];
+  for (const n of sizes) {
+    const runs = (quick ? QUICK_RUNS : RUNS)[n] ?? (n >= 1000 ? 3 : 5);
+    process.stderr.write(`bench: N=${n}, ${runs} run(s) after a warm-up...\n`);
+    results.push(summarize(runChild(compiled, n, runs)));
+  }
+  process.stderr.write('bench: cold start of the RAG example...\n');
+  const cold = coldStart(compiled);
+  fs.rmSync(compiled.dir, { recursive: true, force: true });
+  const cpus = os.cpus();
+  const report = {
+    date: new Date().toISOString(),
+    node: process.version,
+    machine: { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memoryGb: round(os.totalmem() / 2 ** 30), platform: `${os.platform()} ${os.release()} ${os.arch()}` },
+    versions: { cdk8s: pkgVersion('cdk8s'), constructs: pkgVersion('constructs'), yaml: pkgVersion('yaml'), ajv: pkgVersion('ajv') },
+    method: {
+      app: `1 AsyaCrew + N/${STEPS_PER_PIPELINE} AsyncPipelines of ${STEPS_PER_PIPELINE} steps (7 AsyncActors, 3 AsyncModels over 1 OpenAIModel + 1 KServeModel), 2 routes, 1 gateway tool each`,
+      synth: 'construct tree + App.synthYaml() (cdk8s validation, dependency ordering, toJson, YAML), no file writes',
+      floor: 'structuredClone of the documents synthYaml wrote, yaml.stringify per document with cdk8s options, joined with ---',
+      validation: 'SchemaValidator.validateObjects over all objects (warm; validationColdMs includes ajv compilation)',
+      memory: 'one child process per N running precompiled JS: maxRSS from process.resourceUsage() (includes the warm-up and what-if runs), heapUsed/rss sampled after each synth',
+      whatIf: 'AsyncPipeline#validatePipeline memoized per pipeline (same output), runs interleaved with the normal runs',
+      instrumentation: 'normal runs wrap AsyncPipeline#validatePipeline and cdk8s Yaml.stringify with a timer each',
+      runs: quick ? QUICK_RUNS : RUNS,
+      warmUp: `one run of ${WARM_UP_STEPS} steps (and one what-if run) per child, not counted`,
+      statistic: 'median',
+    },
+    sizes: results,
+    coldStart: cold,
+    benchSeconds: round((performance.now() - started) / 1000),
+  };
+  fs.writeFileSync(RESULTS, JSON.stringify(report, null, 2) + '\n');
+  process.stdout.write(`${table(results, cold)}\n\n${report.machine.cpu} × ${report.machine.cores}, Node ${report.node}; ` +
+    `bench took ${report.benchSeconds} s; results in ${path.relative(process.cwd(), RESULTS)}\n`);
+}
+
+main(process.argv.slice(2)).catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

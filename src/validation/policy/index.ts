@@ -1,0 +1,13 @@
+export { PolicyLevel, PolicyFinding, PolicyContext, IPolicyRule, PolicyRuleProps, PolicyRule } from './rule';
+export { ContainerRole, PodContainerRef, PodTemplateRef, PodTemplates } from './pod-templates';
+export {
+  PodTemplateRule, RunAsNonRootRule, NoPrivilegeEscalationRule, DropCapabilitiesRule, SeccompProfileRule,
+  NoPrivilegedRule, NoHostNamespacesRule, RestrictedVolumesRule, NoHostPortRule,
+} from './pod-security';
+export { NoPlaintextSecretEnvRule, NoSecretInConfigMapRule, NoInlineSecretRule } from './secrets';
+export { AsyncActorNetworkPolicyRule, WorkloadNetworkPolicyRule } from './network-policy';
+export { ResourceLimitsRule } from './resources';
+export { PinnedImageRule } from './images';
+export { NoRbacWildcardRule } from './rbac';
+export { SuppressionReasonRule } from './suppressions';
+export { Policy, PolicyCheckOptions } from './policy';
