@@ -10,6 +10,7 @@ import { check } from '../core/errors';
 import { checkImage } from '../core/image';
 import { checkDns1035Label } from '../core/names';
 import { PodOptions, renderPodSpec } from '../core/pod';
+import { checkLabelMap, durationSeconds, listProp, objectProp, stringProp } from '../core/props';
 import { ConstructRegistry } from '../core/registry';
 import { renderResources, ResourceRequirements } from '../core/resources';
 import { AsyncActor as AsyncActorL1 } from '../imports/asya-asyncactor-asya.sh';
@@ -221,7 +222,8 @@ export class AsyncActor extends Construct implements IAsyncStep {
     this.rewritesRoute = props.handlerMode === HandlerMode.ENVELOPE;
     this.scalingEnabled = this.scaling.enabled;
     this.podSelector = { 'asya.sh/asya': name };
-    this.egress = [...(props.egress ?? [])];
+    this.egress = [...listProp(this, 'egress', props.egress)];
+    checkLabelMap(this, 'labels', props.labels);
     ACTORS.add(this);
     this.scrapeNamespaces = [...(props.metricsScrapeNamespaces ?? [])];
 
@@ -236,27 +238,27 @@ export class AsyncActor extends Construct implements IAsyncStep {
     }
     check(props.command === undefined, this, 'command', props.command,
       'cannot be set: the operator runs [pythonExecutable, /opt/asya/asya_runtime.py] in asya-runtime (use args, or pythonExecutable)');
-    if (props.pythonExecutable !== undefined) {
-      check(/^\S+$/.test(props.pythonExecutable), this, 'pythonExecutable', props.pythonExecutable, 'must be one executable name or path without spaces');
+    if (stringProp(this, 'pythonExecutable', props.pythonExecutable) !== undefined) {
+      check(/^\S+$/.test(props.pythonExecutable!), this, 'pythonExecutable', props.pythonExecutable, 'must be one executable name or path without spaces');
     }
-    for (const key of Object.keys(props.env ?? {})) {
+    for (const key of Object.keys(objectProp(this, 'env', props.env))) {
       check(!RESERVED_RUNTIME_ENV.includes(key), this, 'env', key,
         `is reserved: ${key === 'ASYA_HANDLER' || key === 'ASYA_HANDLER_MODE' || key === 'ASYA_CHUNK_SIZE' ? 'set it through the handler, handlerMode or chunkSize prop' : 'the operator sets it and its value silently wins'}`);
     }
 
     // Containers, volumes, mounts, labels.
-    (props.sidecars ?? []).forEach((c, i) => check(c.name !== 'asya-sidecar' && c.name !== 'asya-runtime', this, `sidecars[${i}].name`, c.name,
+    listProp(this, 'sidecars', props.sidecars).forEach((c, i) => check(c.name !== 'asya-sidecar' && c.name !== 'asya-runtime', this, `sidecars[${i}].name`, c.name,
       c.name === 'asya-sidecar' ? 'is reserved for the sidecar the operator injects' : 'is the runtime container, which the actor defines itself'));
-    (props.initContainers ?? []).forEach((c, i) => check(c.name !== 'asya-sidecar', this, `initContainers[${i}].name`, c.name,
+    listProp(this, 'initContainers', props.initContainers).forEach((c, i) => check(c.name !== 'asya-sidecar', this, `initContainers[${i}].name`, c.name,
       'is reserved for operator use'));
-    (props.volumes ?? []).forEach((v, i) => check(!RESERVED_VOLUMES.includes(v.name), this, `volumes[${i}].name`, v.name,
+    listProp(this, 'volumes', props.volumes).forEach((v, i) => check(!RESERVED_VOLUMES.includes(v.name), this, `volumes[${i}].name`, v.name,
       `is reserved: the operator injects the volumes ${RESERVED_VOLUMES.join(', ')}`));
-    (props.volumeMounts ?? []).forEach((m, i) => {
+    listProp(this, 'volumeMounts', props.volumeMounts).forEach((m, i) => {
       const p = (m.mountPath ?? '').replace(/\/+$/, '');
       check(!RESERVED_MOUNTS.includes(p) && !p.startsWith('/var/run/asya/'), this, `volumeMounts[${i}].mountPath`, m.mountPath,
         `is reserved in asya-runtime: the operator mounts ${RESERVED_MOUNTS.join(', ')}`);
     });
-    for (const [k, v] of Object.entries(props.podLabels ?? {})) {
+    for (const [k, v] of Object.entries(objectProp(this, 'podLabels', props.podLabels))) {
       if (!OPERATOR_LABELS.includes(k)) continue;
       const expected = k === 'asya.sh/workload' ? 'deployment' : name;
       check(v === expected, this, `podLabels["${k}"]`, v, `must be "${expected}" or unset: the operator selects the actor's pods by it`);
@@ -266,12 +268,12 @@ export class AsyncActor extends Construct implements IAsyncStep {
         'cannot be set with SQS and IRSA: the operator runs the actor as its own ServiceAccount asya-<actor> (remove serviceAccountName, or disable IRSA in the operator)');
     }
     const declareMetrics = props.declareMetricsPort ?? true;
-    (props.ports ?? []).forEach((p, i) => check(p.containerPort !== METRICS_PORT, this, `ports[${i}].containerPort`, p.containerPort,
+    listProp(this, 'ports', props.ports).forEach((p, i) => check(p.containerPort !== METRICS_PORT, this, `ports[${i}].containerPort`, p.containerPort,
       'is the sidecar\'s metrics port (ASYA_METRICS_ADDR :8080): the runtime must listen elsewhere'));
 
     // Timeouts: always explicit (CRD defaults apply only inside blocks that are present).
-    const processing = (props.processingTimeout ?? Duration.minutes(5)).toMilliseconds() / 1000;
-    const graceful = (props.gracefulShutdownTimeout ?? Duration.seconds(30)).toMilliseconds() / 1000;
+    const processing = durationSeconds(this, 'processingTimeout', props.processingTimeout, Duration.minutes(5));
+    const graceful = durationSeconds(this, 'gracefulShutdownTimeout', props.gracefulShutdownTimeout, Duration.seconds(30));
     check(Number.isInteger(processing) && processing >= 1, this, 'processingTimeout', `${processing}s`,
       'must be a whole number of seconds of at least 1 (0 does not mean "no timeout": the sidecar falls back to 5 minutes)');
     check(Number.isInteger(graceful) && graceful >= 1, this, 'gracefulShutdownTimeout', `${graceful}s`,
@@ -283,7 +285,7 @@ export class AsyncActor extends Construct implements IAsyncStep {
       check(!this.scaling.enabled, this, 'replicas', props.replicas, 'is ignored while scaling is enabled: set scaling.enabled to false, or use scaling.minReplicas');
     }
 
-    const sidecar = this.renderSidecar(props.sidecar ?? {});
+    const sidecar = this.renderSidecar(objectProp(this, 'sidecar', props.sidecar));
     const ports: ContainerPort[] = [...(props.ports ?? []), ...(declareMetrics ? [{ name: 'asya-metrics', containerPort: METRICS_PORT }] : [])];
     const runtimeEnv: { [name: string]: EnvValue } = {
       ASYA_HANDLER: EnvValue.fromValue(props.handler),
@@ -399,7 +401,7 @@ export class AsyncActor extends Construct implements IAsyncStep {
     if (s.imagePullPolicy !== undefined) {
       check(['Always', 'IfNotPresent', 'Never'].includes(s.imagePullPolicy), this, 'sidecar.imagePullPolicy', s.imagePullPolicy, 'must be Always, IfNotPresent or Never');
     }
-    const env = Object.entries(s.env ?? {}).map(([k, v]) => {
+    const env = Object.entries(objectProp(this, 'sidecar.env', s.env)).map(([k, v]) => {
       check(!RESERVED_SIDECAR_ENV.includes(k) && !RESERVED_SIDECAR_ENV_PREFIXES.some((p) => k.startsWith(p)), this, 'sidecar.env', k,
         'is set by the operator: an entry of the same name is appended after it and silently overrides it');
       if (k === 'ASYA_CUSTOM_METRICS' && v.value !== undefined) {

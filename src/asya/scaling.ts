@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { check } from '../core/errors';
+import { objectProp } from '../core/props';
 
 /**
  * KEDA scaling modifiers (`spec.scaling.advanced`).
@@ -95,7 +96,8 @@ function wholeAtLeast(scope: IConstruct, field: string, v: number, min: number):
 /**
  * Applies defaults and enforces the operator's and KEDA's rules (and ours: min <= max even when off).
  */
-export function resolveScaling(scope: IConstruct, field: string, s: ScalingOptions = {}): ResolvedScaling {
+export function resolveScaling(scope: IConstruct, field: string, given?: ScalingOptions): ResolvedScaling {
+  const s = objectProp(scope, field, given);
   const r: ResolvedScaling = {
     enabled: s.enabled ?? true,
     minReplicas: s.minReplicas ?? 0,
@@ -111,7 +113,7 @@ export function resolveScaling(scope: IConstruct, field: string, s: ScalingOptio
   wholeAtLeast(scope, `${field}.queueLength`, r.queueLength, 1);
   wholeAtLeast(scope, `${field}.pollingInterval`, r.pollingInterval, 1);
   wholeAtLeast(scope, `${field}.cooldownPeriod`, r.cooldownPeriod, 1);
-  const a = s.advanced;
+  const a = s.advanced === undefined ? undefined : objectProp(scope, `${field}.advanced`, s.advanced);
   if (a) {
     const af = `${field}.advanced`;
     if (!a.formula) {

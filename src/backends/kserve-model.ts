@@ -183,6 +183,7 @@ export class KServeModel extends Construct implements IModelBackend {
         'modelFormat.name', props.modelFormat.name, 'must be a model format name such as sklearn, onnx or huggingface');
     }
     if (props.storageUri !== undefined) {
+      check(typeof props.storageUri === 'string', this, 'storageUri', props.storageUri, 'must be a string');
       check(SCHEMES.some((s) => props.storageUri!.startsWith(s) && props.storageUri!.length > s.length), this, 'storageUri', props.storageUri,
         `must start with one of ${SCHEMES.join(', ')}`);
     }

@@ -11,6 +11,7 @@ import { check } from '../core/errors';
 import { checkImage } from '../core/image';
 import { objectName } from '../core/names';
 import { renderPodSpec } from '../core/pod';
+import { checkQuantity, stringProp } from '../core/props';
 import { ResourceRequirements } from '../core/resources';
 import { Volume, VolumeMount } from '../core/volume';
 
@@ -149,6 +150,7 @@ export class OpenAIModel extends Construct implements IModelBackend {
     check(props.model instanceof ModelSource, this, 'model', props.model,
       'must be a ModelSource (ModelSource.huggingFace, persistentVolumeClaim, ociImage or ollama)');
     check(props.resources !== undefined, this, 'resources', props.resources, 'must be set: model servers get no default resources');
+    stringProp(this, 'servedModelName', props.servedModelName);
     const protocol = props.protocol ?? ModelProtocol.OPENAI_CHAT;
     check(protocol instanceof ModelProtocol && PROTOCOL_PATHS[protocol.id] !== undefined, this, 'protocol', protocol?.id ?? protocol,
       'must be ModelProtocol.OPENAI_CHAT, OPENAI_COMPLETIONS or OPENAI_EMBEDDINGS');
@@ -185,8 +187,8 @@ export class OpenAIModel extends Construct implements IModelBackend {
 
     const env: { [name: string]: EnvValue } = { HOME: EnvValue.fromValue('/cache') };
     const volumes: Volume[] = [
-      Volume.emptyDir('cache', props.cacheSizeLimit ? { sizeLimit: props.cacheSizeLimit } : {}),
-      Volume.emptyDir('dshm', { memory: true, sizeLimit: props.sharedMemorySize ?? '2Gi' }),
+      Volume.emptyDir('cache', props.cacheSizeLimit ? { sizeLimit: quantity(this, 'cacheSizeLimit', props.cacheSizeLimit) } : {}),
+      Volume.emptyDir('dshm', { memory: true, sizeLimit: quantity(this, 'sharedMemorySize', props.sharedMemorySize ?? '2Gi') }),
     ];
     const mounts: VolumeMount[] = [{ volume: 'cache', mountPath: '/cache' }, { volume: 'dshm', mountPath: '/dev/shm' }];
     const initContainers: NamedContainer[] = [];
@@ -333,4 +335,9 @@ export class OpenAIModel extends Construct implements IModelBackend {
     // Ollama serves no Prometheus metrics.
     this.metrics = server.hasMetrics ? { portName: 'http', path: '/metrics' } : undefined;
   }
+}
+
+function quantity(scope: Construct, field: string, value: string): string {
+  checkQuantity(scope, field, value);
+  return value;
 }

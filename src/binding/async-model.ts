@@ -10,6 +10,8 @@ import { IModelBackend } from '../backends/model-backend';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { k8s } from '../core/k8s';
+import { checkDns1035Label } from '../core/names';
+import { durationSeconds, objectProp } from '../core/props';
 import { ConstructRegistry } from '../core/registry';
 import { ResourceRequirements } from '../core/resources';
 import { Volume } from '../core/volume';
@@ -149,7 +151,8 @@ export class AsyncModel extends Construct implements IAsyncStep {
     check(!!b && typeof b.endpoint === 'string', this, 'backend', b, 'must be a model backend (KaitoModel, KServeModel, OpenAIModel, ...)');
     this.backend = b;
     const name = props.name ?? id;
-    const s = props.modelScaling ?? {};
+    checkDns1035Label(this, props.name === undefined ? 'name (from the construct id)' : 'name', name, 54, 'the bridge actor name, with scaling');
+    const s = objectProp(this, 'modelScaling', props.modelScaling);
     const wantScaling = s.enabled ?? b.scaleTarget !== undefined;
     if (wantScaling) {
       check(b.scaleTarget !== undefined, this, 'modelScaling.enabled', true,
@@ -166,8 +169,8 @@ export class AsyncModel extends Construct implements IAsyncStep {
       check(minReplicas <= maxReplicas, this, 'modelScaling.minReplicas', minReplicas, `must not exceed modelScaling.maxReplicas (${maxReplicas})`);
     }
     const outputKey = props.outputKey ?? 'result';
-    check(OUTPUT_KEY.test(outputKey), this, 'outputKey', outputKey, 'must be an identifier ([A-Za-z_][A-Za-z0-9_]*)');
-    const timeout = (props.requestTimeout ?? Duration.minutes(2)).toMilliseconds() / 1000;
+    check(typeof outputKey === 'string' && OUTPUT_KEY.test(outputKey), this, 'outputKey', outputKey, 'must be an identifier ([A-Za-z_][A-Za-z0-9_]*)');
+    const timeout = durationSeconds(this, 'requestTimeout', props.requestTimeout, Duration.minutes(2));
     check(timeout >= 1, this, 'requestTimeout', `${timeout}s`, 'must be at least 1 second');
     const retries = props.maxRetries ?? (target && minReplicas === 0 ? 8 : 3);
     check(Number.isInteger(retries) && retries >= 0 && retries <= 20, this, 'maxRetries', retries, 'must be a whole number from 0 to 20');

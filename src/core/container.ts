@@ -2,6 +2,7 @@ import { IConstruct } from 'constructs';
 import { EnvValue } from './env';
 import { check } from './errors';
 import { checkImage } from './image';
+import { listProp, objectProp } from './props';
 import { renderResources, ResourceRequirements } from './resources';
 import { VolumeMount } from './volume';
 
@@ -205,13 +206,13 @@ export function renderContainer(scope: IConstruct | string, field: string, name:
   if (c.imagePullPolicy !== undefined) {
     check(PULL_POLICIES.includes(c.imagePullPolicy), scope, `${prefix}imagePullPolicy`, c.imagePullPolicy, `must be one of ${PULL_POLICIES.join(', ')}`);
   }
-  const env = Object.entries(c.env ?? {}).map(([k, v]) => {
+  const env = Object.entries(objectProp(scope, `${prefix}env`, c.env)).map(([k, v]) => {
     check(ENV_NAME.test(k), scope, `${prefix}env`, k, 'is not a valid environment variable name ([-._a-zA-Z][-._a-zA-Z0-9]*)');
     check(v instanceof EnvValue, scope, `${prefix}env.${k}`, v, 'must be an EnvValue (EnvValue.fromValue, fromSecret, fromConfigMap, fromFieldRef)');
     return v._toJson(k);
   });
   const portNames = new Set<string>();
-  const ports = (c.ports ?? []).map((p, i) => {
+  const ports = listProp(scope, `${prefix}ports`, c.ports).map((p, i) => {
     check(Number.isInteger(p.containerPort) && p.containerPort >= 1 && p.containerPort <= 65535, scope, `${prefix}ports[${i}].containerPort`, p.containerPort, 'must be a port number from 1 to 65535');
     if (p.name !== undefined) {
       check(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(p.name) && p.name.length <= 15 && /[a-z]/.test(p.name), scope, `${prefix}ports[${i}].name`, p.name,
@@ -221,7 +222,7 @@ export function renderContainer(scope: IConstruct | string, field: string, name:
     }
     return { containerPort: p.containerPort, ...(p.name ? { name: p.name } : {}), ...(p.protocol ? { protocol: p.protocol } : {}) };
   });
-  const mounts = (c.volumeMounts ?? []).map((m, i) => {
+  const mounts = listProp(scope, `${prefix}volumeMounts`, c.volumeMounts).map((m, i) => {
     check(typeof m.mountPath === 'string' && m.mountPath.startsWith('/'), scope, `${prefix}volumeMounts[${i}].mountPath`, m.mountPath, 'must be an absolute path');
     return {
       name: m.volume,
@@ -234,8 +235,8 @@ export function renderContainer(scope: IConstruct | string, field: string, name:
     name,
     image: c.image,
     ...(c.imagePullPolicy ? { imagePullPolicy: c.imagePullPolicy } : {}),
-    ...(c.command ? { command: [...c.command] } : {}),
-    ...(c.args ? { args: [...c.args] } : {}),
+    ...(c.command ? { command: stringList(scope, `${prefix}command`, c.command) } : {}),
+    ...(c.args ? { args: stringList(scope, `${prefix}args`, c.args) } : {}),
     ...(c.workingDir ? { workingDir: c.workingDir } : {}),
     ...(env.length ? { env } : {}),
     ...(ports.length ? { ports } : {}),
@@ -246,4 +247,11 @@ export function renderContainer(scope: IConstruct | string, field: string, name:
     ...(c.startupProbe ? { startupProbe: c.startupProbe._toJson() } : {}),
     securityContext: containerSecurityContext(sec),
   };
+}
+
+function stringList(scope: IConstruct | string, field: string, value: string[]): string[] {
+  return listProp(scope, field, value).map((v, i) => {
+    check(typeof v === 'string', scope, `${field}[${i}]`, v, 'must be a string');
+    return v;
+  });
 }

@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import { ContainerOptions, NamedContainer, renderContainer, SecurityOptions } from './container';
 import { check } from './errors';
+import { checkLabelMap, checkQuantity, listProp } from './props';
 import { Volume } from './volume';
 
 /**
@@ -138,18 +139,19 @@ export function renderPodSpec(scope: IConstruct | string, main: MainContainer, p
   };
   addName(main.field ? `${main.field}.name` : 'name', main.name);
   const containers = [renderContainer(scope, main.field, main.name, main.options, sec)];
-  (pod.sidecars ?? []).forEach((c, i) => {
+  listProp(scope, 'sidecars', pod.sidecars).forEach((c, i) => {
     addName(`sidecars[${i}].name`, c.name);
     containers.push(renderContainer(scope, `sidecars[${i}]`, c.name, c, sec));
   });
-  const initContainers = (pod.initContainers ?? []).map((c, i) => {
+  const initContainers = listProp(scope, 'initContainers', pod.initContainers).map((c, i) => {
     addName(`initContainers[${i}].name`, c.name);
     return renderContainer(scope, `initContainers[${i}]`, c.name, c, sec);
   });
 
   const volumeNames = new Set<string>();
-  const volumes = (pod.volumes ?? []).map((v, i) => {
+  const volumes = listProp(scope, 'volumes', pod.volumes).map((v, i) => {
     check(v instanceof Volume, scope, `volumes[${i}]`, v, 'must be a Volume (Volume.emptyDir, configMap, secret, persistentVolumeClaim)');
+    checkQuantity(scope, `volumes[${i}].sizeLimit`, v._toJson().emptyDir?.sizeLimit);
     check(v.name.length <= 63 && DNS_LABEL.test(v.name), scope, `volumes[${i}].name`, v.name, 'must be a DNS-1123 label');
     check(!volumeNames.has(v.name), scope, `volumes[${i}].name`, v.name, 'is used by another volume of the pod');
     volumeNames.add(v.name);
@@ -157,16 +159,18 @@ export function renderPodSpec(scope: IConstruct | string, main: MainContainer, p
   });
   const allMounts: Array<[string, ContainerOptions]> = [
     [main.field, main.options],
-    ...(pod.sidecars ?? []).map((c, i) => [`sidecars[${i}]`, c] as [string, ContainerOptions]),
-    ...(pod.initContainers ?? []).map((c, i) => [`initContainers[${i}]`, c] as [string, ContainerOptions]),
+    ...listProp(scope, 'sidecars', pod.sidecars).map((c, i) => [`sidecars[${i}]`, c] as [string, ContainerOptions]),
+    ...listProp(scope, 'initContainers', pod.initContainers).map((c, i) => [`initContainers[${i}]`, c] as [string, ContainerOptions]),
   ];
   for (const [field, c] of allMounts) {
-    (c.volumeMounts ?? []).forEach((m, i) => {
+    listProp(scope, `${field ? field + '.' : ''}volumeMounts`, c.volumeMounts).forEach((m, i) => {
       check(volumeNames.has(m.volume) || externalVolumes.includes(m.volume), scope, `${field ? field + '.' : ''}volumeMounts[${i}].volume`, m.volume,
         `names no volume of the pod (declared: ${[...volumeNames].join(', ') || 'none'})`);
     });
   }
-  const tolerations = (pod.tolerations ?? []).map((t, i) => {
+  checkLabelMap(scope, 'nodeSelector', pod.nodeSelector);
+  checkLabelMap(scope, 'podLabels', pod.podLabels);
+  const tolerations = listProp(scope, 'tolerations', pod.tolerations).map((t, i) => {
     if (t.operator !== undefined) check(TOLERATION_OPERATORS.includes(t.operator), scope, `tolerations[${i}].operator`, t.operator, 'must be Equal or Exists');
     if (t.effect !== undefined) check(TAINT_EFFECTS.includes(t.effect), scope, `tolerations[${i}].effect`, t.effect, `must be one of ${TAINT_EFFECTS.join(', ')}`);
     check(!(t.operator === 'Exists' && t.value !== undefined), scope, `tolerations[${i}].value`, t.value, 'must be empty when operator is Exists');

@@ -72,10 +72,10 @@ describe('AsyncModel and backends with garbage in one prop', () => {
 
 /**
  * Bugs found by the properties above (minimal counterexamples after shrinking), kept as regular tests of the
- * behaviour we want; `test.failing` passes while the bug is there. They concern untyped callers (plain
+ * behaviour we want (they were `test.failing` until fixed: each is now a PropError or valid output). They concern untyped callers (plain
  * JavaScript, or any jsii caller that bypasses type checks): TypeScript rejects these values at compile time.
  */
-describe('known bugs: garbage that crashes with a TypeError or synthesizes invalid objects', () => {
+describe('regressions: garbage that crashed with a TypeError or synthesized invalid objects', () => {
   const llm = (chart: any) => new OpenAIModel(chart, 'llm', { model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct'), resources: { cpu: { limit: '1' } } });
   const cases: Array<[string, (chart: any) => unknown]> = [
     // TypeError: Cannot read properties of null (reading 'enabled') - src/asya/scaling.ts resolveScaling (default only for undefined)
@@ -105,7 +105,7 @@ describe('known bugs: garbage that crashes with a TypeError or synthesizes inval
     // Synthesizes an invalid Deployment (args[3] is an object) - src/backends/openai-model.ts
     ['OpenAIModel servedModelName: {}', (c) => new OpenAIModel(c, 'llm', { model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct'), resources: { cpu: { limit: '1' } }, servedModelName: {} } as any)],
   ];
-  test.failing.each(cases)('%s: PropError or valid output', (_name, build) => {
+  test.each(cases)('%s: PropError or valid output', (_name, build) => {
     propErrorOrValid(build);
   });
 });

@@ -110,7 +110,7 @@ describe('AsyncModel, OpenAIModel, KServeModel with exactly one rule broken', ()
       fc.integer({ min: -20, max: 0 }).map((q) => ({ props: { modelScaling: { queueLength: q } }, field: 'modelScaling.queueLength' })),
       // The ScaledObject <name>-model must fit KEDA's 54 characters.
       dns1035(49, 54).filter((n) => !n.endsWith('-dlq')).map((name) => ({ props: { name }, field: 'name' })),
-      // Bad name characters: see the test.failing below (the error names the internal Bridge actor).
+      // Bad name characters: see the AsyncModel name test below.
     );
     fc.assert(fc.property(broken, ({ props, field }) => {
       const { chart } = freshChart();
@@ -172,19 +172,19 @@ describe('AsyncPipeline with exactly one rule broken', () => {
 });
 
 /**
- * Bugs found by the properties above, kept as regular tests of the behaviour we want. `test.failing` passes
- * while the bug is there: when a fix lands it fails, and it should then become a plain `test`.
+ * Bugs the properties above found (invalid props that passed the constructor), fixed and kept as
+ * regression tests.
  */
-describe('known bugs: invalid props that pass the constructor', () => {
+describe('regressions: invalid props that passed the constructor', () => {
   const actor = (chart: any, extra: Partial<AsyncActorProps>) =>
     new AsyncActor(chart, 'actor', { transport, handler: 'steps.run', image: 'ghcr.io/acme/steps:1.0.0', ...extra });
 
   // BUG: emptyDir sizeLimit is never checked as a quantity (src/core/volume.ts Volume.emptyDir, and
   // OpenAIModel sharedMemorySize / cacheSizeLimit): '1GB' synthesizes, and only SchemaValidator reports it.
-  test.failing('Volume.emptyDir sizeLimit "1GB" on an AsyncActor throws a PropError', () => {
+  test('Volume.emptyDir sizeLimit "1GB" on an AsyncActor throws a PropError', () => {
     expectPropError(() => actor(freshChart().chart, { volumes: [Volume.emptyDir('data', { sizeLimit: '1GB' })] }), 'test/actor', 'volumes[0].sizeLimit');
   });
-  test.failing('OpenAIModel sharedMemorySize "1GB" throws a PropError', () => {
+  test('OpenAIModel sharedMemorySize "1GB" throws a PropError', () => {
     expectPropError(() => new OpenAIModel(freshChart().chart, 'llm', {
       model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct'), resources: { cpu: { limit: '1' } }, sharedMemorySize: '1GB',
     }), 'test/llm', 'sharedMemorySize');
@@ -192,23 +192,23 @@ describe('known bugs: invalid props that pass the constructor', () => {
 
   // BUG: AsyncActor labels are spread into metadata.labels unchecked (src/asya/async-actor.ts): an invalid
   // label value passes the constructor; SchemaValidator reports it at synth.
-  test.failing('AsyncActor labels with an invalid value throw a PropError', () => {
+  test('AsyncActor labels with an invalid value throw a PropError', () => {
     expectPropError(() => actor(freshChart().chart, { labels: { 'app.kubernetes.io/part-of': 'my pipeline' } }), 'test/actor', 'labels["app.kubernetes.io/part-of"]');
   });
 
   // BUG: podLabels and nodeSelector keys/values are not checked (src/core/pod.ts renderPodSpec,
   // src/asya/async-actor.ts), and SchemaValidator does not check labels inside the embedded pod template either:
   // the object passes every check and the operator's Deployment is rejected by the API server after apply.
-  test.failing('AsyncActor podLabels with an invalid key throw a PropError', () => {
+  test('AsyncActor podLabels with an invalid key throw a PropError', () => {
     expectPropError(() => actor(freshChart().chart, { podLabels: { 'bad key': 'v' } }), 'test/actor', 'podLabels');
   });
-  test.failing('AsyncActor nodeSelector with an invalid key throws a PropError', () => {
+  test('AsyncActor nodeSelector with an invalid key throws a PropError', () => {
     expectPropError(() => actor(freshChart().chart, { nodeSelector: { 'bad key': 'v' } }), 'test/actor', 'nodeSelector');
   });
 
   // BUG: AsyncModel does not check its own name; the internal bridge actor does, so the error names the
   // construct path test/model/Bridge, which the user never created (src/binding/async-model.ts).
-  test.failing('AsyncModel with an invalid name throws a PropError naming the AsyncModel', () => {
+  test('AsyncModel with an invalid name throws a PropError naming the AsyncModel', () => {
     const { chart } = freshChart();
     const backend = new OpenAIModel(chart, 'llm', { model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct'), resources: { cpu: { limit: '1' } } });
     expectPropError(() => new AsyncModel(chart, 'model', { backend, transport, name: 'A' }), 'test/model', 'name');
