@@ -277,11 +277,7 @@ export class AsyncPipeline extends Chart {
     const where = this.node.path;
     if (this.routeList.length === 0) errors.push(`${where}: routes (0) must hold at least one route: call addRoute() or pass routes`);
     // Actor names are queue names, which are not namespaced upstream: unique per transport in the app.
-    const byQueue = new Map<string, AsyncActor[]>();
-    for (const c of ACTORS.of(this)) {
-      const key = `${c.transport.name}/${c.actorName}`;
-      byQueue.set(key, [...(byQueue.get(key) ?? []), c]);
-    }
+    const { byQueue, scalersByTarget, crewsByTransport } = appIndex(this);
     for (const s of this.steps) {
       const owners = byQueue.get(`${s.transport.name}/${s.actorName}`) ?? [];
       if (owners.length > 1) {
@@ -290,12 +286,10 @@ export class AsyncPipeline extends Chart {
       }
     }
     // KEDA admits one ScaledObject per scale target: one binding may scale a shared model.
-    const scalers = MODEL_SCALERS.of(this);
     for (const s of this.steps) {
       if (!(s instanceof AsyncModel) || !s.scaledObject) continue;
       const t = s.backend.scaleTarget!;
-      const same = scalers.filter((o) => o.backend.namespace === s.backend.namespace
-        && o.backend.scaleTarget?.kind === t.kind && o.backend.scaleTarget?.name === t.name);
+      const same = scalersByTarget.get(targetKey(s)) ?? [];
       if (same.length > 1) {
         errors.push(`${where}: step "${s.actorName}": ${same.map((o) => o.node.path).join(', ')} all scale ${t.kind} ${s.backend.namespace}/${t.name}; ` +
           'KEDA admits one ScaledObject per target: set modelScaling.enabled to false on all bindings but one');
@@ -303,9 +297,8 @@ export class AsyncPipeline extends Chart {
     }
     // The crew.
     const transports = new Set(this.steps.map((s) => s.transport.name));
-    const crews = CREWS.of(this);
     for (const t of transports) {
-      const n = crews.filter((c) => c.happyEnd.transport.name === t).length;
+      const n = crewsByTransport.get(t) ?? 0;
       if (!this.props.existingCrew && n === 0) {
         errors.push(`${where}: transport ${t} has no crew: add one AsyaCrew for it to the app (once per cluster), or set existingCrew: true`);
       }
@@ -417,4 +410,48 @@ function renderGatewayYaml(config: any): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { stringify } = require('yaml');
   return stringify(config, { lineWidth: 0 });
+}
+
+function targetKey(m: AsyncModel): string {
+  const t = m.backend.scaleTarget!;
+  return `${m.backend.namespace}/${t.kind}/${t.name}`;
+}
+
+interface AppIndex {
+  readonly version: string;
+  readonly byQueue: Map<string, AsyncActor[]>;
+  readonly scalersByTarget: Map<string, AsyncModel[]>;
+  readonly crewsByTransport: Map<string, number>;
+}
+
+const APP_INDEX = new WeakMap<IConstruct, AppIndex>();
+
+/**
+ * The app-wide facts the pipeline checks need, built once per app state: cdk8s validates the whole app
+ * once per chart, so rebuilding them in every pipeline's validation costs O(pipelines x charts x actors).
+ */
+function appIndex(scope: IConstruct): AppIndex {
+  const actors = ACTORS.of(scope);
+  const scalers = MODEL_SCALERS.of(scope);
+  const crews = CREWS.of(scope);
+  const version = `${actors.length}/${scalers.length}/${crews.length}`;
+  const cached = APP_INDEX.get(scope.node.root);
+  if (cached && cached.version === version) return cached;
+  const byQueue = new Map<string, AsyncActor[]>();
+  for (const c of actors) {
+    const key = `${c.transport.name}/${c.actorName}`;
+    const list = byQueue.get(key);
+    if (list) list.push(c);
+    else byQueue.set(key, [c]);
+  }
+  const scalersByTarget = new Map<string, AsyncModel[]>();
+  for (const m of scalers) {
+    const key = targetKey(m);
+    scalersByTarget.set(key, [...(scalersByTarget.get(key) ?? []), m]);
+  }
+  const crewsByTransport = new Map<string, number>();
+  for (const c of crews) crewsByTransport.set(c.happyEnd.transport.name, (crewsByTransport.get(c.happyEnd.transport.name) ?? 0) + 1);
+  const index = { version, byQueue, scalersByTarget, crewsByTransport };
+  APP_INDEX.set(scope.node.root, index);
+  return index;
 }
