@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { App, Chart } from 'cdk8s';
 import {
-  AsyaCrew, AsyaNamespace, AsyncActor, AsyncModel, AsyncPipeline, Chain, ImagePolicy, KServeAutoscalerClass, KServeModel, ModelProtocol,
+  AsyaCrew, AsyaNamespace, AsyncActor, AsyncModel, AsyncPipeline, Chain, ImagePolicy, KServeAutoscalerClass, KServeLocalModelCache, KServeModel, ModelProtocol,
   ModelSource, OpenAIModel, ResultStorage, Transport,
 } from '../../src';
 
@@ -43,11 +43,19 @@ export function buildAirGapped(outdir?: string): App {
     storage: ResultStorage.minio({ bucket: 'results', endpoint: 'http://minio.asya-system.svc.cluster.local:9000', credentialsSecret: 'minio-credentials' }),
   });
 
+  // The embedding model is pre-fetched from the private registry to the GPU nodes' disks.
+  const cluster = new Chart(app, 'model-cache');
+  const cache = new KServeLocalModelCache(cluster, 'bge-small', {
+    sourceModelUri: 'oci://registry.corp.internal/models/bge-small-en-v1.5:1',
+    modelSize: '1Gi',
+    nodeGroups: ['inference-nodes'],
+  });
+
   const p = new AsyncPipeline(app, 'offline-rag', { namespace: 'offline-rag', argoSyncWaves: true });
   new AsyaNamespace(p, 'offline-rag');
   const embedder = new KServeModel(p, 'embedder', {
     modelFormat: { name: 'huggingface' },
-    storageUri: 'oci://registry.corp.internal/models/bge-small-en-v1.5:1',
+    storageUri: cache.sourceModelUri,
     args: ['--task=text_embedding'],
     openAIProtocol: ModelProtocol.OPENAI_EMBEDDINGS,
     resources: { cpu: { request: '1', limit: '2' }, memory: { request: '2Gi', limit: '4Gi' } },

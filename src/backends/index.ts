@@ -6,3 +6,4 @@ export * from './kaito-model';
 export * from './kserve-model';
 export * from './triton-model';
 export * from './ray-serve-model';
+export * from './kserve-local-model-cache';

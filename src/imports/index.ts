@@ -6,6 +6,7 @@ export * as kaitoWorkspace from './kaito-workspace-kaito.sh';
 export * as kedaScaledobject from './keda-scaledobject-keda.sh';
 export * as kedaTriggerauthentication from './keda-triggerauthentication-keda.sh';
 export * as kserveInferenceservice from './kserve-inferenceservice-serving.kserve.io';
+export * as kserveLocalmodelcache from './kserve-localmodelcache-serving.kserve.io';
 export * as kubeflowPytorchjob from './kubeflow-pytorchjob-kubeflow.org';
 export * as kubeflowTrainjob from './kubeflow-trainjob-trainer.kubeflow.org';
 export * as kuberayRayservice from './kuberay-rayservice-ray.io';

@@ -201,6 +201,9 @@ const BAD: BadRow[] = [
   ['scheduling.volcano.sh/v1beta1/Queue', set('.spec.dequeueStrategy', 'lifo'), '.spec.dequeueStrategy', 'value "lifo" is not one of ["fifo","traverse"]'],
   ['scheduling.volcano.sh/v1beta1/Queue', set('.metadata.namespace', 'ml'), '.metadata.namespace', CLUSTER_SCOPED('Queue')],
   // --- serving.kserve.io/v1beta1
+  ['serving.kserve.io/v1alpha1/LocalModelCache', unset('.spec.nodeGroups'), '.spec', REQUIRED('nodeGroups')],
+  ['serving.kserve.io/v1alpha1/LocalModelCache', set('.spec.modelSize', '2GB'), '.spec.modelSize', `value "2GB" ${QUANTITY}`],
+  ['serving.kserve.io/v1alpha1/LocalModelCache', set('.metadata.namespace', 'ai'), '.metadata.namespace', 'cluster-scoped'],
   ['serving.kserve.io/v1beta1/InferenceService', unset('.spec.predictor'), '.spec', REQUIRED('predictor')],
   ['serving.kserve.io/v1beta1/InferenceService', set('.spec.predictor.scaleMetric', 'gpu'), '.spec.predictor.scaleMetric', 'value "gpu" is not one of ["cpu","memory","concurrency","rps"]'],
   ['serving.kserve.io/v1beta1/InferenceService', set('.spec.predictor.model.resources.limits.memory', '8GB'), '.spec.predictor.model.resources.limits.memory', `value "8GB" ${QUANTITY}`],
