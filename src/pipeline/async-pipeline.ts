@@ -70,6 +70,13 @@ export interface AsyncPipelineProps extends ChartProps {
    */
   readonly podMonitor?: boolean;
   /**
+   * With podMonitor: also a ServiceMonitor on the KEDA operator's metrics (Service labelled
+   * `app.kubernetes.io/name: keda-operator`, port `metrics`, in this namespace) that keeps only the series
+   * of this pipeline's ScaledObjects and labels them `asya_pipeline`.
+   * @default "keda"
+   */
+  readonly kedaNamespace?: string;
+  /**
    * Annotate objects with Argo CD sync waves: infrastructure (-1), models (0), actors (1).
    * @default false
    */
@@ -339,6 +346,26 @@ export class AsyncPipeline extends Chart {
       spec: {
         selector: { matchExpressions: [{ key: 'asya.sh/asya', operator: 'In', values: own.map((s) => s.actorName).sort() }] },
         podMetricsEndpoints: [{ port: 'asya-metrics', path: '/metrics', relabelings }],
+      },
+    });
+    // KEDA's series carry the ScaledObject's name: the operator names it after the actor, a binding
+    // `<actor>-model`. Keep this pipeline's and label them like the rest.
+    const scaled = own.flatMap((s) => (s instanceof AsyncModel && s.scaledObject ? [s.actorName, `${s.actorName}-model`] : [s.actorName])).sort();
+    new ApiObject(this, 'KedaServiceMonitor', {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
+      metadata: { name: `${this.pipelineName}-keda`, labels },
+      spec: {
+        namespaceSelector: { matchNames: [this.props.kedaNamespace ?? 'keda'] },
+        selector: { matchLabels: { 'app.kubernetes.io/name': 'keda-operator' } },
+        endpoints: [{
+          port: 'metrics',
+          path: '/metrics',
+          metricRelabelings: [
+            { action: 'keep', sourceLabels: ['scaledObject'], regex: `(${scaled.join('|')})` }, // actor names are DNS labels: no regex metacharacters
+            { action: 'replace', targetLabel: 'asya_pipeline', replacement: this.pipelineName },
+          ],
+        }],
       },
     });
     const seen = new Set<string>();

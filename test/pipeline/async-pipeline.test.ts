@@ -265,3 +265,17 @@ describe('AsyncPipeline: observability', () => {
     expect(one(manifests, 'PodMonitor', 'rag-actors').spec.selector.matchExpressions[0].values).toEqual(['rag-ask']);
   });
 });
+
+describe('AsyncPipeline: KEDA metrics', () => {
+  test('a ServiceMonitor on KEDA keeps this pipeline\'s ScaledObjects and labels them', () => {
+    const { p, step } = pipeline({ podMonitor: true, kedaNamespace: 'keda-system' });
+    const llm = new OpenAIModel(p, 'llm', { model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct', 'main'), resources: { cpu: { limit: '4' }, memory: { limit: '16Gi' }, gpu: { count: 1 } } });
+    p.addRoute('ask', [step('prep'), new AsyncModel(p, 'rag-ask', { backend: llm, transport: rabbit })]);
+    const sm = one(synthValid(p), 'ServiceMonitor', 'rag-keda');
+    expect(sm.spec.namespaceSelector).toEqual({ matchNames: ['keda-system'] });
+    expect(sm.spec.endpoints[0].metricRelabelings).toEqual([
+      { action: 'keep', sourceLabels: ['scaledObject'], regex: '(rag-ask|rag-ask-model|rag-prep)' },
+      { action: 'replace', targetLabel: 'asya_pipeline', replacement: 'rag' },
+    ]);
+  });
+});
