@@ -201,6 +201,11 @@ const BAD: BadRow[] = [
   ['scheduling.volcano.sh/v1beta1/Queue', set('.spec.dequeueStrategy', 'lifo'), '.spec.dequeueStrategy', 'value "lifo" is not one of ["fifo","traverse"]'],
   ['scheduling.volcano.sh/v1beta1/Queue', set('.metadata.namespace', 'ml'), '.metadata.namespace', CLUSTER_SCOPED('Queue')],
   // --- serving.kserve.io/v1beta1
+  ['mlops.seldon.io/v1alpha1/Model', unset('.spec.storageUri'), '.spec', REQUIRED('storageUri')],
+  ['mlops.seldon.io/v1alpha1/Server', unset('.spec.serverConfig'), '.spec', REQUIRED('serverConfig')],
+  ['serving.yatai.ai/v2alpha1/BentoDeployment', unset('.spec.bento'), '.spec', REQUIRED('bento')],
+  ['inference.networking.k8s.io/v1/InferencePool', unset('.spec.targetPorts'), '.spec', REQUIRED('targetPorts')],
+  ['gateway.networking.k8s.io/v1/HTTPRoute', set('.spec.rules[0].backendRefs[0].weight', -1), '.spec.rules[0].backendRefs[0].weight', 'must be >= 0'],
   ['serving.kserve.io/v1alpha1/LocalModelCache', unset('.spec.nodeGroups'), '.spec', REQUIRED('nodeGroups')],
   ['serving.kserve.io/v1alpha1/LocalModelCache', set('.spec.modelSize', '2GB'), '.spec.modelSize', `value "2GB" ${QUANTITY}`],
   ['serving.kserve.io/v1alpha1/LocalModelCache', set('.metadata.namespace', 'ai'), '.metadata.namespace', 'cluster-scoped'],
