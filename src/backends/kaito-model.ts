@@ -2,6 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IModelBackend, MetricsEndpoint, ModelProtocol, ScaleTarget } from './model-backend';
 import { check } from '../core/errors';
+import { checkImage } from '../core/image';
 import { k8s } from '../core/k8s';
 import { objectName } from '../core/names';
 import { InferenceSetV1Beta1 } from '../imports/kaito-inferenceset-kaito.sh';
@@ -82,6 +83,18 @@ export interface KaitoModelProps {
    * @default - none
    */
   readonly modelAccessSecret?: string;
+  /**
+   * A private preset image that carries the model weights (`accessMode: private`,
+   * `presetOptions.image`), e.g. mirrored into an air-gapped registry: the pods then download nothing from
+   * a model hub. KAITO v1beta1 marks these fields deprecated but still serves them (v0.12).
+   * @default - KAITO's public preset, weights downloaded at start
+   */
+  readonly presetImage?: string;
+  /**
+   * Secrets for pulling presetImage.
+   * @default - none
+   */
+  readonly presetImagePullSecrets?: string[];
   /**
    * The inference runtime.
    * @default - KAITO's default (vLLM), no annotation
@@ -213,9 +226,18 @@ export class KaitoModel extends Construct implements IModelBackend {
 
     const annotations = props.runtime ? { 'kaito.sh/runtime': props.runtime } : undefined;
     const labels = { 'app.kubernetes.io/managed-by': 'cdk8s-asya', ...(props.labels ?? {}) };
+    if (props.presetImage !== undefined) checkImage(this, 'presetImage', props.presetImage);
+    check(props.presetImagePullSecrets === undefined || props.presetImage !== undefined, this, 'presetImagePullSecrets', props.presetImagePullSecrets,
+      'needs presetImage (the pull secrets are for the private preset image)');
+    const presetOptions = {
+      ...(props.modelAccessSecret ? { modelAccessSecret: props.modelAccessSecret } : {}),
+      ...(props.presetImage ? { image: props.presetImage } : {}),
+      ...(props.presetImagePullSecrets?.length ? { imagePullSecrets: [...props.presetImagePullSecrets] } : {}),
+    };
     const preset = {
       name: props.preset,
-      ...(props.modelAccessSecret ? { presetOptions: { modelAccessSecret: props.modelAccessSecret } } : {}),
+      ...(props.presetImage ? { accessMode: 'private' } : {}),
+      ...(Object.keys(presetOptions).length ? { presetOptions } : {}),
     };
     this.namespace = Chart.of(this).namespace ?? 'default';
     this.endpoint = `http://${name}.${this.namespace}.svc.cluster.local:80`;

@@ -144,3 +144,24 @@ describe('KaitoModel', () => {
     });
   });
 });
+
+describe('KaitoModel from a private preset image (air-gapped)', () => {
+  test('accessMode private with the mirrored image and its pull secret', () => {
+    const chart = testChart('ai');
+    new KaitoModel(chart, 'phi', {
+      preset: 'phi-4', instanceType: 'Standard_NC24ads_A100_v4',
+      presetImage: 'registry.corp.internal/kaito/phi-4:0.0.3', presetImagePullSecrets: ['corp-registry'],
+    });
+    const ws = one(synthValid(chart), 'Workspace', 'phi');
+    expect(ws.inference.preset).toEqual({
+      name: 'phi-4', accessMode: 'private', presetOptions: { image: 'registry.corp.internal/kaito/phi-4:0.0.3', imagePullSecrets: ['corp-registry'] },
+    });
+  });
+
+  test('rejects an unpinned preset image and pull secrets without an image', () => {
+    expect(() => new KaitoModel(testChart(), 'x', { preset: 'phi-4', instanceType: 'Standard_NC6s_v3', presetImage: 'registry.corp.internal/kaito/phi-4' }))
+      .toThrow('test/x: presetImage ("registry.corp.internal/kaito/phi-4") has no tag or digest');
+    expect(() => new KaitoModel(testChart(), 'y', { preset: 'phi-4', instanceType: 'Standard_NC6s_v3', presetImagePullSecrets: ['s'] }))
+      .toThrow('presetImagePullSecrets (["s"]) needs presetImage');
+  });
+});
