@@ -7,3 +7,7 @@ export * from './kserve-model';
 export * from './triton-model';
 export * from './ray-serve-model';
 export * from './kserve-local-model-cache';
+export * from './seldon-model';
+export * from './bento-model';
+export * from './llmd-model';
+export * from './mosec-model';

@@ -149,8 +149,10 @@ describe('KaitoModel from a private preset image (air-gapped)', () => {
   test('accessMode private with the mirrored image and its pull secret', () => {
     const chart = testChart('ai');
     new KaitoModel(chart, 'phi', {
-      preset: 'phi-4', instanceType: 'Standard_NC24ads_A100_v4',
-      presetImage: 'registry.corp.internal/kaito/phi-4:0.0.3', presetImagePullSecrets: ['corp-registry'],
+      preset: 'phi-4',
+      instanceType: 'Standard_NC24ads_A100_v4',
+      presetImage: 'registry.corp.internal/kaito/phi-4:0.0.3',
+      presetImagePullSecrets: ['corp-registry'],
     });
     const ws = one(synthValid(chart), 'Workspace', 'phi');
     expect(ws.inference.preset).toEqual({

@@ -1,0 +1,165 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { IModelBackend, MetricsEndpoint, ModelProtocol, ScaleTarget } from './model-backend';
+import { EnvValue } from '../core/env';
+import { check } from '../core/errors';
+import { objectName } from '../core/names';
+import { checkLabelMap, objectProp } from '../core/props';
+import { renderResources, ResourceRequirements } from '../core/resources';
+import { BentoDeploymentV2Alpha1 } from '../imports/yatai-bentodeployment-serving.yatai.ai';
+
+/**
+ * The replica range of the HPA yatai-deployment creates for a BentoDeployment (`spec.autoscaling`).
+ */
+export interface BentoAutoscaling {
+  /**
+   * The fewest API server replicas.
+   * @default 1
+   */
+  readonly minReplicas?: number;
+  /**
+   * The most API server replicas.
+   * @default - minReplicas
+   */
+  readonly maxReplicas?: number;
+}
+
+/**
+ * Props of a BentoModel.
+ */
+export interface BentoModelProps {
+  /**
+   * The BentoDeployment name, which is also the name of its Deployment, Service and HPA.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * The name of a `Bento` custom resource (resources.yatai.ai/v1alpha1) in the same namespace (`spec.bento`).
+   */
+  readonly bento: string;
+  /**
+   * The BentoML API the bridge calls, e.g. `summarize`: requests go to `POST /summarize` with a JSON object
+   * keyed by the API's parameter names.
+   */
+  readonly apiMethod: string;
+  /**
+   * Resources of the API server (`spec.resources`). Required: model servers get no invented defaults.
+   * GPUs must be `nvidia.com/gpu` (the CRD's `gpu` field); ephemeral storage is not supported.
+   */
+  readonly resources: ResourceRequirements;
+  /**
+   * Environment of the API server (`spec.envs`, Kubernetes EnvVars). Reference secrets with `EnvValue.fromSecret`.
+   * @default - none
+   */
+  readonly env?: { [name: string]: EnvValue };
+  /**
+   * The replica range of the HPA that yatai-deployment always creates (`spec.autoscaling`, CPU-based).
+   * @default - { minReplicas: 1, maxReplicas: 1 } (yatai-deployment's own default)
+   */
+  readonly autoscaling?: BentoAutoscaling;
+  /**
+   * Extra labels on the BentoDeployment.
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+}
+
+/** The API server's container port `http`; Service `NAME` port 3000 maps to it. */
+const BENTO_PORT = 3000;
+const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+const API_METHOD = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/;
+const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * A BentoML service deployed by yatai-deployment as a BentoDeployment (serving.yatai.ai/v2alpha1, the
+ * storage version). yatai-deployment creates Deployment and Service `NAME` (port 3000) for the API server,
+ * whose pods carry `yatai.ai/bento-deployment=NAME` and `yatai.ai/bento-deployment-component-type=api-server`.
+ * The bridge posts JSON to `/<apiMethod>`.
+ *
+ * **yatai-deployment is no longer maintained upstream**: its last release is v1.1.21 (2024-03), and
+ * the controller gets no fixes. Prefer a plain Deployment of `bentoml serve` for new work.
+ *
+ * No queue-driven scaling: yatai-deployment always creates its own HPA `NAME` on the Deployment, and KEDA's
+ * webhook refuses a ScaledObject on a target that already has an HPA. Size the model with `autoscaling`.
+ *
+ * @see https://github.com/bentoml/yatai-deployment
+ */
+export class BentoModel extends Construct implements IModelBackend {
+  public readonly modelName: string;
+  public readonly endpoint: string;
+  public readonly requestPath: string;
+  public readonly protocol: ModelProtocol = ModelProtocol.HTTP_JSON;
+  public readonly namespace: string;
+  public readonly podSelector: { [key: string]: string };
+  public readonly podPort: number = BENTO_PORT;
+  public readonly requestHeaders: { [key: string]: string } = {};
+  public readonly scaleTarget?: ScaleTarget;
+  public readonly noScaleTargetReason?: string;
+  /** BentoML serves Prometheus metrics on `/metrics` of the `http` port. */
+  public readonly metrics?: MetricsEndpoint = { portName: 'http', path: '/metrics' };
+  /** The Bento the deployment runs. */
+  public readonly bento: string;
+  /** The BentoDeployment. */
+  public readonly resource: ApiObject;
+
+  constructor(scope: Construct, id: string, props: BentoModelProps) {
+    super(scope, id);
+    const name = objectName(this, props.name);
+    check(typeof props.bento === 'string' && SUBDOMAIN.test(props.bento) && props.bento.length <= 253, this, 'bento', props.bento,
+      'must be the name of a Bento resource in the same namespace (a DNS-1123 subdomain)');
+    check(typeof props.apiMethod === 'string' && API_METHOD.test(props.apiMethod), this, 'apiMethod', props.apiMethod,
+      'must be a BentoML API name such as summarize (without a leading slash)');
+    check(props.resources !== undefined && props.resources !== null, this, 'resources', props.resources, 'must be set: model servers get no default resources');
+    check(props.resources.ephemeralStorage === undefined, this, 'resources.ephemeralStorage', props.resources.ephemeralStorage,
+      'is not supported: a BentoDeployment\'s resources have cpu, memory and gpu only');
+    const gpuName = props.resources.gpu?.resourceName ?? 'nvidia.com/gpu';
+    check(gpuName === 'nvidia.com/gpu', this, 'resources.gpu.resourceName', gpuName,
+      'must be nvidia.com/gpu: a BentoDeployment\'s resources.gpu field requests NVIDIA GPUs only');
+    const rendered = renderResources(this, 'resources', props.resources) ?? {};
+    const resources: any = {};
+    for (const which of ['limits', 'requests'] as const) {
+      const src = rendered[which];
+      if (!src) continue;
+      resources[which] = {
+        ...(src.cpu !== undefined ? { cpu: src.cpu } : {}),
+        ...(src.memory !== undefined ? { memory: src.memory } : {}),
+        ...(src['nvidia.com/gpu'] !== undefined ? { gpu: src['nvidia.com/gpu'] } : {}),
+      };
+    }
+
+    const envs = Object.entries(objectProp(this, 'env', props.env)).map(([k, v]) => {
+      check(ENV_NAME.test(k), this, 'env', k, 'is not a valid environment variable name');
+      check(v instanceof EnvValue, this, `env.${k}`, v, 'must be an EnvValue (EnvValue.fromValue, fromSecret, fromConfigMap, fromFieldRef)');
+      return v._toJson(k);
+    });
+
+    const a = objectProp(this, 'autoscaling', props.autoscaling);
+    const minReplicas = a.minReplicas ?? 1;
+    check(Number.isInteger(minReplicas) && minReplicas >= 1, this, 'autoscaling.minReplicas', a.minReplicas,
+      'must be a whole number of at least 1 (an HPA cannot scale to zero)');
+    const maxReplicas = a.maxReplicas ?? minReplicas;
+    check(Number.isInteger(maxReplicas) && maxReplicas >= 1, this, 'autoscaling.maxReplicas', a.maxReplicas, 'must be a whole number of at least 1');
+    check(minReplicas <= maxReplicas, this, 'autoscaling.minReplicas', minReplicas, `must not exceed autoscaling.maxReplicas (${maxReplicas})`);
+    checkLabelMap(this, 'labels', props.labels);
+
+    this.resource = new ApiObject(this, 'Resource', {
+      ...BentoDeploymentV2Alpha1.GVK,
+      metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'cdk8s-asya', ...(props.labels ?? {}) } },
+      spec: {
+        bento: props.bento,
+        autoscaling: { minReplicas, maxReplicas },
+        resources,
+        ...(envs.length ? { envs } : {}),
+      },
+    });
+
+    this.namespace = Chart.of(this).namespace ?? 'default';
+    this.modelName = name;
+    this.bento = props.bento;
+    this.endpoint = `http://${name}.${this.namespace}.svc.cluster.local:${BENTO_PORT}`;
+    this.requestPath = `/${props.apiMethod}`;
+    this.podSelector = { 'yatai.ai/bento-deployment': name, 'yatai.ai/bento-deployment-component-type': 'api-server' };
+    this.noScaleTargetReason = `yatai-deployment always creates its own HPA "${name}" on Deployment ${name}, and KEDA's webhook refuses a `
+      + 'ScaledObject on a target that already has an HPA: size the model with BentoModel autoscaling instead.';
+  }
+}

@@ -1,0 +1,120 @@
+import { Duration } from 'cdk8s';
+import { AsyncModel, Transport } from '../../src';
+import { ModelProtocol } from '../../src/backends/model-backend';
+import { MosecModel, MosecModelProps } from '../../src/backends/mosec-model';
+import { EnvValue, Volume } from '../../src/core';
+import { one, synthValid, testChart } from '../util';
+
+const CPU = { cpu: { request: '1', limit: '2' }, memory: { request: '2Gi', limit: '4Gi' } };
+const IMAGE = 'ghcr.io/acme/mosec-sentiment:1.4.0';
+
+function base(overrides: Partial<MosecModelProps> = {}): MosecModelProps {
+  return { image: IMAGE, resources: CPU, ...overrides };
+}
+
+describe('MosecModel', () => {
+  test('defaults: server.py, 5 minute timeout, /inference', () => {
+    const chart = testChart('ml');
+    const m = new MosecModel(chart, 'sentiment', base());
+    const manifests = synthValid(chart);
+    expect(manifests).toMatchSnapshot();
+    const dep = one(manifests, 'Deployment', 'sentiment');
+    const c = dep.spec.template.spec.containers[0];
+    expect(c.image).toBe(IMAGE);
+    expect(c.command).toEqual(['python', 'server.py']);
+    expect(c.args).toEqual(['--port', '8000', '--timeout', '300000']);
+    expect(c.ports).toEqual([{ name: 'http', containerPort: 8000 }]);
+    expect(c.readinessProbe.httpGet).toEqual({ path: '/', port: 8000 });
+    expect(c.livenessProbe.httpGet).toEqual({ path: '/', port: 8000 });
+    expect(c.startupProbe.failureThreshold).toBe(120);
+    expect(c.resources.limits).toEqual({ cpu: '2', memory: '4Gi' });
+    expect(c.securityContext.runAsNonRoot).toBe(true);
+    expect(c.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+    expect(dep.spec.selector.matchLabels).toEqual(m.podSelector);
+    const svc = one(manifests, 'Service', 'sentiment');
+    expect(svc.spec.ports).toEqual([{ name: 'http', port: 8000, targetPort: 'http', protocol: 'TCP' }]);
+    expect(svc.spec.selector).toEqual(m.podSelector);
+
+    expect(m.endpoint).toBe('http://sentiment.ml.svc.cluster.local:8000');
+    expect(m.requestPath).toBe('/inference');
+    expect(m.protocol).toBe(ModelProtocol.HTTP_JSON);
+    expect(m.modelName).toBe('sentiment');
+    expect(m.podPort).toBe(8000);
+    expect(m.metrics).toEqual({ portName: 'http', path: '/metrics' });
+    expect(m.scaleTarget).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'sentiment', supportsScaleToZero: true });
+  });
+
+  test('GPU LLM worker: custom script, route, timeout, env, volumes', () => {
+    const chart = testChart('ml');
+    const m = new MosecModel(chart, 'x', base({
+      name: 'llm',
+      script: 'app/serve_llm.py',
+      route: '/v1/generate',
+      timeout: Duration.minutes(10),
+      serverArgs: ['--capacity', '64'],
+      resources: { ...CPU, gpu: { count: 1 } },
+      env: { HF_TOKEN: EnvValue.fromSecret('hf', 'token') },
+      volumes: [Volume.persistentVolumeClaim('weights', 'llm-weights', true)],
+      volumeMounts: [{ volume: 'weights', mountPath: '/weights', readOnly: true }],
+      tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+      replicas: 0,
+    }));
+    const manifests = synthValid(chart);
+    expect(manifests).toMatchSnapshot();
+    const dep = one(manifests, 'Deployment', 'llm');
+    expect(dep.spec.replicas).toBe(0);
+    const c = dep.spec.template.spec.containers[0];
+    expect(c.command).toEqual(['python', 'app/serve_llm.py']);
+    expect(c.args).toEqual(['--port', '8000', '--timeout', '600000', '--capacity', '64']);
+    expect(c.resources.limits['nvidia.com/gpu']).toBe('1');
+    expect(c.env).toContainEqual({ name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: 'hf', key: 'token' } } });
+    expect(m.requestPath).toBe('/v1/generate');
+    expect(m.endpoint).toBe('http://llm.ml.svc.cluster.local:8000');
+  });
+
+  test('bound with AsyncModel: KEDA scales the Deployment', () => {
+    const chart = testChart('ml');
+    const backend = new MosecModel(chart, 'sentiment', base());
+    new AsyncModel(chart, 'classify', { backend, transport: Transport.rabbitmq() });
+    const manifests = synthValid(chart);
+    expect(manifests).toMatchSnapshot();
+    const so = one(manifests, 'ScaledObject', 'classify-model');
+    expect(so.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'sentiment' });
+    expect(so.spec.minReplicaCount).toBe(0);
+    expect(one(manifests, 'NetworkPolicy', 'classify-model-ingress').spec.podSelector.matchLabels).toEqual(backend.podSelector);
+    const env = one(manifests, 'AsyncActor', 'classify').spec.workload.template.spec.containers[0].env;
+    expect(env).toContainEqual({ name: 'BRIDGE_URL', value: 'http://sentiment.ml.svc.cluster.local:8000/inference' });
+    expect(env).toContainEqual({ name: 'BRIDGE_PROTOCOL', value: 'http-json' });
+  });
+
+  describe('errors', () => {
+    const cases: Array<[string, Partial<MosecModelProps>, string]> = [
+      ['unpinned image', { image: 'ghcr.io/acme/mosec' },
+        'test/m: image ("ghcr.io/acme/mosec") has no tag or digest: pin a version (e.g. repo:1.2.3 or repo@sha256:...) or set allowUnpinnedImage'],
+      ['no resources', { resources: undefined }, 'test/m: resources (unset) must be set: model servers get no default resources'],
+      ['script not a .py file', { script: 'server.sh' },
+        'test/m: script ("server.sh") must be the path of a .py file (letters, digits, ".", "_", "-", "/", no "..")'],
+      ['script outside the working directory', { script: '../server.py' },
+        'test/m: script ("../server.py") must be the path of a .py file (letters, digits, ".", "_", "-", "/", no "..")'],
+      ['sub-second timeout', { timeout: Duration.millis(500) }, 'test/m: timeout ("500ms") must be a whole number of milliseconds of at least 1000'],
+      ['route without a slash', { route: 'inference' }, 'test/m: route ("inference") must be a URL path starting with "/"'],
+      ['route on the health check', { route: '/' },
+        'test/m: route ("/") is served by Mosec itself (health check or metrics): use e.g. /inference'],
+      ['reserved flag', { serverArgs: ['--timeout=1000'] },
+        'test/m: serverArgs[0] ("--timeout=1000") is set by the construct (--port 8000, --timeout from timeout, the default address 0.0.0.0): remove it'],
+      ['reserved env', { env: { MOSEC_TIMEOUT: EnvValue.fromValue('1000') } },
+        'test/m: env ("MOSEC_TIMEOUT") is set by the construct through the matching flag (port, timeout): remove it'],
+      ['reserved volume', { volumes: [Volume.emptyDir('tmp')] }, 'test/m: volumes[0].name ("tmp") is reserved: the construct declares the volume tmp'],
+      ['reserved mount', { volumes: [Volume.emptyDir('scratch')], volumeMounts: [{ volume: 'scratch', mountPath: '/tmp/' }] },
+        'test/m: volumeMounts[0].mountPath ("/tmp/") is reserved: the construct mounts /tmp'],
+      ['name starting with a digit', { name: '9m' },
+        'test/m: name ("9m") must be a DNS-1035 label (lowercase letters, digits and "-", starting with a letter, ending with a letter or digit)'],
+      ['pod label overriding the selector', { podLabels: { 'app.kubernetes.io/instance': 'other' } },
+        'test/m: podLabels["app.kubernetes.io/instance"] ("other") must be "m" or unset: the Deployment and Service select the pods by it'],
+    ];
+    test.each(cases)('%s', (_t, overrides, message) => {
+      const chart = testChart();
+      expect(() => new MosecModel(chart, 'm', base(overrides))).toThrow(message);
+    });
+  });
+});
