@@ -1,11 +1,11 @@
 import { App, Chart, Duration } from 'cdk8s';
 import {
-  AsyaCrew, AsyaNamespace, AsyncActor, AsyncModel, AsyncPipeline, Chain, RayServeModel, ResultStorage, Transport, TritonModel, TritonModelRepository,
+  AsyaCrew, AsyaNamespace, AsyncActor, AsyncModel, AsyncPipeline, Chain, MosecModel, RayServeModel, ResultStorage, Transport, TritonModel, TritonModelRepository,
 } from '../../src';
 
 /**
  * The seed's video-analysis use case: frames -> object detection on Triton (GPU) -> classification on
- * Ray Serve -> an aggregator. Triton scales to zero on its bridge queue; Ray autoscales itself, so its
+ * Ray Serve -> scene captions from a Mosec service -> an aggregator. Triton scales to zero on its bridge queue; Ray autoscales itself, so its
  * binding has no KEDA.
  */
 export function buildVideoAnalysis(outdir?: string): App {
@@ -46,12 +46,20 @@ export function buildVideoAnalysis(outdir?: string): App {
   });
   const detect = new AsyncModel(video, 'video-detect', { backend: detector, transport, outputKey: 'detections', modelScaling: { maxReplicas: 2, queueLength: 50 } });
   const classify = new AsyncModel(video, 'video-classify', { backend: classifier, transport, outputKey: 'labels' });
+  // Scene captions from a team's existing Mosec service, put on the queue without rewriting it.
+  const captioner = new MosecModel(video, 'captioner', {
+    image: 'ghcr.io/acme/scene-captioner:2.1.0',
+    script: 'serve.py',
+    timeout: Duration.minutes(2),
+    resources: { cpu: { request: '2', limit: '4' }, memory: { request: '8Gi', limit: '12Gi' }, gpu: { count: 1 } },
+  });
+  const caption = new AsyncModel(video, 'video-caption', { backend: captioner, transport, outputKey: 'caption', modelScaling: { maxReplicas: 2 } });
   const aggregate = new AsyncActor(video, 'video-aggregate', {
     transport,
     handler: 'video.report.aggregate',
     image: 'ghcr.io/acme/video-steps:1.0.3',
     resources: { cpu: { request: '100m', limit: '500m' }, memory: { request: '128Mi', limit: '512Mi' } },
   });
-  video.addRoute('analyze', Chain.start(frames).next(detect).next(classify).next(aggregate).steps);
+  video.addRoute('analyze', Chain.start(frames).next(detect).next(classify).next(caption).next(aggregate).steps);
   return app;
 }
