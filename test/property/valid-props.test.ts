@@ -8,6 +8,7 @@ import { actorProps, addCrew, backendSpec, BackendSpec, dns1035, freshChart, syn
 import {
   AsyncActor, AsyncActorProps, AsyncModel, AsyncModelProps, AsyncPipeline, HandlerMode, KServeAutoscalerClass, KServeModel, ModelSource, OpenAIModel,
 } from '../../src';
+import { Policy, PolicyLevel } from '../../src/validation';
 
 function synthActor(props: AsyncActorProps) {
   const { app, chart } = freshChart();
@@ -138,6 +139,26 @@ describe('AsyncPipeline with random routes over random steps', () => {
       const actors = first.manifests.filter((m) => m.kind === 'AsyncActor' && m.metadata.namespace === 'pipe').map((m) => m.metadata.name);
       expect(actors.sort()).toEqual([...shape.stepNames].sort());
       expect(synthPipeline(shape).yaml).toBe(first.yaml);
+    }));
+  });
+});
+
+describe('AsyncActor with random valid props, secure by default', () => {
+  // The opt-outs a user can take (no resources, a secret-looking literal env, no NetworkPolicy) are what the
+  // policy reports; with them taken out, random valid props must be policy-clean.
+  const full = { cpu: { request: '100m', limit: '500m' }, memory: { request: '64Mi', limit: '256Mi' } };
+  const secure = actorProps.map((p) => ({
+    ...p,
+    env: undefined,
+    resources: full,
+    networkPolicy: true,
+    sidecars: (p.sidecars ?? []).map((c) => ({ ...c, env: undefined, resources: full })),
+  }));
+
+  test('synthesizes policy-clean objects', () => {
+    fc.assert(fc.property(secure, (props) => {
+      const { manifests } = synthActor(props);
+      expect(Policy.checkObjects(manifests).filter((f) => f.level === PolicyLevel.ERROR).map((f) => `${f.ruleId} ${f.path}: ${f.message}`)).toEqual([]);
     }));
   });
 });
