@@ -1,6 +1,7 @@
 import { App, Chart, Duration } from 'cdk8s';
 import {
-  AsyaCrew, AsyaNamespace, AsyncActor, AsyncModel, AsyncPipeline, Chain, MosecModel, RayServeModel, ResultStorage, Transport, TritonModel, TritonModelRepository,
+  AsyaCrew, AsyaNamespace, AsyncActor, AsyncModel, AsyncPipeline, Chain, MosecModel, RayServeModel, ResultStorage, Transport,
+  TritonModel, TritonModelRepository,
 } from '../../src';
 
 /**
