@@ -52,8 +52,8 @@ export interface ArgoCdApplicationProps {
 /**
  * An Argo CD Application (argoproj.io/v1alpha1) that syncs one pipeline's committed YAML file. Sync
  * uses server-side apply (the big CRDs such as KServe's and KubeRay's exceed the client-side
- * last-applied annotation limit); enable `argoSyncWaves` on the pipeline to order infrastructure,
- * models, then actors.
+ * last-applied annotation limit) and ignores `spec.replicas` of the workloads KEDA scales; enable
+ * `argoSyncWaves` on the pipeline to order infrastructure, models, then actors.
  */
 export class ArgoCdApplication extends Construct {
   /** The Application object. */
@@ -79,9 +79,15 @@ export class ArgoCdApplication extends Construct {
           directory: { include: `${props.pipeline.node.id}.k8s.yaml` },
         },
         destination: { server: props.destinationServer ?? 'https://kubernetes.default.svc', namespace: props.pipeline.pipelineNamespace },
+        // KEDA owns the replicas of every queue-scaled workload: do not fight it on every sync.
+        ignoreDifferences: [
+          { group: 'apps', kind: 'Deployment', jsonPointers: ['/spec/replicas'] },
+          { group: 'kaito.sh', kind: 'InferenceSet', jsonPointers: ['/spec/replicas'] },
+          { group: 'mlops.seldon.io', kind: 'Model', jsonPointers: ['/spec/replicas'] },
+        ],
         syncPolicy: {
           ...((props.automated ?? true) ? { automated: { prune: true, selfHeal: true } } : {}),
-          syncOptions: ['ServerSideApply=true'],
+          syncOptions: ['ServerSideApply=true', 'RespectIgnoreDifferences=true'],
         },
       },
     });

@@ -228,7 +228,8 @@ describe('ArgoCdApplication', () => {
       repoURL: 'https://github.com/acme/platform.git', path: 'deploy/pipelines', targetRevision: 'main', directory: { include: 'rag.k8s.yaml' },
     });
     expect(application.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'rag' });
-    expect(application.spec.syncPolicy).toEqual({ automated: { prune: true, selfHeal: true }, syncOptions: ['ServerSideApply=true'] });
+    expect(application.spec.syncPolicy).toEqual({ automated: { prune: true, selfHeal: true }, syncOptions: ['ServerSideApply=true', 'RespectIgnoreDifferences=true'] });
+    expect(application.spec.ignoreDifferences).toContainEqual({ group: 'apps', kind: 'Deployment', jsonPointers: ['/spec/replicas'] });
   });
 
   test('rejects a bad repository URL and an absolute path', () => {
