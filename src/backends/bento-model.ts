@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { IModelBackend, MetricsEndpoint, ModelProtocol, ScaleTarget } from './model-backend';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
-import { objectName } from '../core/names';
+import { isDns1123Subdomain, objectName } from '../core/names';
 import { checkLabelMap, objectProp } from '../core/props';
 import { renderResources, ResourceRequirements } from '../core/resources';
 import { BentoDeploymentV2Alpha1 } from '../imports/yatai-bentodeployment-serving.yatai.ai';
@@ -68,7 +68,6 @@ export interface BentoModelProps {
 const BENTO_PORT = 3000;
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 const API_METHOD = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/;
-const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /**
  * A BentoML service deployed by yatai-deployment as a BentoDeployment (serving.yatai.ai/v2alpha1, the
@@ -105,7 +104,7 @@ export class BentoModel extends Construct implements IModelBackend {
   constructor(scope: Construct, id: string, props: BentoModelProps) {
     super(scope, id);
     const name = objectName(this, props.name);
-    check(typeof props.bento === 'string' && SUBDOMAIN.test(props.bento) && props.bento.length <= 253, this, 'bento', props.bento,
+    check(typeof props.bento === 'string' && isDns1123Subdomain(props.bento), this, 'bento', props.bento,
       'must be the name of a Bento resource in the same namespace (a DNS-1123 subdomain)');
     check(typeof props.apiMethod === 'string' && API_METHOD.test(props.apiMethod), this, 'apiMethod', props.apiMethod,
       'must be a BentoML API name such as summarize (without a leading slash)');

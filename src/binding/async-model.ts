@@ -1,20 +1,17 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AsyncActor } from '../asya/async-actor';
 import { EgressRule, IAsyncStep } from '../asya/async-step';
+import { bundleHandler } from '../asya/bundled-handler';
 import { ScalingOptions } from '../asya/scaling';
 import { Transport } from '../asya/transport';
 import { IModelBackend } from '../backends/model-backend';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
-import { k8s } from '../core/k8s';
 import { checkDns1035Label } from '../core/names';
 import { durationSeconds, objectProp } from '../core/props';
 import { ConstructRegistry } from '../core/registry';
 import { ResourceRequirements } from '../core/resources';
-import { Volume } from '../core/volume';
 import { ScaledObject } from '../imports/keda-scaledobject-keda.sh';
 import { TriggerAuthentication } from '../imports/keda-triggerauthentication-keda.sh';
 
@@ -116,7 +113,6 @@ export interface AsyncModelProps {
   readonly allowModelIngressFromNamespaces?: string[];
 }
 
-const HANDLER_FILE = path.join(__dirname, '..', '..', 'handlers', 'bridge.py');
 const OUTPUT_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
@@ -176,11 +172,7 @@ export class AsyncModel extends Construct implements IAsyncStep {
     check(Number.isInteger(retries) && retries >= 0 && retries <= 20, this, 'maxRetries', retries, 'must be a whole number from 0 to 20');
 
     // The bridge actor and its handler.
-    const configMapName = `${name}-bridge`;
-    const handlerConfig = new k8s.KubeConfigMap(this, 'Handler', {
-      metadata: { name: configMapName, labels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'bridge' } },
-      data: { 'bridge.py': fs.readFileSync(HANDLER_FILE, 'utf8') },
-    });
+    const handler = bundleHandler(this, name, 'bridge', 'bridge', 'bridge');
     // Worst case per message: every attempt times out, plus capped backoff sleeps (30 s each at most).
     const processing = Math.ceil(timeout * (retries + 1) + Math.min(30, 2 ** retries) * retries + 30);
     this.bridge = new AsyncActor(this, 'Bridge', {
@@ -189,7 +181,7 @@ export class AsyncModel extends Construct implements IAsyncStep {
       handler: 'bridge.handle',
       image: props.bridgeImage ?? 'python:3.12.7-slim-bookworm',
       env: {
-        PYTHONPATH: EnvValue.fromValue('/opt/bridge'),
+        ...handler.env,
         BRIDGE_PROTOCOL: EnvValue.fromValue(b.protocol.id),
         BRIDGE_URL: EnvValue.fromValue(`${b.endpoint}${b.requestPath}`),
         BRIDGE_MODEL: EnvValue.fromValue(b.modelName),
@@ -198,8 +190,8 @@ export class AsyncModel extends Construct implements IAsyncStep {
         BRIDGE_MAX_RETRIES: EnvValue.fromValue(String(retries)),
         BRIDGE_OUTPUT_KEY: EnvValue.fromValue(outputKey),
       },
-      volumes: [Volume.configMap('bridge-handler', configMapName, 0o444)],
-      volumeMounts: [{ volume: 'bridge-handler', mountPath: '/opt/bridge', readOnly: true }],
+      volumes: [handler.volume],
+      volumeMounts: [handler.mount],
       resources: props.bridgeResources ?? { cpu: { request: '50m', limit: '500m' }, memory: { request: '64Mi', limit: '256Mi' } },
       processingTimeout: Duration.seconds(processing),
       scaling: props.bridgeScaling ?? { maxReplicas: Math.max(4, maxReplicas * 4) },
@@ -207,7 +199,7 @@ export class AsyncModel extends Construct implements IAsyncStep {
       // The bridge may reach its model only (plus DNS and the broker).
       egress: [{ namespace: b.namespace, podSelector: { ...b.podSelector }, ports: [b.podPort] }],
     });
-    this.bridge.node.addDependency(handlerConfig);
+    this.bridge.node.addDependency(handler.configMap);
     this.actorName = this.bridge.actorName;
     this.namespace = this.bridge.namespace;
     this.transport = props.transport;

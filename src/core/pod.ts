@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import { ContainerOptions, NamedContainer, renderContainer, SecurityOptions } from './container';
 import { check } from './errors';
+import { isDns1123Label } from './names';
 import { checkLabelMap, checkQuantity, listProp } from './props';
 import { Volume } from './volume';
 
@@ -96,7 +97,6 @@ export interface PodOptions {
   readonly security?: SecurityOptions;
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const TOLERATION_OPERATORS = ['Equal', 'Exists'];
 const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 
@@ -133,7 +133,7 @@ export function renderPodSpec(scope: IConstruct | string, main: MainContainer, p
   const sec = pod.security ?? {};
   const names = new Set<string>();
   const addName = (field: string, name: string) => {
-    check(typeof name === 'string' && name.length <= 63 && DNS_LABEL.test(name), scope, field, name, 'must be a DNS-1123 label (lowercase letters, digits and "-", at most 63 characters)');
+    check(typeof name === 'string' && isDns1123Label(name), scope, field, name, 'must be a DNS-1123 label (lowercase letters, digits and "-", at most 63 characters)');
     check(!names.has(name), scope, field, name, 'is used by another container or init container of the pod: container names must be unique');
     names.add(name);
   };
@@ -152,7 +152,7 @@ export function renderPodSpec(scope: IConstruct | string, main: MainContainer, p
   const volumes = listProp(scope, 'volumes', pod.volumes).map((v, i) => {
     check(v instanceof Volume, scope, `volumes[${i}]`, v, 'must be a Volume (Volume.emptyDir, configMap, secret, persistentVolumeClaim)');
     checkQuantity(scope, `volumes[${i}].sizeLimit`, v._toJson().emptyDir?.sizeLimit);
-    check(v.name.length <= 63 && DNS_LABEL.test(v.name), scope, `volumes[${i}].name`, v.name, 'must be a DNS-1123 label');
+    check(isDns1123Label(v.name), scope, `volumes[${i}].name`, v.name, 'must be a DNS-1123 label');
     check(!volumeNames.has(v.name), scope, `volumes[${i}].name`, v.name, 'is used by another volume of the pod');
     volumeNames.add(v.name);
     return v._toJson();

@@ -1,17 +1,15 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ILaunchableJob } from './launchable-job';
 import { AsyncActor, HandlerMode } from '../asya/async-actor';
 import { EgressRule, IAsyncStep } from '../asya/async-step';
+import { bundleHandler } from '../asya/bundled-handler';
 import { ScalingOptions } from '../asya/scaling';
 import { Transport } from '../asya/transport';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { k8s } from '../core/k8s';
 import { ResourceRequirements } from '../core/resources';
-import { Volume } from '../core/volume';
 
 /**
  * Type of a launch parameter (a field of the message payload).
@@ -112,7 +110,6 @@ export interface JobLauncherProps {
   readonly maxRetries?: number;
 }
 
-const HANDLER_FILE = path.join(__dirname, '..', '..', 'handlers', 'job_launcher.py');
 const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function pointerGet(doc: any, pointer: string): { found: boolean; value?: any } {
@@ -205,11 +202,7 @@ export class JobLauncher extends Construct implements IAsyncStep {
     // The job is a template from now on: never applied by itself.
     job.node.scope?.node.tryRemoveChild(job.node.id);
 
-    const configMapName = `${name}-launcher`;
-    const handler = new k8s.KubeConfigMap(this, 'Handler', {
-      metadata: { name: configMapName, labels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'job-launcher' } },
-      data: { 'job_launcher.py': fs.readFileSync(HANDLER_FILE, 'utf8') },
-    });
+    const handler = bundleHandler(this, name, 'job_launcher', 'launcher', 'job-launcher');
     const timeout = (props.requestTimeout ?? Duration.seconds(30)).toMilliseconds() / 1000;
     check(timeout >= 1, this, 'requestTimeout', `${timeout}s`, 'must be at least 1 second');
     const retries = props.maxRetries ?? 3;
@@ -238,7 +231,7 @@ export class JobLauncher extends Construct implements IAsyncStep {
       handlerMode: HandlerMode.ENVELOPE,
       image: props.image ?? 'python:3.12.7-slim-bookworm',
       env: {
-        PYTHONPATH: EnvValue.fromValue('/opt/launcher'),
+        ...handler.env,
         LAUNCHER_MANIFEST: EnvValue.fromValue(JSON.stringify(manifest)),
         LAUNCHER_PARAMETERS: EnvValue.fromValue(JSON.stringify(params)),
         LAUNCHER_NAMESPACE: EnvValue.fromValue(namespace),
@@ -246,8 +239,8 @@ export class JobLauncher extends Construct implements IAsyncStep {
         LAUNCHER_TIMEOUT_SECONDS: EnvValue.fromValue(String(timeout)),
         LAUNCHER_MAX_RETRIES: EnvValue.fromValue(String(retries)),
       },
-      volumes: [Volume.configMap('launcher-handler', configMapName, 0o444)],
-      volumeMounts: [{ volume: 'launcher-handler', mountPath: '/opt/launcher', readOnly: true }],
+      volumes: [handler.volume],
+      volumeMounts: [handler.mount],
       resources: props.resources ?? { cpu: { request: '50m', limit: '250m' }, memory: { request: '64Mi', limit: '128Mi' } },
       scaling: props.scaling ?? { maxReplicas: 2 },
       processingTimeout: Duration.seconds(Math.ceil(timeout * (retries + 1) + 60)),
@@ -256,7 +249,7 @@ export class JobLauncher extends Construct implements IAsyncStep {
       // The Kubernetes API server (its address is not known at synth).
       egress: [{ ipBlock: '0.0.0.0/0', ports: [443, 6443] }],
     });
-    this.actor.node.addDependency(handler);
+    this.actor.node.addDependency(handler.configMap);
     this.actorName = this.actor.actorName;
     this.namespace = this.actor.namespace;
     this.transport = props.transport;

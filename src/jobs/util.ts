@@ -1,6 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { check, PropError } from '../core/errors';
+import { isDns1123Subdomain, labelValueProblem, qualifiedNameProblem } from '../core/names';
 import { isQuantity, parseQuantity } from '../core/quantity';
 
 /** Runs `fn`, prefixing the field of any PropError it throws (`image` becomes `tasks[1].image`). */
@@ -17,27 +18,24 @@ export function withFieldPrefix<T>(prefix: string, fn: () => T): T {
   }
 }
 
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 
 /** Checks a reference to another object by name (a DNS-1123 subdomain, at most 253 characters). */
 export function checkSubdomain(scope: IConstruct, field: string, value: string): void {
-  check(typeof value === 'string' && value.length <= 253 && DNS1123_SUBDOMAIN.test(value), scope, field, value,
+  check(typeof value === 'string' && isDns1123Subdomain(value), scope, field, value,
     'must be a DNS-1123 subdomain (lowercase letters, digits, "-" and ".", at most 253 characters)');
 }
 
 /** Checks labels (keys and values). */
 export function checkLabels(scope: IConstruct, field: string, labels: { [key: string]: string } | undefined): void {
   for (const [k, v] of Object.entries(labels ?? {})) {
-    check(LABEL_KEY.test(k) && (k.split('/')[0].length <= 253), scope, field, k, 'is not a valid label key ([prefix/]name, name at most 63 characters)');
-    check(typeof v === 'string' && LABEL_VALUE.test(v), scope, `${field}["${k}"]`, v, 'is not a valid label value (at most 63 characters of [A-Za-z0-9_.-], alphanumeric at both ends)');
+    check(qualifiedNameProblem(k) === undefined, scope, field, k, 'is not a valid label key ([prefix/]name, name at most 63 characters)');
+    check(isLabelValue(v), scope, `${field}["${k}"]`, v, 'is not a valid label value (at most 63 characters of [A-Za-z0-9_.-], alphanumeric at both ends)');
   }
 }
 
 /** True when `v` is a valid label value. */
 export function isLabelValue(v: string): boolean {
-  return typeof v === 'string' && LABEL_VALUE.test(v);
+  return typeof v === 'string' && labelValueProblem(v) === undefined;
 }
 
 /** Checks a whole number within bounds. */

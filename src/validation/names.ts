@@ -1,12 +1,11 @@
 /**
- * Name rules the API server applies and a schema cannot express (apimachinery validation).
+ * Name rules the API server applies and a schema cannot express (apimachinery validation). The name
+ * predicates themselves live in core/names.ts, shared with the constructs' own checks.
  */
+import { isDns1035Label, isDns1123Label, isDns1123Subdomain, labelValueProblem, qualifiedNameProblem } from '../core/names';
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+export { isDns1035Label, isDns1123Label, isDns1123Subdomain, labelValueProblem, qualifiedNameProblem };
+
 const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
 
 /** Kinds whose names must be DNS-1123 labels (not subdomains). */
@@ -19,41 +18,6 @@ const DNS1035_NAMED = new Set(['Service']);
 export interface NameProblem {
   readonly path: string;
   readonly message: string;
-}
-
-/** True when `name` is a DNS-1123 label (at most 63 characters). */
-export function isDns1123Label(name: string): boolean {
-  return name.length <= 63 && DNS1123_LABEL.test(name);
-}
-
-/** True when `name` is a DNS-1123 subdomain (at most 253 characters). */
-export function isDns1123Subdomain(name: string): boolean {
-  return name.length <= 253 && DNS1123_SUBDOMAIN.test(name);
-}
-
-/** True when `name` is a DNS-1035 label (starts with a letter, at most 63 characters). */
-export function isDns1035Label(name: string): boolean {
-  return name.length <= 63 && DNS1035_LABEL.test(name);
-}
-
-/** Problems with a label or annotation key (`prefix/name`), empty when valid. */
-export function qualifiedNameProblem(key: string): string | undefined {
-  const parts = key.split('/');
-  if (parts.length > 2) return `key "${key}" has more than one "/"`;
-  const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]];
-  if (prefix !== undefined && !isDns1123Subdomain(prefix)) return `key prefix "${prefix}" must be a DNS-1123 subdomain`;
-  if (!name || name.length > 63 || !LABEL_NAME.test(name)) {
-    return `key name "${name}" must be at most 63 characters of [A-Za-z0-9_.-], starting and ending with an alphanumeric`;
-  }
-  return undefined;
-}
-
-/** Problems with a label value, empty when valid. */
-export function labelValueProblem(value: string): string | undefined {
-  if (value.length > 63 || !LABEL_VALUE.test(value)) {
-    return `label value "${value}" must be at most 63 characters of [A-Za-z0-9_.-], starting and ending with an alphanumeric`;
-  }
-  return undefined;
 }
 
 function checkLabels(labels: unknown, path: string, out: NameProblem[]): void {
