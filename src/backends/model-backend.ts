@@ -37,6 +37,24 @@ export interface ScaleTarget {
   readonly name: string;
   /** Whether the backend keeps working at zero replicas (the queue holds the messages). */
   readonly supportsScaleToZero: boolean;
+  /**
+   * The fewest replicas the backend itself declares (e.g. KServe `minReplicas`): the default of the
+   * scaler's minReplicaCount.
+   * @default - 0 when supportsScaleToZero, else 1
+   */
+  readonly minReplicas?: number;
+  /**
+   * The most replicas the backend itself declares (e.g. KServe `maxReplicas`, KAITO `replicas`): the
+   * default of the scaler's maxReplicaCount.
+   * @default - the scaler's own default (1)
+   */
+  readonly maxReplicas?: number;
+  /**
+   * Seconds the backend may take from zero replicas to serving (node provisioning, image pull, weights
+   * load): a bridge keeps retrying connection errors and 503s this long when the model scales to zero.
+   * @default 1200
+   */
+  readonly coldStartSeconds?: number;
 }
 
 /**
