@@ -1,4 +1,7 @@
-import { IConstruct } from 'constructs';
+import { Chart } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { check } from '../core/errors';
+import { checkDns1035Label } from '../core/names';
 
 /**
  * The HTTP protocol a served model speaks, as the async bridge sees it.
@@ -97,4 +100,140 @@ export interface IModelBackend extends IConstruct {
   readonly noScaleTargetReason?: string;
   /** Where the model server exposes Prometheus metrics, if it does. */
   readonly metrics?: MetricsEndpoint;
+}
+
+/**
+ * Options of the `ModelBackend` base: the one naming rule of every backend.
+ */
+export interface ModelBackendOptions {
+  /**
+   * The Kubernetes name of the backend's objects (its main object, its Service or the prefix of both).
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * The longest name the backend accepts, when the objects it derives from the name need room for a
+   * suffix (e.g. KServe's `<name>-predictor`, llm-d's `<name>-epp`).
+   * @default 63
+   */
+  readonly maxNameLength?: number;
+  /**
+   * Why the name is limited to `maxNameLength` (shown in the error).
+   * @default "it names the Service"
+   */
+  readonly nameLengthReason?: string;
+}
+
+/**
+ * How a binding reaches a backend: what a `ModelBackend` subclass declares once, in its constructor,
+ * through `serve()`.
+ */
+export interface ModelServing {
+  /** The model name requests must carry. */
+  readonly modelName: string;
+  /** The in-cluster base URL, without a trailing slash (see `ModelBackend.serviceUrl`). */
+  readonly endpoint: string;
+  /** The path requests are posted to. */
+  readonly requestPath: string;
+  /** The protocol the model speaks. */
+  readonly protocol: ModelProtocol;
+  /** Labels that select exactly the pods that receive the traffic. */
+  readonly podSelector: { [key: string]: string };
+  /** The port on those pods that receives the traffic. */
+  readonly podPort: number;
+  /**
+   * Extra HTTP headers requests must carry.
+   * @default - none
+   */
+  readonly requestHeaders?: { [key: string]: string };
+  /**
+   * The workload a queue-driven autoscaler may scale. Set exactly one of `scaleTarget` and
+   * `noScaleTargetReason`.
+   * @default - none: then `noScaleTargetReason` is required
+   */
+  readonly scaleTarget?: ScaleTarget;
+  /**
+   * Why there is no scale target.
+   * @default - none: then `scaleTarget` is required
+   */
+  readonly noScaleTargetReason?: string;
+  /**
+   * Where the model server exposes Prometheus metrics.
+   * @default - no metrics endpoint
+   */
+  readonly metrics?: MetricsEndpoint;
+}
+
+/**
+ * The base of every served model (KaitoModel, KServeModel, TritonModel, ...): it owns what a binding
+ * reads through `IModelBackend`, so a backend states only what differs.
+ *
+ * What the base owns:
+ * - the naming rule, the same for every backend: the name (the `name` option or the construct id) is a
+ *   DNS-1035 label (lowercase letters, digits and "-", starting with a letter) of at most
+ *   `maxNameLength` characters, because every backend's name ends up naming a Service (Kubernetes
+ *   validates Service names as DNS-1035 labels), and is checked at once in the constructor;
+ * - the namespace (the chart's, else `default`);
+ * - the serving facts (model name, endpoint, request path, protocol, pod selector and port, headers,
+ *   scale target or the reason there is none, metrics), declared once through `serve()`.
+ *
+ * A subclass (one file per backend): call `super(scope, id, { name, maxNameLength })`, check its own
+ * props, create its objects (the main one with id `Resource`), then call
+ * `this.serve({ ... endpoint: this.serviceUrl(service, port) ... })`. Deployment+Service servers extend
+ * `ModelServer` instead, which does most of that.
+ */
+export abstract class ModelBackend extends Construct implements IModelBackend {
+  /** The backend's Kubernetes name (checked by the naming rule). */
+  public readonly name: string;
+  /** The namespace the model runs in (the chart's, else `default`). */
+  public readonly namespace: string;
+  private _serving?: ModelServing;
+
+  protected constructor(scope: Construct, id: string, options: ModelBackendOptions = {}) {
+    super(scope, id);
+    this.name = options.name ?? id;
+    checkDns1035Label(this, options.name === undefined ? 'name (from the construct id)' : 'name', this.name,
+      options.maxNameLength ?? 63, options.nameLengthReason ?? 'it names the Service');
+    this.namespace = Chart.of(this).namespace ?? 'default';
+  }
+
+  public get modelName(): string { return this.serving.modelName; }
+  public get endpoint(): string { return this.serving.endpoint; }
+  public get requestPath(): string { return this.serving.requestPath; }
+  public get protocol(): ModelProtocol { return this.serving.protocol; }
+  public get podSelector(): { [key: string]: string } { return { ...this.serving.podSelector }; }
+  public get podPort(): number { return this.serving.podPort; }
+  public get requestHeaders(): { [key: string]: string } { return { ...(this.serving.requestHeaders ?? {}) }; }
+  public get scaleTarget(): ScaleTarget | undefined { return this.serving.scaleTarget; }
+  public get noScaleTargetReason(): string | undefined { return this.serving.noScaleTargetReason; }
+  public get metrics(): MetricsEndpoint | undefined { return this.serving.metrics; }
+
+  /**
+   * Declares how bindings reach this backend. Call it exactly once, at the end of the constructor.
+   */
+  protected serve(serving: ModelServing): void {
+    if (this._serving !== undefined) {
+      throw new Error(`${this.node.path}: serve() was already called: a backend declares its serving facts once`);
+    }
+    check((serving.scaleTarget === undefined) !== (serving.noScaleTargetReason === undefined), this, 'scaleTarget',
+      serving.scaleTarget, 'or noScaleTargetReason must be set, exactly one of them');
+    this._serving = { ...serving, podSelector: { ...serving.podSelector }, requestHeaders: { ...(serving.requestHeaders ?? {}) } };
+  }
+
+  /**
+   * The in-cluster URL of a Service of this backend's namespace: `http://<service>.<namespace>.svc.cluster.local[:<port>]`.
+   * @param service the Service's name
+   * @param port the Service port
+   * @default - no port in the URL (80)
+   */
+  protected serviceUrl(service: string, port?: number): string {
+    return `http://${service}.${this.namespace}.svc.cluster.local${port === undefined ? '' : `:${port}`}`;
+  }
+
+  private get serving(): ModelServing {
+    if (this._serving === undefined) {
+      throw new Error(`${this.node.path}: the backend has not declared how it is served yet (a ModelBackend subclass calls this.serve(...) in its constructor)`);
+    }
+    return this._serving;
+  }
 }
