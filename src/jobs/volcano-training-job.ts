@@ -230,8 +230,10 @@ export interface VolcanoTask extends ContainerOptions, PodOptions {
    */
   readonly dependsOn?: string[];
   /**
-   * How many times the task may be restarted.
-   * @default - Volcano's (3)
+   * How many times the task may be restarted, at least 1: Volcano's webhook reads 0 as unset and writes 3
+   * (volcano-sh/volcano pkg/webhooks/admission/jobs/mutate/mutate_job.go `mutateSpec` @ v1.15.1). To never
+   * restart, add the policy `{ events: [VolcanoEvent.POD_FAILED], action: VolcanoAction.TERMINATE_JOB }`.
+   * @default 3 (Volcano's; emitted, so that the synthesized task equals the admitted one)
    */
   readonly maxRetry?: number;
 }
@@ -249,7 +251,9 @@ export interface VolcanoTrainingJobProps {
   /** The tasks, at least one. */
   readonly tasks: VolcanoTask[];
   /**
-   * Gang scheduling: how many pods must be schedulable together before any starts.
+   * Gang scheduling: how many pods must be schedulable together before any starts, at least 1: Volcano's
+   * webhook reads 0 as unset and writes the sum of the tasks' minAvailable
+   * (volcano-sh/volcano pkg/webhooks/admission/jobs/mutate/mutate_job.go `patchDefaultMinAvailable` @ v1.15.1).
    * @default - Volcano's: the sum of the tasks' minAvailable
    */
   readonly minAvailable?: number;
@@ -269,10 +273,18 @@ export interface VolcanoTrainingJobProps {
    */
   readonly plugins?: VolcanoPlugin[];
   /**
-   * How many times the job may be restarted.
+   * How many times the job may be restarted, at least 1: Volcano's webhook reads 0 as unset and writes 3
+   * (volcano-sh/volcano pkg/webhooks/admission/jobs/mutate/mutate_job.go `patchDefaultMaxRetry` @ v1.15.1).
+   * To never restart, add the policy `{ events: [VolcanoEvent.POD_FAILED], action: VolcanoAction.TERMINATE_JOB }`.
    * @default - Volcano's (3)
    */
   readonly maxRetry?: number;
+  /**
+   * The scheduler of the job's pods (`spec.schedulerName`). Set it only when Volcano's scheduler runs
+   * under another name than the one its webhook is configured with.
+   * @default - unset: Volcano's webhook fills in its configured scheduler name
+   */
+  readonly schedulerName?: string;
   /**
    * Delete the job this many seconds after it finished.
    * @default - kept
@@ -291,6 +303,18 @@ export interface VolcanoTrainingJobProps {
 }
 
 const SVC_NEEDED_BY = ['pytorch'];
+
+/** Volcano's default maxRetry (volcano-sh/volcano pkg/webhooks/admission/jobs/mutate/mutate_job.go @ v1.15.1). */
+const VOLCANO_DEFAULT_MAX_RETRY = 3;
+
+const NEVER_RETRY = 'Volcano reads 0 as unset and retries 3 times; to never retry, add the policy '
+  + '{ events: [VolcanoEvent.POD_FAILED], action: VolcanoAction.TERMINATE_JOB }';
+
+/** A count where Volcano reads 0 as unset: a whole number of at least 1. */
+function checkCount(scope: IConstruct, field: string, value: number | undefined, why: string): void {
+  if (value === undefined) return;
+  check(Number.isInteger(value) && value >= 1, scope, field, value, `must be a whole number of at least 1 (${why})`);
+}
 
 /**
  * A Volcano Job (batch.volcano.sh/v1alpha1) for distributed training: tasks of identical pods, gang
@@ -334,8 +358,10 @@ export class VolcanoTrainingJob extends Construct implements ILaunchableJob {
     }
 
     // Job-level counts.
-    checkInt(this, 'minAvailable', props.minAvailable, 0);
-    checkInt(this, 'maxRetry', props.maxRetry, 0);
+    // Volcano's webhook reads 0 as unset (mutate_job.go @ v1.15.1): 0 would silently become 3 or the sum.
+    checkCount(this, 'minAvailable', props.minAvailable, 'Volcano reads 0 as unset and gangs the sum of the tasks\' minAvailable');
+    checkCount(this, 'maxRetry', props.maxRetry, NEVER_RETRY);
+    if (props.schedulerName !== undefined) checkSubdomain(this, 'schedulerName', props.schedulerName);
     checkInt(this, 'ttlSecondsAfterFinished', props.ttlSecondsAfterFinished, 0);
     if (props.priorityClassName !== undefined) checkSubdomain(this, 'priorityClassName', props.priorityClassName);
     checkLabels(this, 'labels', props.labels);
@@ -364,7 +390,7 @@ export class VolcanoTrainingJob extends Construct implements ILaunchableJob {
       if (t.minAvailable !== undefined) {
         check(t.minAvailable <= replicas, this, `${f}.minAvailable`, t.minAvailable, `must not exceed ${f}.replicas (${replicas})`);
       }
-      checkInt(this, `${f}.maxRetry`, t.maxRetry, 0);
+      checkCount(this, `${f}.maxRetry`, t.maxRetry, NEVER_RETRY);
       totalReplicas += replicas;
 
       // Pod names (and, with svc, host names) are `<job>-<task>-<index>`.
@@ -396,8 +422,10 @@ export class VolcanoTrainingJob extends Construct implements ILaunchableJob {
       return {
         name: t.name,
         replicas,
-        ...(t.minAvailable !== undefined ? { minAvailable: t.minAvailable } : {}),
-        ...(t.maxRetry !== undefined ? { maxRetry: t.maxRetry } : {}),
+        // The webhook's task defaults, emitted: `tasks` is replaced as a whole at admission, so a Git copy
+        // without them would differ from the live object (mutate_job.go `mutateSpec` @ v1.15.1).
+        minAvailable: t.minAvailable ?? replicas,
+        maxRetry: t.maxRetry ?? VOLCANO_DEFAULT_MAX_RETRY,
         ...(policies ? { policies } : {}),
         ...(t.dependsOn?.length ? { dependsOn: { name: [...t.dependsOn] } } : {}),
         template: { ...(Object.keys(metadata).length ? { metadata } : {}), spec: podSpec },
@@ -430,7 +458,7 @@ export class VolcanoTrainingJob extends Construct implements ILaunchableJob {
       ...VolcanoJobL1.GVK,
       metadata: { name, ...(props.labels && Object.keys(props.labels).length ? { labels: { ...props.labels } } : {}) },
       spec: {
-        schedulerName: 'volcano',
+        ...(props.schedulerName !== undefined ? { schedulerName: props.schedulerName } : {}),
         queue: this.queue,
         ...(props.minAvailable !== undefined ? { minAvailable: props.minAvailable } : {}),
         ...(props.maxRetry !== undefined ? { maxRetry: props.maxRetry } : {}),

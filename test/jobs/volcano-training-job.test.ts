@@ -19,7 +19,7 @@ function make(props: Partial<VolcanoTrainingJobProps> = {}, id = 'train'): Volca
 }
 
 describe('VolcanoTrainingJob', () => {
-  test('minimal: one task, restricted pod, Volcano scheduler, default queue', () => {
+  test('minimal: one task, restricted pod, scheduler left to the webhook, default queue', () => {
     const chart = testChart('ml');
     const job = new VolcanoTrainingJob(chart, 'train', { tasks: [task('worker', { replicas: 2 })] });
     const manifests = synthValid(chart);
@@ -27,11 +27,17 @@ describe('VolcanoTrainingJob', () => {
     const vj = one(manifests, 'Job', 'train');
     expect(vj.apiVersion).toBe('batch.volcano.sh/v1alpha1');
     expect(vj.metadata.namespace).toBe('ml');
-    expect(vj.spec.schedulerName).toBe('volcano');
+    // VOL-4: volcano-sh/volcano pkg/webhooks/admission/jobs/mutate/mutate_job.go `patchDefaultScheduler`
+    // @ v1.15.1 fills in the configured scheduler name when unset.
+    expect(vj.spec.schedulerName).toBeUndefined();
     expect(vj.spec.queue).toBe('default');
     expect(vj.spec.plugins).toBeUndefined();
     const t = vj.spec.tasks[0];
-    expect(t).toMatchObject({ name: 'worker', replicas: 2 });
+    // VOL-3: the webhook's task defaults are emitted, because it replaces /spec/tasks as a whole on
+    // create (mutate_job.go `mutateSpec` @ v1.15.1): minAvailable = replicas, maxRetry = 3.
+    expect(t).toMatchObject({ name: 'worker', replicas: 2, minAvailable: 2, maxRetry: 3 });
+    expect(vj.spec.maxRetry).toBeUndefined();
+    expect(vj.spec.minAvailable).toBeUndefined();
     expect(t.template.spec.restartPolicy).toBe('Never');
     expect(t.template.spec.containers[0].name).toBe('worker');
     expect(t.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
@@ -148,10 +154,34 @@ describe('VolcanoTrainingJob', () => {
       expect(() => make({ tasks: [task('worker', { minAvailable: -2 })] })).toThrow('tasks[0].minAvailable (-2) must be a whole number of at least 0');
     });
     test('negative job minAvailable, maxRetry and ttl', () => {
-      expect(() => make({ minAvailable: -1 })).toThrow('test/train: minAvailable (-1) must be a whole number of at least 0');
-      expect(() => make({ maxRetry: -1 })).toThrow('test/train: maxRetry (-1) must be a whole number of at least 0');
+      expect(() => make({ minAvailable: -1 })).toThrow('test/train: minAvailable (-1) must be a whole number of at least 1');
+      expect(() => make({ maxRetry: -1 })).toThrow('test/train: maxRetry (-1) must be a whole number of at least 1');
       expect(() => make({ ttlSecondsAfterFinished: -5 })).toThrow('test/train: ttlSecondsAfterFinished (-5) must be a whole number of at least 0');
-      expect(() => make({ tasks: [task('worker', { maxRetry: -1 })] })).toThrow('tasks[0].maxRetry (-1) must be a whole number of at least 0');
+      expect(() => make({ tasks: [task('worker', { maxRetry: -1 })] })).toThrow('tasks[0].maxRetry (-1) must be a whole number of at least 1');
+    });
+    // VOL-1: volcano-sh/volcano pkg/webhooks/admission/jobs/mutate/mutate_job.go @ v1.15.1 reads 0 as unset:
+    // job maxRetry 0 -> 3 (`patchDefaultMaxRetry`), job minAvailable 0 -> the sum (`patchDefaultMinAvailable`),
+    // task maxRetry 0 -> 3 (`mutateSpec`). A task's minAvailable is a pointer there: 0 stays 0.
+    test('0 means unset to Volcano: maxRetry and job minAvailable need at least 1', () => {
+      expect(() => make({ maxRetry: 0 })).toThrow('test/train: maxRetry (0) must be a whole number of at least 1 (Volcano reads 0 as unset and retries 3 times; '
+        + 'to never retry, add the policy { events: [VolcanoEvent.POD_FAILED], action: VolcanoAction.TERMINATE_JOB })');
+      expect(() => make({ tasks: [task('worker', { maxRetry: 0 })] })).toThrow('test/train: tasks[0].maxRetry (0) must be a whole number of at least 1 (Volcano reads 0 as unset');
+      expect(() => make({ minAvailable: 0 })).toThrow('test/train: minAvailable (0) must be a whole number of at least 1 (Volcano reads 0 as unset and gangs the sum of the tasks\' minAvailable)');
+      const j = make({ tasks: [task('worker', { replicas: 2, minAvailable: 0 })] });
+      expect(j.toManifest().spec.tasks[0].minAvailable).toBe(0);
+    });
+    test('never retry: the PodFailed -> TerminateJob policy validates', () => {
+      const chart = testChart('ml');
+      new VolcanoTrainingJob(chart, 'train', {
+        tasks: [task('worker')],
+        policies: [{ events: [VolcanoEvent.POD_FAILED], action: VolcanoAction.TERMINATE_JOB }],
+      });
+      expect(one(synthValid(chart), 'Job', 'train').spec.policies).toEqual([{ event: 'PodFailed', action: 'TerminateJob' }]);
+    });
+    // VOL-4: mutate_job.go `patchDefaultScheduler` @ v1.15.1 only fills an empty schedulerName.
+    test('schedulerName: emitted when set, checked', () => {
+      expect(make({ schedulerName: 'volcano-gpu' }).toManifest().spec.schedulerName).toBe('volcano-gpu');
+      expect(() => make({ schedulerName: 'Volcano GPU' })).toThrow('test/train: schedulerName ("Volcano GPU") must be a DNS-1123 subdomain');
     });
     test('task minAvailable > replicas', () => {
       expect(() => make({ tasks: [task('a'), task('b', { replicas: 2, minAvailable: 4 })] }))
