@@ -38,8 +38,9 @@ describe('passing fixture', () => {
     const rules = Policy.defaultRules();
     expect(rules.map((r) => r.id)).toEqual([
       'ASYA-PSS-001', 'ASYA-PSS-002', 'ASYA-PSS-003', 'ASYA-PSS-004', 'ASYA-PSS-005', 'ASYA-PSS-006', 'ASYA-PSS-007',
-      'ASYA-PSS-008', 'ASYA-SEC-001', 'ASYA-SEC-002', 'ASYA-SEC-003', 'ASYA-NET-001', 'ASYA-NET-002', 'ASYA-RES-001',
-      'ASYA-IMG-001', 'ASYA-RBAC-001', 'ASYA-SUP-001',
+      'ASYA-PSS-008', 'ASYA-PSS-009', 'ASYA-PSS-010', 'ASYA-PSS-011', 'ASYA-PSS-012', 'ASYA-PSS-013', 'ASYA-PSS-014',
+      'ASYA-SEC-001', 'ASYA-SEC-002', 'ASYA-SEC-003', 'ASYA-NET-001', 'ASYA-NET-002', 'ASYA-RES-001',
+      'ASYA-IMG-001', 'ASYA-RBAC-001', 'ASYA-RBAC-002', 'ASYA-SUP-001',
     ]);
     for (const r of rules) {
       expect(Object.values(PolicyLevel)).toContain(r.level);
@@ -217,7 +218,7 @@ describe('ASYA-PSS-007 volumes', () => {
       finding('ASYA-PSS-007', DEP, '.spec.template.spec.volumes[2].hostPath',
         'volume "docker" mounts hostPath "/var/run/docker.sock" from the node: use emptyDir, a PersistentVolumeClaim or a CSI volume'),
       finding('ASYA-PSS-007', DEP, '.spec.template.spec.volumes[3].nfs',
-        'volume "share" is of type nfs, which Pod Security Standard "restricted" does not allow: use one of configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected, secret'),
+        'volume "share" is of type nfs, which Pod Security Standard "restricted" does not allow: use one of configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected, secret'),
     ]);
   });
 });

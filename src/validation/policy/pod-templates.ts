@@ -41,6 +41,18 @@ export interface PodTemplateRef {
   readonly labels: { [key: string]: string };
   /** Every container: main, init and ephemeral. */
   readonly containers: PodContainerRef[];
+  /**
+   * The annotations the pods will carry (the template's own), read by the AppArmor check.
+   * @default - none
+   */
+  readonly annotations?: { [key: string]: string };
+  /**
+   * Whether this is a partial pod spec that its controller merges into a pod it builds from elsewhere
+   * (a TrainJob's `runtimePatches`, a Seldon Server's `podSpec`): only values set here are checked, a field
+   * it leaves out is not a finding.
+   * @default false
+   */
+  readonly partial?: boolean;
 }
 
 /** KServe component keys that hold one container each (predictor frameworks). */
@@ -81,12 +93,48 @@ function containersOf(spec: any, path: string, extraKeys: string[] = []): PodCon
 }
 
 /** A `template: { metadata, spec }` at `path`, if there is one. */
-function template(manifest: any, keys: Array<string | number>, implicit: { [key: string]: string } = {}): PodTemplateRef[] {
+function template(manifest: any, keys: Array<string | number>, implicit: { [key: string]: string } = {}, partial: boolean = false): PodTemplateRef[] {
   const t = keys.reduce((o: any, k) => (o === undefined || o === null ? undefined : o[k]), manifest);
   if (!t || typeof t !== 'object' || !t.spec || typeof t.spec !== 'object') return [];
   const path = jsonPath('.', ...keys, 'spec');
-  return [{ path, spec: t.spec, labels: { ...labelsAt(t.metadata), ...implicit }, containers: containersOf(t.spec, path) }];
+  return [{
+    path, spec: t.spec, labels: { ...labelsAt(t.metadata), ...implicit }, annotations: labelsAt({ labels: t.metadata?.annotations }),
+    containers: containersOf(t.spec, path), ...(partial ? { partial } : {}),
+  }];
 }
+
+/** The pod templates of a JobSet-shaped spec: `replicatedJobs[].template.spec.template` under `keys`. */
+function replicatedJobs(manifest: any, keys: Array<string | number>, implicit: (rj: any) => { [key: string]: string }, partial: boolean = false): PodTemplateRef[] {
+  const list = keys.reduce((o: any, k) => (o === undefined || o === null ? undefined : o[k]), manifest)?.replicatedJobs;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((rj: any, i: number) => template(manifest, [...keys, 'replicatedJobs', i, 'template', 'spec', 'template'], implicit(rj), partial));
+}
+
+/** Every `group/kind` whose pod templates `PodTemplates.of` reads. */
+const KINDS_WITH_POD_TEMPLATES = [
+  '/Pod', '/PodTemplate', '/ReplicationController', 'apps/Deployment', 'apps/StatefulSet', 'apps/DaemonSet', 'apps/ReplicaSet',
+  'batch/Job', 'batch/CronJob', 'asya.sh/AsyncActor', 'serving.kserve.io/InferenceService', 'ray.io/RayService', 'ray.io/RayJob',
+  'ray.io/RayCluster', 'batch.volcano.sh/Job', 'kubeflow.org/PyTorchJob', 'kaito.sh/Workspace', 'kaito.sh/InferenceSet',
+  'trainer.kubeflow.org/TrainJob', 'trainer.kubeflow.org/TrainingRuntime', 'trainer.kubeflow.org/ClusterTrainingRuntime',
+  'jobset.x-k8s.io/JobSet', 'keda.sh/ScaledJob', 'mlops.seldon.io/Server',
+];
+
+/**
+ * Every `group/kind` the library can emit that carries no pod spec this pack can read, with why. The
+ * BentoDeployment's pods are built by yatai-deployment from `resources`/`envs` (its `extraPodSpec` holds
+ * scheduling fields only, no security context or containers).
+ */
+const KINDS_WITHOUT_POD_TEMPLATES = [
+  '/ConfigMap', '/Secret', '/Service', '/ServiceAccount', '/Namespace', '/PersistentVolumeClaim', '/ResourceQuota', '/LimitRange',
+  '/Endpoints', 'networking.k8s.io/NetworkPolicy', 'networking.k8s.io/Ingress', 'rbac.authorization.k8s.io/Role',
+  'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/RoleBinding', 'rbac.authorization.k8s.io/ClusterRoleBinding',
+  'policy/PodDisruptionBudget', 'autoscaling/HorizontalPodAutoscaler', 'argoproj.io/Application', 'keda.sh/ScaledObject',
+  'keda.sh/TriggerAuthentication', 'kueue.x-k8s.io/ClusterQueue', 'kueue.x-k8s.io/LocalQueue', 'kueue.x-k8s.io/ResourceFlavor',
+  'kueue.x-k8s.io/WorkloadPriorityClass', 'mlops.seldon.io/Model', 'monitoring.coreos.com/PodMonitor',
+  'monitoring.coreos.com/ServiceMonitor', 'scheduling.volcano.sh/Queue', 'serving.kserve.io/LocalModelCache',
+  'serving.yatai.ai/BentoDeployment', 'gateway.networking.k8s.io/HTTPRoute', 'gateway.networking.k8s.io/Gateway',
+  'inference.networking.k8s.io/InferencePool', 'kustomize.toolkit.fluxcd.io/Kustomization',
+];
 
 /**
  * Finds the pod templates in every kind of object this library emits, and the core workload kinds.
@@ -98,8 +146,25 @@ function template(manifest: any, keys: Array<string | number>, implicit: { [key:
  * - KubeRay: RayService, RayCluster and RayJob head and worker group templates
  * - Volcano: Job task templates; Kubeflow: PyTorchJob replica templates
  * - KAITO: Workspace `inference.template` and InferenceSet `spec.template.inference.template`, when set
+ * - Kubeflow Trainer: TrainJob `runtimePatches` (partial), TrainingRuntime and ClusterTrainingRuntime
+ *   `spec.template.spec.replicatedJobs[].template.spec.template`; JobSet `spec.replicatedJobs[]`
+ * - KEDA: ScaledJob `spec.jobTargetRef.template`; Seldon: Server `spec.podSpec` (partial)
  */
 export class PodTemplates {
+  /**
+   * The `group/kind` pairs (`/Deployment` has the core group) whose pod templates `of` reads.
+   */
+  public static kindsWithPodTemplates(): string[] {
+    return [...KINDS_WITH_POD_TEMPLATES];
+  }
+
+  /**
+   * The `group/kind` pairs known to carry no pod template this pack checks.
+   */
+  public static kindsWithoutPodTemplates(): string[] {
+    return [...KINDS_WITHOUT_POD_TEMPLATES];
+  }
+
   /**
    * The pod templates of one object; empty for kinds that carry none.
    * @param manifest the object, as synthesized
@@ -110,7 +175,10 @@ export class PodTemplates {
     const kind = `${group(manifest)}/${manifest.kind}`;
     switch (kind) {
       case '/Pod':
-        return [{ path: '.spec', spec: manifest.spec ?? {}, labels: labelsAt(manifest.metadata), containers: containersOf(manifest.spec, '.spec') }];
+        return [{
+          path: '.spec', spec: manifest.spec ?? {}, labels: labelsAt(manifest.metadata), annotations: labelsAt({ labels: manifest.metadata?.annotations }),
+          containers: containersOf(manifest.spec, '.spec'),
+        }];
       case '/PodTemplate':
         return template(manifest, ['template']);
       case '/ReplicationController':
@@ -134,6 +202,7 @@ export class PodTemplates {
             path,
             spec,
             labels: { ...labelsAt(spec), 'serving.kserve.io/inferenceservice': name, 'component': component },
+            annotations: labelsAt({ labels: spec.annotations }),
             containers: containersOf(spec, path, KSERVE_CONTAINER_KEYS),
           }];
         });
@@ -158,6 +227,30 @@ export class PodTemplates {
         return template(manifest, ['inference', 'template'], { 'kaito.sh/workspace': name });
       case 'kaito.sh/InferenceSet':
         return template(manifest, ['spec', 'template', 'inference', 'template'], { 'inferenceset.kaito.sh/created-by': name });
+      // kubeflow/trainer v2.3.0 pkg/apis/trainer/v1alpha1/trainjob_types.go: runtimePatches[].trainingRuntimeSpec
+      // is merged into the runtime's JobSet template (partial: unset fields come from the runtime).
+      case 'trainer.kubeflow.org/TrainJob': {
+        const patches = manifest.spec?.runtimePatches;
+        if (!Array.isArray(patches)) return [];
+        return patches.flatMap((_p: any, i: number) => replicatedJobs(manifest, ['spec', 'runtimePatches', i, 'trainingRuntimeSpec', 'template', 'spec'],
+          (rj) => ({ 'trainer.kubeflow.org/trainjob-name': name, ...(rj?.name ? { 'jobset.sigs.k8s.io/replicatedjob-name': rj.name } : {}) }), true));
+      }
+      // kubeflow/trainer trainingruntime_types.go: spec.template is a JobSetTemplateSpec.
+      case 'trainer.kubeflow.org/TrainingRuntime':
+      case 'trainer.kubeflow.org/ClusterTrainingRuntime':
+        return replicatedJobs(manifest, ['spec', 'template', 'spec'], (rj): { [key: string]: string } => (rj?.name ? { 'jobset.sigs.k8s.io/replicatedjob-name': rj.name } : {}));
+      // kubernetes-sigs/jobset api/jobset/v1alpha2/jobset_types.go: replicatedJobs[].template is a batch JobTemplateSpec.
+      case 'jobset.x-k8s.io/JobSet':
+        return replicatedJobs(manifest, ['spec'], (rj) => ({ 'jobset.sigs.k8s.io/jobset-name': name, ...(rj?.name ? { 'jobset.sigs.k8s.io/replicatedjob-name': rj.name } : {}) }));
+      // kedacore/keda apis/keda/v1alpha1/scaledjob_types.go: jobTargetRef is a batch JobSpec.
+      case 'keda.sh/ScaledJob':
+        return template(manifest, ['spec', 'jobTargetRef', 'template'], { 'scaledjob.keda.sh/name': name });
+      // SeldonIO/seldon-core v2 operator/apis/mlops/v1alpha1/server_types.go: podSpec overrides the ServerConfig's pod.
+      case 'mlops.seldon.io/Server': {
+        const spec = manifest.spec?.podSpec;
+        if (!spec || typeof spec !== 'object') return [];
+        return [{ path: '.spec.podSpec', spec, labels: {}, annotations: {}, containers: containersOf(spec, '.spec.podSpec'), partial: true }];
+      }
       default:
         return [];
     }

@@ -6,7 +6,10 @@ import {
   DropCapabilitiesRule, NoHostNamespacesRule, NoHostPortRule, NoPrivilegedRule, NoPrivilegeEscalationRule,
   RestrictedVolumesRule, RunAsNonRootRule, SeccompProfileRule,
 } from './pod-security';
-import { NoRbacWildcardRule } from './rbac';
+import {
+  AppArmorProfileRule, NoProbeHostRule, NoWindowsHostProcessRule, ProcMountRule, SafeSysctlsRule, SeLinuxOptionsRule,
+} from './pod-security-baseline';
+import { NoRbacEscalationRule, NoRbacWildcardRule } from './rbac';
 import { ResourceLimitsRule } from './resources';
 import { IPolicyRule, PolicyContext, PolicyFinding, PolicyLevel } from './rule';
 import { NoInlineSecretRule, NoPlaintextSecretEnvRule, NoSecretInConfigMapRule } from './secrets';
@@ -26,6 +29,23 @@ export interface PolicyCheckOptions {
    * @default - every rule runs
    */
   readonly skipRules?: string[];
+  /**
+   * The Kubernetes version whose Pod Security Admission checks the default Pod Security rules follow
+   * (`1.N` with N >= 25, or `latest`); ignored when `rules` is given.
+   * @default '1.37' (latest at kubernetes/pod-security-admission @ 8f84a87)
+   */
+  readonly kubernetesVersion?: string;
+}
+
+/**
+ * Options of `Policy.defaultRules`.
+ */
+export interface DefaultRulesOptions {
+  /**
+   * The Kubernetes version whose Pod Security Admission checks the Pod Security rules follow.
+   * @default '1.37'
+   */
+  readonly kubernetesVersion?: string;
 }
 
 /**
@@ -43,16 +63,23 @@ export class Policy {
   /**
    * The rules of this library, in report order.
    */
-  public static defaultRules(): IPolicyRule[] {
+  public static defaultRules(options: DefaultRulesOptions = {}): IPolicyRule[] {
+    const pss = { kubernetesVersion: options?.kubernetesVersion };
     return [
-      new RunAsNonRootRule(),
-      new NoPrivilegeEscalationRule(),
-      new DropCapabilitiesRule(),
-      new SeccompProfileRule(),
-      new NoPrivilegedRule(),
-      new NoHostNamespacesRule(),
-      new RestrictedVolumesRule(),
-      new NoHostPortRule(),
+      new RunAsNonRootRule(pss),
+      new NoPrivilegeEscalationRule(pss),
+      new DropCapabilitiesRule(pss),
+      new SeccompProfileRule(pss),
+      new NoPrivilegedRule(pss),
+      new NoHostNamespacesRule(pss),
+      new RestrictedVolumesRule(pss),
+      new NoHostPortRule(pss),
+      new AppArmorProfileRule(pss),
+      new SeLinuxOptionsRule(pss),
+      new ProcMountRule(pss),
+      new SafeSysctlsRule(pss),
+      new NoWindowsHostProcessRule(pss),
+      new NoProbeHostRule(pss),
       new NoPlaintextSecretEnvRule(),
       new NoSecretInConfigMapRule(),
       new NoInlineSecretRule(),
@@ -61,6 +88,7 @@ export class Policy {
       new ResourceLimitsRule(),
       new PinnedImageRule(),
       new NoRbacWildcardRule(),
+      new NoRbacEscalationRule(),
       new SuppressionReasonRule(),
     ];
   }
@@ -79,7 +107,7 @@ export class Policy {
    */
   public static checkObjects(manifests: any[], options: PolicyCheckOptions = {}): PolicyFinding[] {
     const skip = new Set(options.skipRules ?? []);
-    const rules = [...(options.rules ?? Policy.defaultRules())];
+    const rules = [...(options.rules ?? Policy.defaultRules({ kubernetesVersion: options.kubernetesVersion }))];
     if (!rules.some((r) => r.id === 'ASYA-SUP-001')) rules.push(new SuppressionReasonRule());
     const active = rules.filter((r) => !skip.has(r.id) || r.id === 'ASYA-SUP-001');
     const context = new PolicyContext(manifests);

@@ -23,6 +23,8 @@ export class ResourceLimitsRule extends PodTemplateRule {
     const out: PolicyFinding[] = [];
     // Ephemeral containers cannot set resources.
     for (const c of pod.containers.filter((x) => x.role !== ContainerRole.EPHEMERAL)) {
+      // A partial pod spec (an override merged by its controller) may leave resources to the base.
+      if (pod.partial && c.container?.resources === undefined) continue;
       const limits = c.container?.resources?.limits ?? {};
       const requests = c.container?.resources?.requests ?? {};
       const missing: string[] = [];
