@@ -16,8 +16,10 @@ export interface KServeLocalModelCacheProps {
    */
   readonly name?: string;
   /**
-   * The model to cache: an `oci://` modelcar, `s3://`, `gs://`, `pvc://` or `hf://` URI. InferenceServices
-   * whose `storageUri` equals it are served from the nodes' local copy.
+   * The model to cache: an `s3://`, `gs://`, `pvc://`, `hf://` or `https://` URI. InferenceServices whose
+   * `storageUri` equals it are served from the nodes' local copy. Not `oci://`: KServe's download job
+   * runs the storage initializer, which has no `oci://` branch (serve an `oci://` modelcar directly from
+   * `KServeModel.storageUri` instead).
    */
   readonly sourceModelUri: string;
   /** Disk the model needs on each node, a quantity such as `20Gi`. */
@@ -31,13 +33,14 @@ export interface KServeLocalModelCacheProps {
   readonly serviceAccountName?: string;
 }
 
-const SCHEMES = ['oci://', 's3://', 'gs://', 'pvc://', 'hf://', 'https://'];
+const SCHEMES = ['s3://', 'gs://', 'pvc://', 'hf://', 'https://'];
 
 /**
  * A KServe LocalModelCache (serving.kserve.io/v1alpha1, cluster-scoped): model weights pre-fetched to
- * local disks of a node group, so predictors start without pulling the model. With an `oci://` source
- * from a private registry, a pipeline needs no call to a model hub at all. Requires KServe's local model
- * feature (the LocalModelNodeGroup CRD and controller are installed by the platform).
+ * local disks of a node group, so predictors start without pulling the model. Requires KServe's local
+ * model feature (the LocalModelNodeGroup CRD and controller are installed by the platform). The download
+ * job runs KServe's storage initializer image (configured in KServe, not here); for an air-gapped
+ * cluster, point the cache at an in-cluster source (`s3://` on MinIO, `pvc://`) and mirror that image.
  */
 export class KServeLocalModelCache extends Construct {
   /** The cache's name. */
@@ -50,6 +53,13 @@ export class KServeLocalModelCache extends Construct {
   constructor(scope: Construct, id: string, props: KServeLocalModelCacheProps) {
     super(scope, id);
     this.name = objectName(this, props.name);
+    // KSV-3: the LocalModelNode controller runs the storage initializer unless a ClusterStorageContainer of
+    // workloadType localModelDownloadJob claims the URI (kserve/kserve pkg/controller/v1alpha1/localmodelnode/controller.go:138-145,278-300 @ v0.20.0),
+    // and the storage initializer knows no oci:// (python/storage/kserve_storage/kserve_storage.py:200-240 @ v0.20.0).
+    check(typeof props.sourceModelUri !== 'string' || !props.sourceModelUri.startsWith('oci://'), this, 'sourceModelUri', props.sourceModelUri,
+      'cannot be an oci:// modelcar: KServe downloads cached models with its storage initializer, which has no oci:// branch '
+      + '(kserve/kserve python/storage/kserve_storage/kserve_storage.py @ v0.20.0); set the oci:// URI as KServeModel.storageUri '
+      + '(KServe runs it as a modelcar), or cache from s3://, gs://, pvc://, hf:// or https://');
     check(typeof props.sourceModelUri === 'string' && SCHEMES.some((s) => props.sourceModelUri.startsWith(s) && props.sourceModelUri.length > s.length),
       this, 'sourceModelUri', props.sourceModelUri, `must start with one of ${SCHEMES.join(', ')}`);
     checkQuantity(this, 'modelSize', props.modelSize);

@@ -1,11 +1,11 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { IModelBackend, MetricsEndpoint, ModelProtocol, ScaleTarget } from './model-backend';
+import { ModelBackend, ModelProtocol, ScaleTarget } from './model-backend';
 import { containerSecurityContext, SecurityOptions } from '../core/container';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
-import { checkDns1035Label } from '../core/names';
-import { podSecurityContext } from '../core/pod';
+import { checkImage } from '../core/image';
+import { podSecurityContext, Toleration } from '../core/pod';
 import { renderResources, ResourceRequirements } from '../core/resources';
 import { InferenceService } from '../imports/kserve-inferenceservice-serving.kserve.io';
 
@@ -37,7 +37,10 @@ export enum KServeProtocolVersion {
  * The model format of a predictor (`modelFormat`), which selects the serving runtime.
  */
 export interface KServeModelFormat {
-  /** e.g. `sklearn`, `xgboost`, `onnx`, `huggingface`, `triton`. */
+  /**
+   * e.g. `sklearn`, `xgboost`, `onnx`, `huggingface`, `triton`, `vLLM` (the names are case-sensitive, as
+   * KServe's runtimes list them).
+   */
   readonly name: string;
   /**
    * The format version.
@@ -56,7 +59,8 @@ export interface KServeModelProps {
    */
   readonly name?: string;
   /**
-   * The model format. `huggingface` serves the OpenAI API (under `/openai`).
+   * The model format. `huggingface` serves the OpenAI API under `/openai`, `vLLM` (KServe's vLLM runtime)
+   * under `/v1`.
    * @default - none (then `runtime` is required)
    */
   readonly modelFormat?: KServeModelFormat;
@@ -65,6 +69,22 @@ export interface KServeModelProps {
    * @default - KServe picks one for the model format
    */
   readonly runtime?: string;
+  /**
+   * The model server image, replacing the serving runtime's: KServe merges the predictor's model
+   * container over the runtime's container (kserve/kserve
+   * `pkg/controller/v1beta1/inferenceservice/utils/utils.go` MergeRuntimeContainers @ v0.20.0). Pin a
+   * mirrored runtime image this way in an air-gapped cluster (ImagePolicy rewrites it like any image).
+   * @default - the runtime's image (KServe's ClusterServingRuntime, from Docker Hub unless the platform mirrors it)
+   */
+  readonly image?: string;
+  /**
+   * The model name requests carry (in `/v2/models/<name>/infer`, `/v1/models/<name>:predict` or the OpenAI
+   * `model`). Required for the formats KServe serves with Triton (`triton`, `tensorrt`, `onnx`) or with
+   * `runtime: kserve-tritonserver`: Triton names a model after its directory in the model repository,
+   * not after the InferenceService. TorchServe (`pytorch`) names it in its `config.properties`.
+   * @default - the InferenceService name (what KServe's Python, Hugging Face and vLLM runtimes serve)
+   */
+  readonly modelName?: string;
   /**
    * Where the model is: `hf://`, `s3://`, `gs://`, `pvc://`, `oci://` (modelcar) or `https://`.
    * @default - none (the runtime image carries the model)
@@ -88,9 +108,9 @@ export interface KServeModelProps {
    */
   readonly protocolVersion?: KServeProtocolVersion;
   /**
-   * The OpenAI API the bridge calls, for the Hugging Face runtime: OPENAI_CHAT, OPENAI_COMPLETIONS or
-   * OPENAI_EMBEDDINGS. Not allowed for other formats.
-   * @default - OPENAI_CHAT for modelFormat huggingface; otherwise from protocolVersion
+   * The OpenAI API the bridge calls, for the Hugging Face and vLLM runtimes: OPENAI_CHAT,
+   * OPENAI_COMPLETIONS or OPENAI_EMBEDDINGS. Not allowed for other formats.
+   * @default - OPENAI_CHAT for modelFormat huggingface or vLLM; otherwise from protocolVersion
    */
   readonly openAIProtocol?: ModelProtocol;
   /**
@@ -127,6 +147,16 @@ export interface KServeModelProps {
    */
   readonly nodeSelector?: { [key: string]: string };
   /**
+   * Tolerations of the predictor pods, e.g. of a tainted GPU pool (`nvidia.com/gpu`).
+   * @default - none
+   */
+  readonly tolerations?: Toleration[];
+  /**
+   * PriorityClass of the predictor pods.
+   * @default - none
+   */
+  readonly priorityClassName?: string;
+  /**
    * Extra labels on the InferenceService.
    * @default - none
    */
@@ -134,53 +164,82 @@ export interface KServeModelProps {
 }
 
 const SCHEMES = ['hf://', 's3://', 'gs://', 'pvc://', 'oci://', 'https://'];
+/** OpenAI paths under `/v1`: the Hugging Face runtime prefixes them with `/openai`, the vLLM runtime does not. */
 const OPENAI_PATHS: Record<string, string> = {
-  'openai-chat': '/openai/v1/chat/completions',
-  'openai-completions': '/openai/v1/completions',
-  'openai-embeddings': '/openai/v1/embeddings',
+  'openai-chat': '/v1/chat/completions',
+  'openai-completions': '/v1/completions',
+  'openai-embeddings': '/v1/embeddings',
 };
+/** Formats the OpenAI API is served for, and their path prefix (kserve/kserve config/runtimes/kserve-{huggingface,vllm}server.yaml @ v0.20.0). */
+const OPENAI_FORMATS: Record<string, string> = { huggingface: '/openai', vLLM: '' };
+/** Formats KServe serves with Triton by default (kserve/kserve config/runtimes/kserve-tritonserver.yaml @ v0.20.0, autoSelect). */
+const TRITON_FORMATS = ['triton', 'tensorrt', 'onnx'];
+const TRITON_RUNTIME = 'kserve-tritonserver';
+const TOLERATION_OPERATORS = ['Equal', 'Exists'];
+const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 /**
  * A KServe InferenceService (serving.kserve.io/v1beta1) in Standard mode: KServe creates Deployment and
  * Service `NAME-predictor` (port 80 to the container's 8080). The annotation
  * `serving.kserve.io/deploymentMode: Standard` is always set (the shipped default is Knative, and the mode
- * cannot change after the first reconcile).
+ * cannot change after the first reconcile). `Standard` needs KServe 0.15 or later: older versions know
+ * only `RawDeployment` and fall back to Knative (see docs/versions.md).
  *
  * Only `autoscalerClass: EXTERNAL` yields a scale target (Deployment `NAME-predictor`): KServe then creates
  * no HPA and leaves replicas to our ScaledObject.
  *
+ * The endpoint is the predictor Service on port 80: do not set the KServe option `serviceClusterIPNone`
+ * (a headless predictor Service has no port 80 to reach; docs/limitations.md).
+ *
  * @see https://kserve.github.io/website/
  */
-export class KServeModel extends Construct implements IModelBackend {
-  public readonly modelName: string;
-  public readonly endpoint: string;
-  public readonly requestPath: string;
-  public readonly protocol: ModelProtocol;
-  public readonly namespace: string;
-  public readonly podSelector: { [key: string]: string };
-  public readonly podPort: number = 8080;
-  public readonly requestHeaders: { [key: string]: string } = {};
-  public readonly scaleTarget?: ScaleTarget;
-  public readonly noScaleTargetReason?: string;
-  /**
-   * Undefined: KServe's runtimes serve /metrics on port 8080 but declare it unnamed, and a PodMonitor
-   * needs a port name.
-   */
-  public readonly metrics?: MetricsEndpoint;
+export class KServeModel extends ModelBackend {
   /** The InferenceService. */
   public readonly resource: ApiObject;
 
   constructor(scope: Construct, id: string, props: KServeModelProps) {
-    super(scope, id);
-    const name = props.name ?? id;
-    checkDns1035Label(this, props.name === undefined ? 'name (from the construct id)' : 'name', name, 53,
-      'KServe names the predictor Deployment and Service NAME-predictor, at most 63');
+    super(scope, id, { name: props.name, maxNameLength: 53, nameLengthReason: 'KServe names the predictor Deployment and Service NAME-predictor, at most 63' });
+    this.checkFormat(props);
+    const version = props.protocolVersion ?? KServeProtocolVersion.V2;
+    check(Object.values(KServeProtocolVersion).includes(version), this, 'protocolVersion', version, 'must be KServeProtocolVersion.V1 or V2');
+    const autoscaler = props.autoscalerClass ?? KServeAutoscalerClass.HPA;
+    check(Object.values(KServeAutoscalerClass).includes(autoscaler), this, 'autoscalerClass', autoscaler,
+      'must be KServeAutoscalerClass.HPA, KEDA, EXTERNAL or NONE');
+    const [minReplicas, maxReplicas] = this.replicas(props, autoscaler);
+    const modelName = this.modelNameOf(props);
+    this.resource = new ApiObject(this, 'Resource', {
+      ...InferenceService.GVK,
+      metadata: {
+        name: this.name,
+        labels: { 'app.kubernetes.io/managed-by': 'cdk8s-asya', ...(props.labels ?? {}) },
+        annotations: {
+          'serving.kserve.io/deploymentMode': 'Standard',
+          'serving.kserve.io/autoscalerClass': autoscaler,
+        },
+      },
+      spec: { predictor: this.predictor(props, version, minReplicas, maxReplicas) },
+    });
+    const [protocol, requestPath] = this.api(props, version, modelName);
+    this.serve({
+      modelName,
+      endpoint: this.serviceUrl(`${this.name}-predictor`),
+      requestPath,
+      protocol,
+      podSelector: { 'serving.kserve.io/inferenceservice': this.name },
+      podPort: 8080,
+      // No metrics: KServe's runtimes serve /metrics on port 8080 but declare it unnamed, and a PodMonitor needs a port name.
+      ...this.scaling(autoscaler),
+    });
+  }
+
+  private checkFormat(props: KServeModelProps): void {
     check(props.modelFormat !== undefined || props.runtime !== undefined, this, 'modelFormat', props.modelFormat,
       'or runtime must be set: KServe selects the serving runtime by them');
     if (props.modelFormat) {
-      check(typeof props.modelFormat.name === 'string' && /^[a-z0-9][a-z0-9._-]*$/.test(props.modelFormat.name), this,
-        'modelFormat.name', props.modelFormat.name, 'must be a model format name such as sklearn, onnx or huggingface');
+      check(typeof props.modelFormat.name === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(props.modelFormat.name), this,
+        'modelFormat.name', props.modelFormat.name, 'must be a model format name such as sklearn, onnx, huggingface or vLLM');
     }
     if (props.storageUri !== undefined) {
       check(typeof props.storageUri === 'string', this, 'storageUri', props.storageUri, 'must be a string');
@@ -188,12 +247,18 @@ export class KServeModel extends Construct implements IModelBackend {
         `must start with one of ${SCHEMES.join(', ')}`);
     }
     check(props.resources !== undefined, this, 'resources', props.resources, 'must be set: model servers get no default resources');
-    const version = props.protocolVersion ?? KServeProtocolVersion.V2;
-    check(Object.values(KServeProtocolVersion).includes(version), this, 'protocolVersion', version, 'must be KServeProtocolVersion.V1 or V2');
-    const autoscaler = props.autoscalerClass ?? KServeAutoscalerClass.HPA;
-    check(Object.values(KServeAutoscalerClass).includes(autoscaler), this, 'autoscalerClass', autoscaler,
-      'must be KServeAutoscalerClass.HPA, KEDA, EXTERNAL or NONE');
+    if (props.image !== undefined) checkImage(this, 'image', props.image);
+    if (props.openAIProtocol !== undefined) {
+      check(props.modelFormat !== undefined && OPENAI_FORMATS[props.modelFormat.name] !== undefined, this, 'openAIProtocol', props.openAIProtocol?.id,
+        'needs modelFormat huggingface or vLLM (only the Hugging Face and vLLM runtimes serve the OpenAI API)');
+      check(props.openAIProtocol instanceof ModelProtocol && OPENAI_PATHS[props.openAIProtocol.id] !== undefined, this, 'openAIProtocol',
+        props.openAIProtocol?.id, 'must be ModelProtocol.OPENAI_CHAT, OPENAI_COMPLETIONS or OPENAI_EMBEDDINGS');
+    }
+    check(!(props.env && 'KSERVE_OPENAI_ROUTE_PREFIX' in props.env), this, 'env', 'KSERVE_OPENAI_ROUTE_PREFIX',
+      'is not supported: the construct derives the request path from the default /openai prefix');
+  }
 
+  private replicas(props: KServeModelProps, autoscaler: KServeAutoscalerClass): [number, number] {
     const minReplicas = props.minReplicas ?? 1;
     check(Number.isInteger(minReplicas) && minReplicas >= 0, this, 'minReplicas', props.minReplicas, 'must be a whole number of at least 0');
     if (minReplicas === 0) {
@@ -203,77 +268,92 @@ export class KServeModel extends Construct implements IModelBackend {
     const maxReplicas = props.maxReplicas ?? Math.max(minReplicas, 1);
     check(Number.isInteger(maxReplicas) && maxReplicas >= 1, this, 'maxReplicas', props.maxReplicas, 'must be a whole number of at least 1');
     check(minReplicas <= maxReplicas, this, 'minReplicas', minReplicas, `must not exceed maxReplicas (${maxReplicas})`);
+    return [minReplicas, maxReplicas];
+  }
 
-    const huggingFace = props.modelFormat?.name === 'huggingface';
-    if (props.openAIProtocol !== undefined) {
-      check(huggingFace, this, 'openAIProtocol', props.openAIProtocol?.id, 'needs modelFormat huggingface (only the Hugging Face runtime serves the OpenAI API)');
-      check(props.openAIProtocol instanceof ModelProtocol && OPENAI_PATHS[props.openAIProtocol.id] !== undefined, this, 'openAIProtocol',
-        props.openAIProtocol?.id, 'must be ModelProtocol.OPENAI_CHAT, OPENAI_COMPLETIONS or OPENAI_EMBEDDINGS');
+  /**
+   * The served model name: Triton names a model after its repository directory
+   * (kserve/kserve config/runtimes/kserve-tritonserver.yaml @ v0.20.0), the Python, Hugging Face and
+   * vLLM runtimes after the InferenceService (`--model_name={{.Name}}`, `--served-model-name={{.Name}}`).
+   */
+  private modelNameOf(props: KServeModelProps): string {
+    const triton = (props.modelFormat !== undefined && TRITON_FORMATS.includes(props.modelFormat.name)) || props.runtime === TRITON_RUNTIME;
+    if (props.modelName === undefined) {
+      const by = props.runtime === TRITON_RUNTIME ? `runtime ${TRITON_RUNTIME}` : `modelFormat ${props.modelFormat?.name}`;
+      check(!triton, this, 'modelName', props.modelName, `is required with ${by}: `
+        + 'KServe serves it with Triton, which names the model after its directory in the model repository, not after the InferenceService');
+      return this.name;
     }
+    check(typeof props.modelName === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(props.modelName) && props.modelName.length <= 253, this,
+      'modelName', props.modelName, 'must be a model name (letters, digits, ".", "_" and "-")');
+    return props.modelName;
+  }
+
+  private predictor(props: KServeModelProps, version: KServeProtocolVersion, minReplicas: number, maxReplicas: number): any {
+    const sec = props.security ?? {};
+    const modelFormat = props.modelFormat
+      ? { name: props.modelFormat.name, ...(props.modelFormat.version ? { version: props.modelFormat.version } : {}) }
+      : undefined;
     const env = Object.entries(props.env ?? {}).map(([k, v]) => {
       check(ENV_NAME.test(k), this, 'env', k, 'is not a valid environment variable name');
       check(v instanceof EnvValue, this, `env.${k}`, v, 'must be an EnvValue (EnvValue.fromValue, fromSecret, fromConfigMap, fromFieldRef)');
       return v._toJson(k);
     });
-    check(!(props.env && 'KSERVE_OPENAI_ROUTE_PREFIX' in props.env), this, 'env', 'KSERVE_OPENAI_ROUTE_PREFIX',
-      'is not supported: the construct derives the request path from the default /openai prefix');
+    const tolerations = this.tolerations(props.tolerations);
+    if (props.priorityClassName !== undefined) {
+      check(typeof props.priorityClassName === 'string' && DNS1123_SUBDOMAIN.test(props.priorityClassName), this, 'priorityClassName',
+        props.priorityClassName, 'must be a PriorityClass name (DNS-1123 subdomain)');
+    }
+    return {
+      minReplicas,
+      maxReplicas,
+      ...(props.serviceAccountName ? { serviceAccountName: props.serviceAccountName } : {}),
+      ...(props.nodeSelector && Object.keys(props.nodeSelector).length ? { nodeSelector: { ...props.nodeSelector } } : {}),
+      ...(tolerations.length ? { tolerations } : {}),
+      ...(props.priorityClassName ? { priorityClassName: props.priorityClassName } : {}),
+      securityContext: podSecurityContext(sec),
+      model: {
+        ...(modelFormat ? { modelFormat } : {}),
+        ...(props.runtime ? { runtime: props.runtime } : {}),
+        ...(props.image !== undefined ? { image: props.image } : {}),
+        protocolVersion: version,
+        ...(props.storageUri ? { storageUri: props.storageUri } : {}),
+        ...(props.args?.length ? { args: [...props.args] } : {}),
+        ...(env.length ? { env } : {}),
+        resources: renderResources(this, 'resources', props.resources) ?? {},
+        securityContext: containerSecurityContext(sec),
+      },
+    };
+  }
 
-    const sec = props.security ?? {};
-    const modelFormat = props.modelFormat
-      ? { name: props.modelFormat.name, ...(props.modelFormat.version ? { version: props.modelFormat.version } : {}) }
-      : undefined;
-    this.resource = new ApiObject(this, 'Resource', {
-      ...InferenceService.GVK,
-      metadata: {
-        name,
-        labels: { 'app.kubernetes.io/managed-by': 'cdk8s-asya', ...(props.labels ?? {}) },
-        annotations: {
-          'serving.kserve.io/deploymentMode': 'Standard',
-          'serving.kserve.io/autoscalerClass': autoscaler,
-        },
-      },
-      spec: {
-        predictor: {
-          minReplicas,
-          maxReplicas,
-          ...(props.serviceAccountName ? { serviceAccountName: props.serviceAccountName } : {}),
-          ...(props.nodeSelector && Object.keys(props.nodeSelector).length ? { nodeSelector: { ...props.nodeSelector } } : {}),
-          securityContext: podSecurityContext(sec),
-          model: {
-            ...(modelFormat ? { modelFormat } : {}),
-            ...(props.runtime ? { runtime: props.runtime } : {}),
-            protocolVersion: version,
-            ...(props.storageUri ? { storageUri: props.storageUri } : {}),
-            ...(props.args?.length ? { args: [...props.args] } : {}),
-            ...(env.length ? { env } : {}),
-            resources: renderResources(this, 'resources', props.resources) ?? {},
-            securityContext: containerSecurityContext(sec),
-          },
-        },
-      },
+  private tolerations(list: Toleration[] | undefined): any[] {
+    return (list ?? []).map((t, i) => {
+      if (t.operator !== undefined) check(TOLERATION_OPERATORS.includes(t.operator), this, `tolerations[${i}].operator`, t.operator, 'must be Equal or Exists');
+      if (t.effect !== undefined) check(TAINT_EFFECTS.includes(t.effect), this, `tolerations[${i}].effect`, t.effect, `must be one of ${TAINT_EFFECTS.join(', ')}`);
+      check(!(t.operator === 'Exists' && t.value !== undefined), this, `tolerations[${i}].value`, t.value, 'must be empty when operator is Exists');
+      return { ...t };
     });
+  }
 
-    this.namespace = Chart.of(this).namespace ?? 'default';
-    this.modelName = name;
-    this.endpoint = `http://${name}-predictor.${this.namespace}.svc.cluster.local`;
-    this.podSelector = { 'serving.kserve.io/inferenceservice': name };
-    if (huggingFace) {
-      this.protocol = props.openAIProtocol ?? ModelProtocol.OPENAI_CHAT;
-      this.requestPath = OPENAI_PATHS[this.protocol.id];
-    } else if (version === KServeProtocolVersion.V1) {
-      this.protocol = ModelProtocol.KSERVE_V1;
-      this.requestPath = `/v1/models/${name}:predict`;
-    } else {
-      this.protocol = ModelProtocol.OPEN_INFERENCE;
-      this.requestPath = `/v2/models/${name}/infer`;
+  private api(props: KServeModelProps, version: KServeProtocolVersion, modelName: string): [ModelProtocol, string] {
+    const openAIPrefix = props.modelFormat ? OPENAI_FORMATS[props.modelFormat.name] : undefined;
+    if (openAIPrefix !== undefined) {
+      const protocol = props.openAIProtocol ?? ModelProtocol.OPENAI_CHAT;
+      return [protocol, openAIPrefix + OPENAI_PATHS[protocol.id]];
     }
+    if (version === KServeProtocolVersion.V1) return [ModelProtocol.KSERVE_V1, `/v1/models/${modelName}:predict`];
+    return [ModelProtocol.OPEN_INFERENCE, `/v2/models/${modelName}/infer`];
+  }
+
+  private scaling(autoscaler: KServeAutoscalerClass): { scaleTarget?: ScaleTarget; noScaleTargetReason?: string } {
     if (autoscaler === KServeAutoscalerClass.EXTERNAL) {
-      this.scaleTarget = { apiVersion: 'apps/v1', kind: 'Deployment', name: `${name}-predictor`, supportsScaleToZero: true };
-    } else {
-      const why = autoscaler === KServeAutoscalerClass.HPA ? 'its HPA blocks a KEDA ScaledObject'
-        : autoscaler === KServeAutoscalerClass.KEDA ? 'its own ScaledObject has no queue triggers' : 'replicas are pinned to minReplicas';
-      this.noScaleTargetReason = `KServe autoscalerClass "${autoscaler}" makes KServe manage the replicas of ${name}-predictor (${why}): `
-        + 'set autoscalerClass to KServeAutoscalerClass.EXTERNAL for queue-driven scaling.';
+      return { scaleTarget: { apiVersion: 'apps/v1', kind: 'Deployment', name: `${this.name}-predictor`, supportsScaleToZero: true } };
     }
+    const why = autoscaler === KServeAutoscalerClass.HPA ? 'its HPA blocks a KEDA ScaledObject'
+      : autoscaler === KServeAutoscalerClass.KEDA ? 'its own ScaledObject has no queue triggers' : 'replicas are pinned to minReplicas';
+    return {
+      noScaleTargetReason: `KServe autoscalerClass "${autoscaler}" makes KServe manage the replicas of ${this.name}-predictor (${why}): `
+        + 'set autoscalerClass to KServeAutoscalerClass.EXTERNAL for queue-driven scaling.',
+    };
   }
 }

@@ -137,3 +137,75 @@ describe('KServeModel', () => {
     });
   });
 });
+
+describe('KServeModel fidelity to KServe v0.20 (KSV-1, KSV-2)', () => {
+  // KSV-1: Triton names the model after its repository directory (kserve/kserve config/runtimes/kserve-tritonserver.yaml @ v0.20.0).
+  test('Triton-backed formats need modelName, which the request path carries', () => {
+    const chart = testChart();
+    const m = new KServeModel(chart, 'detector', { modelFormat: { name: 'onnx' }, modelName: 'yolo', storageUri: 's3://models/yolo', resources: CPU });
+    synthValid(chart);
+    expect(m.modelName).toBe('yolo');
+    expect(m.requestPath).toBe('/v2/models/yolo/infer');
+    expect(m.protocol).toBe(ModelProtocol.OPEN_INFERENCE);
+  });
+
+  test('modelName overrides the V1 path too (TorchServe names its models in config.properties)', () => {
+    const m = new KServeModel(testChart(), 'ts', { modelFormat: { name: 'pytorch' }, modelName: 'mnist', protocolVersion: KServeProtocolVersion.V1, resources: CPU });
+    expect(m.requestPath).toBe('/v1/models/mnist:predict');
+  });
+
+  test('modelName is required for triton, tensorrt and onnx and for runtime kserve-tritonserver', () => {
+    for (const name of ['triton', 'tensorrt', 'onnx']) {
+      expect(() => new KServeModel(testChart(), 'x', { modelFormat: { name }, resources: CPU }))
+        .toThrow(`test/x: modelName (unset) is required with modelFormat ${name}: KServe serves it with Triton, which names the model after its directory`);
+    }
+    expect(() => new KServeModel(testChart(), 'x', { runtime: 'kserve-tritonserver', resources: CPU }))
+      .toThrow('test/x: modelName (unset) is required with runtime kserve-tritonserver: KServe serves it with Triton');
+    expect(() => new KServeModel(testChart(), 'x', { modelFormat: { name: 'onnx' }, modelName: 'a/b', resources: CPU }))
+      .toThrow('test/x: modelName ("a/b") must be a model name (letters, digits, ".", "_" and "-")');
+  });
+
+  // KSV-1: the vLLM runtime serves the OpenAI API on /v1 with --served-model-name={{.Name}}
+  // (kserve/kserve config/runtimes/kserve-vllmserver.yaml @ v0.20.0); its format name is "vLLM".
+  test('the vLLM runtime format: OpenAI paths without /openai', () => {
+    const chart = testChart('ai');
+    const chat = new KServeModel(chart, 'llm', { modelFormat: { name: 'vLLM' }, storageUri: 'hf://Qwen/Qwen2.5-0.5B-Instruct', resources: GPU });
+    const emb = new KServeModel(chart, 'emb', { modelFormat: { name: 'vLLM' }, storageUri: 'hf://BAAI/bge-small-en-v1.5', resources: GPU, openAIProtocol: ModelProtocol.OPENAI_EMBEDDINGS });
+    const manifests = synthValid(chart);
+    expect(manifests).toMatchSnapshot();
+    expect(one(manifests, 'InferenceService', 'llm').spec.predictor.model.modelFormat).toEqual({ name: 'vLLM' });
+    expect(chat.requestPath).toBe('/v1/chat/completions');
+    expect(chat.protocol).toBe(ModelProtocol.OPENAI_CHAT);
+    expect(chat.modelName).toBe('llm');
+    expect(emb.requestPath).toBe('/v1/embeddings');
+  });
+
+  test('the Hugging Face runtime keeps the /openai prefix', () => {
+    const m = new KServeModel(testChart(), 'hf', { modelFormat: { name: 'huggingface' }, resources: CPU, openAIProtocol: ModelProtocol.OPENAI_COMPLETIONS });
+    expect(m.requestPath).toBe('/openai/v1/completions');
+  });
+
+  // KSV-2: the predictor is a PodSpec (kserve/kserve pkg/apis/serving/v1beta1/component.go, predictor.go @ v0.20.0).
+  test('tolerations and priorityClassName for a tainted GPU pool', () => {
+    const chart = testChart();
+    new KServeModel(chart, 'gpu', {
+      modelFormat: { name: 'huggingface' }, resources: GPU,
+      nodeSelector: { pool: 'gpu' },
+      tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+      priorityClassName: 'inference',
+    });
+    const p = one(synthValid(chart), 'InferenceService', 'gpu').spec.predictor;
+    expect(p.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+    expect(p.priorityClassName).toBe('inference');
+    expect(p.nodeSelector).toEqual({ pool: 'gpu' });
+  });
+
+  test('bad tolerations and priorityClassName', () => {
+    const m = (extra: any) => () => new KServeModel(testChart(), 'x', { modelFormat: { name: 'sklearn' }, resources: CPU, ...extra });
+    expect(m({ tolerations: [{ operator: 'In' }] })).toThrow('test/x: tolerations[0].operator ("In") must be Equal or Exists');
+    expect(m({ tolerations: [{ effect: 'Never' }] })).toThrow('test/x: tolerations[0].effect ("Never") must be one of NoSchedule, PreferNoSchedule, NoExecute');
+    expect(m({ tolerations: [{ operator: 'Exists', value: 'v' }] })).toThrow('test/x: tolerations[0].value ("v") must be empty when operator is Exists');
+    expect(m({ priorityClassName: 'High' })).toThrow('test/x: priorityClassName ("High") must be a PriorityClass name (DNS-1123 subdomain)');
+    expect(m({ openAIProtocol: ModelProtocol.OPENAI_CHAT })).toThrow('test/x: openAIProtocol ("openai-chat") needs modelFormat huggingface or vLLM');
+  });
+});
