@@ -1,6 +1,7 @@
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ILaunchableJob } from './launchable-job';
+import { Kueue } from './kueue';
+import { ILaunchableJob, LAUNCHED_NAME_SUFFIX_LENGTH, launchedNameLength, markCaptured } from './launchable-job';
 import { AsyncActor, HandlerMode } from '../asya/async-actor';
 import { EgressRule, IAsyncStep } from '../asya/async-step';
 import { bundleHandler } from '../asya/bundled-handler';
@@ -131,6 +132,9 @@ function pointerGet(doc: any, pointer: string): { found: boolean; value?: any } 
  * Role that allows only `create` and `get` on that one resource in its namespace.
  */
 export class JobLauncher extends Construct implements IAsyncStep {
+  /** The label naming the launcher on every job it launches. */
+  public static readonly LAUNCHER_LABEL = 'asya.sh/launcher';
+
   public readonly actorName: string;
   public readonly namespace: string;
   public readonly transport: Transport;
@@ -150,7 +154,7 @@ export class JobLauncher extends Construct implements IAsyncStep {
     const job = props.job;
     check(!!job && typeof job.toManifest === 'function', this, 'job', job, 'must be a launchable job (VolcanoTrainingJob, KueueJob, PyTorchTrainingJob, TrainJob)');
     const name = props.name ?? id;
-    const manifest = job.toManifest();
+    const manifest = this.captureManifest(job, name);
     this.manifest = manifest;
 
     // Parameters: the handler checks values; the shape is checked here, against the real manifest.
@@ -221,7 +225,7 @@ export class JobLauncher extends Construct implements IAsyncStep {
     new k8s.KubeRoleBinding(this, 'RoleBinding', {
       metadata: { name },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-      subjects: [{ kind: 'ServiceAccount', name: serviceAccount }],
+      subjects: [{ kind: 'ServiceAccount', name: serviceAccount, namespace }],
     });
 
     this.actor = new AsyncActor(this, 'Actor', {
@@ -257,6 +261,32 @@ export class JobLauncher extends Construct implements IAsyncStep {
     this.podSelector = { ...this.actor.podSelector };
     this.egress = [...this.actor.egress];
 
+  }
+
+  /**
+   * The job's manifest as launched: labelled with the launcher's name (`asya.sh/launcher`) and, when
+   * queued on Kueue, suspended. The job is frozen from here on: a later `Kueue.enqueue` throws, and any
+   * other change (a patch, a label) fails validation, because the launcher would silently ignore it.
+   */
+  private captureManifest(job: ILaunchableJob, name: string): any {
+    // JL-2: the handler launches `<base[:52]>-<10 hex>`; names derived from it must still fit.
+    const launched = launchedNameLength(job.jobName);
+    check(launched <= job.maxNameLength, this, 'job', `${job.kind} ${job.jobName}`,
+      `has a name too long to launch: launched copies are named <name[:52]>-<10 hex digits> (${launched} characters), `
+      + `and this ${job.kind} allows at most ${job.maxNameLength} (its pods or Services are named after it); `
+      + `shorten the job name to at most ${job.maxNameLength - LAUNCHED_NAME_SUFFIX_LENGTH} characters`);
+    const original = JSON.stringify(job.toManifest());
+    const manifest = JSON.parse(original);
+    manifest.metadata.labels = { ...(manifest.metadata.labels ?? {}), [JobLauncher.LAUNCHER_LABEL]: name };
+    Kueue._suspendQueued(manifest);
+    markCaptured(job, this.node.path);
+    this.node.addValidation({
+      validate: () => (JSON.stringify(job.toManifest()) === original ? [] : [
+        `job (${job.kind} ${job.jobName}) changed after JobLauncher ${this.node.path} captured its manifest; `
+        + 'the launcher would ignore the change: configure the job (Kueue.enqueue, patches, labels) before creating the launcher',
+      ]),
+    });
+    return manifest;
   }
 
   /**

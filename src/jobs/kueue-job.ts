@@ -78,8 +78,9 @@ export interface KueueJobProps extends ContainerOptions, PodOptions {
 }
 
 /**
- * A batch/v1 Job queued on a Kueue LocalQueue: label `kueue.x-k8s.io/queue-name`, created suspended so
- * that Kueue resumes it once quota is admitted.
+ * A batch/v1 Job queued on a Kueue LocalQueue: label `kueue.x-k8s.io/queue-name`; Kueue's webhook creates
+ * it suspended and Kueue resumes it once quota is admitted (the synthesized Job has no `suspend`, see
+ * `Kueue.enqueue`).
  *
  * @see https://kueue.sigs.k8s.io/docs/tasks/run/jobs/
  */
@@ -89,6 +90,8 @@ export class KueueJob extends Construct implements ILaunchableJob {
   public readonly apiGroup: string = 'batch';
   public readonly plural: string = 'jobs';
   public readonly jobName: string;
+  /** 63: the Job controller labels pods with `batch.kubernetes.io/job-name`, a label value. */
+  public readonly maxNameLength: number = 63;
   public readonly namespace?: string;
   /** The Job object. */
   public readonly resource: ApiObject;

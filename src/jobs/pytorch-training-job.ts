@@ -159,6 +159,8 @@ export class PyTorchTrainingJob extends Construct implements ILaunchableJob {
   public readonly apiGroup: string = 'kubeflow.org';
   public readonly plural: string = 'pytorchjobs';
   public readonly jobName: string;
+  /** 63 minus `-worker-<last index>`: the operator names pods and Services `<job>-worker-<index>`. */
+  public readonly maxNameLength: number;
   public readonly namespace?: string;
   /** The PyTorchJob object. */
   public readonly resource: ApiObject;
@@ -175,7 +177,10 @@ export class PyTorchTrainingJob extends Construct implements ILaunchableJob {
     const workers = props.workers ?? 1;
     checkInt(this, 'workers', workers, 1);
     const master = props.master ?? true;
-    const lastPod = `${name}-worker-${workers - 1}`;
+    // Elastic jobs scale up to elasticPolicy.maxReplicas workers.
+    const mostWorkers = Math.max(workers, props.elasticPolicy?.maxReplicas ?? 0);
+    this.maxNameLength = 63 - `-worker-${mostWorkers - 1}`.length;
+    const lastPod = `${name}-worker-${mostWorkers - 1}`;
     check(lastPod.length <= 63, this, 'name', name,
       `makes the pod and Service name "${lastPod}" ${lastPod.length} characters long: it must be at most 63 (shorten the name or use fewer workers)`);
     if (props.nprocPerNode !== undefined) {
@@ -242,7 +247,12 @@ export class PyTorchTrainingJob extends Construct implements ILaunchableJob {
         },
       },
     });
-    if (props.kueue) Kueue.enqueue(this, props.kueue);
+    if (props.kueue) {
+      // Kueue owns suspend on queued jobs (its webhook suspends, its controller resumes): a value in Git
+      // would fight it on every sync (kubernetes-sigs/kueue pkg/controller/jobframework/defaults.go @ v0.19.2).
+      check(props.suspend === undefined, this, 'suspend', props.suspend, 'must be unset on a job queued on Kueue: Kueue suspends and resumes it');
+      Kueue.enqueue(this, props.kueue);
+    }
   }
 
   public toManifest(): any {

@@ -6,7 +6,10 @@ import { one, synthValid, testChart } from '../util';
 const IMAGE = 'ghcr.io/acme/batch:2.0.1';
 
 describe('KueueJob', () => {
-  test('a batch/v1 Job on a LocalQueue: queue-name label, suspend true, restricted pod', () => {
+  // GIT-2: Kueue's Job webhook suspends labelled Jobs on create (kubernetes-sigs/kueue pkg/controller/jobframework/defaults.go `ApplyDefaultForSuspend` @ v0.19.2,
+  // pkg/controller/jobs/job/job_webhook.go `Default`) and resumes them when admitted (jobframework/reconciler.go):
+  // a suspend: true in Git would fight Argo CD's self-heal, so it is not emitted.
+  test('a batch/v1 Job on a LocalQueue: queue-name label, no suspend in Git, restricted pod', () => {
     const chart = testChart('team-a');
     const job = new KueueJob(chart, 'sample-job', { localQueue: 'user-queue', image: IMAGE, args: ['30s'], resources: { cpu: { request: '1' }, memory: { request: '200Mi' } } });
     const manifests = synthValid(chart);
@@ -14,7 +17,7 @@ describe('KueueJob', () => {
     const j = one(manifests, 'Job', 'sample-job');
     expect(j.apiVersion).toBe('batch/v1');
     expect(j.metadata.labels).toEqual({ 'kueue.x-k8s.io/queue-name': 'user-queue' });
-    expect(j.spec.suspend).toBe(true);
+    expect(j.spec.suspend).toBeUndefined();
     expect(j.spec.parallelism).toBe(1);
     expect(j.spec.template.spec.restartPolicy).toBe('Never');
     expect(j.spec.template.spec.containers[0].name).toBe('main');
@@ -25,7 +28,7 @@ describe('KueueJob', () => {
 
   test('priority class, parallel completions and limits', () => {
     const chart = testChart('team-a');
-    new KueueJob(chart, 'embed-batch', {
+    const job = new KueueJob(chart, 'embed-batch', {
       localQueue: 'user-queue',
       priorityClass: 'high',
       image: IMAGE,
@@ -45,8 +48,10 @@ describe('KueueJob', () => {
     const j = one(manifests, 'Job', 'embed-batch');
     expect(j.metadata.labels).toEqual({ 'app': 'embed', 'kueue.x-k8s.io/queue-name': 'user-queue', 'kueue.x-k8s.io/priority-class': 'high' });
     expect(j.spec).toMatchObject({
-      parallelism: 4, completions: 16, backoffLimit: 2, activeDeadlineSeconds: 7200, ttlSecondsAfterFinished: 600, suspend: true,
+      parallelism: 4, completions: 16, backoffLimit: 2, activeDeadlineSeconds: 7200, ttlSecondsAfterFinished: 600,
     });
+    expect(j.spec.suspend).toBeUndefined();
+    expect(job.maxNameLength).toBe(63);
   });
 
   test('rules', () => {

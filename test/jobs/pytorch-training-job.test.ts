@@ -64,7 +64,9 @@ describe('PyTorchTrainingJob', () => {
     expect(pj.spec.pytorchReplicaSpecs.Worker.template.metadata).toEqual({ labels: { app: 'elastic' } });
   });
 
-  test('queued on Kueue with the acknowledgement: runPolicy.suspend and labels', () => {
+  // GIT-2: Kueue's PyTorchJob webhook (jobframework BaseWebhook `Default`, kubernetes-sigs/kueue pkg/controller/jobframework/defaults.go `ApplyDefaultForSuspend` @ v0.19.2)
+  // suspends labelled jobs on create; Git carries no suspend.
+  test('queued on Kueue with the acknowledgement: labels, no runPolicy.suspend in Git', () => {
     const chart = testChart('ml');
     new PyTorchTrainingJob(chart, 'queued', {
       image: IMAGE,
@@ -74,8 +76,13 @@ describe('PyTorchTrainingJob', () => {
     expect(manifests).toMatchSnapshot();
     const pj = one(manifests, 'PyTorchJob', 'queued');
     expect(pj.metadata.labels).toEqual({ 'kueue.x-k8s.io/queue-name': 'user-queue', 'kueue.x-k8s.io/priority-class': 'high' });
-    expect(pj.spec.runPolicy.suspend).toBe(true);
+    expect(pj.spec.runPolicy.suspend).toBeUndefined();
     expect(pj.spec.suspend).toBeUndefined();
+  });
+
+  test('queued on Kueue: an explicit suspend is refused', () => {
+    expect(() => make({ suspend: false, kueue: { localQueue: 'user-queue', acknowledgePyTorchJobIntegration: true } }))
+      .toThrow('test/mnist: suspend (false) must be unset on a job queued on Kueue: Kueue suspends and resumes it');
   });
 
   test('LocalQueue.enqueue with the acknowledgement', () => {
@@ -83,7 +90,8 @@ describe('PyTorchTrainingJob', () => {
     const lq = new LocalQueue(chart, 'user-queue', { clusterQueue: 'cq' });
     const job = new PyTorchTrainingJob(chart, 'later', { image: IMAGE });
     lq.enqueue(job, { acknowledgePyTorchJobIntegration: true });
-    expect(job.toManifest().spec.runPolicy.suspend).toBe(true);
+    expect(job.toManifest().metadata.labels['kueue.x-k8s.io/queue-name']).toBe('user-queue');
+    expect(job.toManifest().spec.runPolicy.suspend).toBeUndefined();
   });
 
   describe('webhook rules', () => {
