@@ -332,6 +332,8 @@ export class VolcanoTrainingJob extends Construct implements ILaunchableJob {
   public readonly apiGroup: string = 'batch.volcano.sh';
   public readonly plural: string = 'jobs';
   public readonly jobName: string;
+  /** 63 minus the longest `-<task>-<last index>`: Volcano names pods `<job>-<task>-<index>`. */
+  public readonly maxNameLength: number;
   public readonly namespace?: string;
   /** The Volcano queue the job is submitted to. */
   public readonly queue: string;
@@ -382,6 +384,7 @@ export class VolcanoTrainingJob extends Construct implements ILaunchableJob {
       taskNames.add(t.name);
     });
     let totalReplicas = 0;
+    this.maxNameLength = 63 - Math.max(...props.tasks.map((t) => `-${t.name}-${Math.max((t.replicas ?? 1) - 1, 0)}`.length));
     const tasks = props.tasks.map((t, i) => {
       const f = `tasks[${i}]`;
       const replicas = t.replicas ?? 1;
