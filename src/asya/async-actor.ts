@@ -70,8 +70,12 @@ export interface AsyncActorProps extends ContainerOptions, PodOptions {
   readonly name?: string;
   /** The transport the actor consumes from. */
   readonly transport: Transport;
-  /** The handler, `module.function` or `module.Class.method`. */
-  readonly handler: string;
+  /**
+   * The handler, `module.function` or `module.Class.method`.
+   * @default - read from `env.ASYA_HANDLER`, which must then reference a ConfigMap or Secret key
+   *   (`EnvValue.fromConfigMap(...)`); the runtime validates its format at start
+   */
+  readonly handler?: string;
   /**
    * How the runtime calls the handler.
    * @default HandlerMode.PAYLOAD
@@ -228,21 +232,28 @@ export class AsyncActor extends Construct implements IAsyncStep {
     this.scrapeNamespaces = [...(props.metricsScrapeNamespaces ?? [])];
 
     // Runtime start rules.
-    check(typeof props.handler === 'string' && HANDLER.test(props.handler), this, 'handler', props.handler,
-      'must be module.function or module.Class.method (Python identifiers separated by dots)');
+    // The operator accepts a handler read from a ConfigMap or Secret (asya_runtime.py reads ASYA_HANDLER at start).
+    const handlerRef = (props.env as any)?.ASYA_HANDLER;
+    const handlerFromRef = props.handler === undefined && handlerRef instanceof EnvValue
+      && /"(configMapKeyRef|secretKeyRef)"/.test(JSON.stringify(handlerRef._toJson('ASYA_HANDLER')));
+    if (!handlerFromRef) {
+      check(typeof props.handler === 'string' && HANDLER.test(props.handler), this, 'handler', props.handler,
+        'must be module.function or module.Class.method (Python identifiers separated by dots), or unset with env.ASYA_HANDLER referencing a ConfigMap or Secret key');
+    }
     if (props.handlerMode !== undefined) {
       check(Object.values(HandlerMode).includes(props.handlerMode), this, 'handlerMode', props.handlerMode, 'must be HandlerMode.PAYLOAD or HandlerMode.ENVELOPE');
     }
     if (props.chunkSize !== undefined) {
       check(Number.isInteger(props.chunkSize) && props.chunkSize > 0, this, 'chunkSize', props.chunkSize, 'must be a whole number of bytes greater than 0');
     }
-    check(props.command === undefined, this, 'command', props.command,
+    // asya-operator v0.1.1 asya_controller.go validateAsyncActorSpec refuses len(command) > 0 only.
+    check(props.command === undefined || (Array.isArray(props.command) && props.command.length === 0), this, 'command', props.command,
       'cannot be set: the operator runs [pythonExecutable, /opt/asya/asya_runtime.py] in asya-runtime (use args, or pythonExecutable)');
     if (stringProp(this, 'pythonExecutable', props.pythonExecutable) !== undefined) {
       check(/^\S+$/.test(props.pythonExecutable!), this, 'pythonExecutable', props.pythonExecutable, 'must be one executable name or path without spaces');
     }
     for (const key of Object.keys(objectProp(this, 'env', props.env))) {
-      check(!RESERVED_RUNTIME_ENV.includes(key), this, 'env', key,
+      check(!RESERVED_RUNTIME_ENV.includes(key) || (key === 'ASYA_HANDLER' && handlerFromRef), this, 'env', key,
         `is reserved: ${key === 'ASYA_HANDLER' || key === 'ASYA_HANDLER_MODE' || key === 'ASYA_CHUNK_SIZE' ? 'set it through the handler, handlerMode or chunkSize prop' : 'the operator sets it and its value silently wins'}`);
     }
 
@@ -288,7 +299,7 @@ export class AsyncActor extends Construct implements IAsyncStep {
     const sidecar = this.renderSidecar(objectProp(this, 'sidecar', props.sidecar));
     const ports: ContainerPort[] = [...(props.ports ?? []), ...(declareMetrics ? [{ name: 'asya-metrics', containerPort: METRICS_PORT }] : [])];
     const runtimeEnv: { [name: string]: EnvValue } = {
-      ASYA_HANDLER: EnvValue.fromValue(props.handler),
+      ...(props.handler !== undefined ? { ASYA_HANDLER: EnvValue.fromValue(props.handler) } : {}),
       ASYA_HANDLER_MODE: EnvValue.fromValue(props.handlerMode ?? HandlerMode.PAYLOAD),
       ...(props.chunkSize !== undefined ? { ASYA_CHUNK_SIZE: EnvValue.fromValue(String(props.chunkSize)) } : {}),
       ...(props.env ?? {}),

@@ -1,2 +1,3 @@
 export * from './schema-validator';
 export * from './policy';
+export * from './actor/actor-rules';

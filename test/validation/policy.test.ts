@@ -40,7 +40,9 @@ describe('passing fixture', () => {
       'ASYA-PSS-001', 'ASYA-PSS-002', 'ASYA-PSS-003', 'ASYA-PSS-004', 'ASYA-PSS-005', 'ASYA-PSS-006', 'ASYA-PSS-007',
       'ASYA-PSS-008', 'ASYA-PSS-009', 'ASYA-PSS-010', 'ASYA-PSS-011', 'ASYA-PSS-012', 'ASYA-PSS-013', 'ASYA-PSS-014',
       'ASYA-SEC-001', 'ASYA-SEC-002', 'ASYA-SEC-003', 'ASYA-NET-001', 'ASYA-NET-002', 'ASYA-RES-001',
-      'ASYA-IMG-001', 'ASYA-RBAC-001', 'ASYA-RBAC-002', 'ASYA-SUP-001',
+      'ASYA-IMG-001', 'ASYA-RBAC-001', 'ASYA-RBAC-002', 'ASYA-ACT-001', 'ASYA-ACT-002', 'ASYA-ACT-003', 'ASYA-ACT-004',
+      'ASYA-ACT-005', 'ASYA-ACT-006', 'ASYA-ACT-007', 'ASYA-ACT-008', 'ASYA-ACT-009', 'ASYA-ACT-010', 'ASYA-ACT-011',
+      'ASYA-ACT-012', 'ASYA-ACT-013', 'ASYA-SUP-001',
     ]);
     for (const r of rules) {
       expect(Object.values(PolicyLevel)).toContain(r.level);

@@ -1,5 +1,6 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { ActorRules } from '../actor/actor-rules';
 import { PinnedImageRule } from './images';
 import { AsyncActorNetworkPolicyRule, WorkloadNetworkPolicyRule } from './network-policy';
 import {
@@ -89,6 +90,7 @@ export class Policy {
       new PinnedImageRule(),
       new NoRbacWildcardRule(),
       new NoRbacEscalationRule(),
+      ...ActorRules.all(),
       new SuppressionReasonRule(),
     ];
   }
