@@ -34,8 +34,10 @@ export interface RabbitMqTransportOptions {
   readonly passwordKey?: string;
   /**
    * RabbitMQ management API base URL (e.g. `http://rabbitmq.default.svc.cluster.local:15672`). When set,
-   * queue-driven scaling of models counts ready plus unacknowledged messages over HTTP; over AMQP KEDA
-   * counts ready messages only, so messages a bridge is working on are invisible.
+   * queue-driven scaling of models counts ready plus unacknowledged messages over HTTP (`protocol: http`);
+   * over AMQP KEDA counts ready messages only, so messages a bridge is working on are invisible
+   * (kedacore/keda pkg/scalers/rabbitmq_scaler.go:546-566 @ v2.20.2). Required for a model that scales to
+   * zero on RabbitMQ; without it a bound model defaults to one replica at least.
    * @default - AMQP (ready messages only), like the operator's own scalers
    */
   readonly managementUrl?: string;
@@ -108,6 +110,10 @@ export class Transport {
    * RabbitMQ (the operator chart's default transport).
    */
   public static rabbitmq(options: RabbitMqTransportOptions = {}): Transport {
+    if (options.managementUrl !== undefined) {
+      check(typeof options.managementUrl === 'string' && /^https?:\/\/[^\s/]+(:\d+)?(\/\S*)?$/.test(options.managementUrl), 'Transport.rabbitmq', 'managementUrl',
+        options.managementUrl, 'must be an http:// or https:// URL of the RabbitMQ management API (e.g. http://rabbitmq.asya-system.svc.cluster.local:15672)');
+    }
     return new Transport('rabbitmq', options, undefined);
   }
 
@@ -171,6 +177,30 @@ export class Transport {
       check(!name.endsWith('-dlq'), scope, field, name,
         `ends with "-dlq": on RabbitMQ its queue ${this.queueName(name)} is the dead-letter queue of actor "${name.slice(0, -4)}"`);
     }
+  }
+
+  /**
+   * Whether the KEDA trigger of this transport counts messages in flight (delivered, not yet acknowledged):
+   * SQS does (`scaleOnInFlight` defaults to true), RabbitMQ only over the management API: over AMQP KEDA
+   * reads `QueueDeclarePassive().Messages`, the ready messages only, while over HTTP it reads
+   * `messages` = ready + unacknowledged (kedacore/keda pkg/scalers/rabbitmq_scaler.go:546-566 @ v2.20.2).
+   * A bridge takes each message at once (prefetch 1), so without it a queue of work in flight reads 0.
+   * @internal
+   */
+  public get _countsInFlight(): boolean {
+    return this.rabbit ? this.rabbit.managementUrl !== undefined : true;
+  }
+
+  /**
+   * Why a workload scaled on this transport's queues cannot be allowed to scale to zero, if it cannot.
+   * @internal
+   */
+  public get _scaleToZeroRefusal(): string | undefined {
+    if (this._countsInFlight) return undefined;
+    return 'needs Transport.rabbitmq({ managementUrl }) on RabbitMQ: over AMQP KEDA counts ready messages only '
+      + '(kedacore/keda pkg/scalers/rabbitmq_scaler.go @ v2.20.2), and a bridge takes each message at once, so the queue reads 0 '
+      + 'while work is in flight and the model is scaled to zero under steady traffic (and, at zero, rarely wakes); '
+      + 'set managementUrl (the management plugin, port 15672) to count ready + unacknowledged messages, or keep minReplicas at 1 or more';
   }
 
   /**

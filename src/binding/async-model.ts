@@ -1,5 +1,6 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ModelScaler } from './model-scaler';
 import { AsyncActor } from '../asya/async-actor';
 import { EgressRule, IAsyncStep } from '../asya/async-step';
 import { bundleHandler } from '../asya/bundled-handler';
@@ -12,8 +13,6 @@ import { checkDns1035Label } from '../core/names';
 import { durationSeconds, objectProp } from '../core/props';
 import { ConstructRegistry } from '../core/registry';
 import { ResourceRequirements } from '../core/resources';
-import { ScaledObject } from '../imports/keda-scaledobject-keda.sh';
-import { TriggerAuthentication } from '../imports/keda-triggerauthentication-keda.sh';
 
 /**
  * Queue-driven scaling of the model itself (a KEDA ScaledObject on the backend's scale target, driven
@@ -22,32 +21,41 @@ import { TriggerAuthentication } from '../imports/keda-triggerauthentication-ked
 export interface ModelScalingOptions {
   /**
    * Scale the model on the bridge queue. Refused, with the backend's reason, where the backend has no
-   * scale target (KubeRay, KServe without autoscalerClass external, a plain KAITO Workspace).
+   * scale target (KubeRay, KServe without autoscalerClass external, a plain KAITO Workspace). A model
+   * has one ScaledObject, shared by all its bindings (one trigger per bridge queue): `false` here while
+   * another binding scales the same model is refused at synth (this queue could not wake it).
    * @default - true where the backend has a scale target, false elsewhere
    */
   readonly enabled?: boolean;
   /**
-   * Fewest model replicas; 0 scales the model to zero when the queue is empty.
-   * @default 0 where the backend supports it, else 1
+   * Fewest model replicas; 0 scales the model to zero when the queue is empty. The first binding of a
+   * model sets the range of its one ScaledObject; later bindings leave it unset or repeat it. 0 needs a
+   * queue depth that counts messages in flight: SQS, or RabbitMQ with `managementUrl` (over AMQP KEDA
+   * counts ready messages only, and the bridge takes each message at once).
+   * @default - the backend's own minimum (`scaleTarget.minReplicas`), else 0 where the backend can scale
+   * to zero and the queue counts messages in flight, else 1
    */
   readonly minReplicas?: number;
   /**
-   * Most model replicas.
-   * @default 1
+   * Most model replicas; at most the backend's own maximum. Each bridge pod sends one request at a
+   * time, so a model sees at most as many concurrent requests as there are bridge pods (`bridgeScaling`,
+   * by default 4 per model replica): raise `bridgeScaling.maxReplicas` for servers that batch.
+   * @default - the backend's own maximum (`scaleTarget.maxReplicas`, e.g. KServe maxReplicas, KAITO
+   * replicas), else max(1, minReplicas)
    */
   readonly maxReplicas?: number;
   /**
-   * Messages per model replica.
+   * Messages per model replica (this binding's trigger).
    * @default 5
    */
   readonly queueLength?: number;
   /**
-   * Seconds between queue polls.
+   * Seconds between queue polls (per model: set by its first binding).
    * @default 10
    */
   readonly pollingInterval?: number;
   /**
-   * Seconds after the last message before scaling down to minReplicas.
+   * Seconds after the last message before scaling down to minReplicas (per model: set by its first binding).
    * @default 300
    */
   readonly cooldownPeriod?: number;
@@ -120,8 +128,12 @@ const OUTPUT_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * - a bridge AsyncActor consuming `asya-<name>` that calls the model over HTTP (a small dependency-free
  *   Python handler shipped in a ConfigMap), with a request timeout and bounded retries; failures raise,
  *   so Asya routes the message to error-end;
- * - where the backend allows it, a KEDA ScaledObject that scales the model itself on the bridge queue
- *   (scale to zero by default), with its TriggerAuthentication;
+ * - where the backend allows it, the model's one KEDA ScaledObject (created by its first binding, under
+ *   the backend, in the model's namespace), to which each binding adds its queue as a trigger: the model
+ *   scales to the busiest queue and wakes from zero for any of them. Its TriggerAuthentication reads the
+ *   broker Secret (`rabbitmq-secret` by default) in the model's namespace: create it there too, also
+ *   where no actor runs (e.g. a shared-models namespace). Where the target is synthesized, its
+ *   `spec.replicas` is left out: KEDA owns it;
  * - a NetworkPolicy that lets only the bridge reach the model.
  */
 export class AsyncModel extends Construct implements IAsyncStep {
@@ -155,15 +167,12 @@ export class AsyncModel extends Construct implements IAsyncStep {
         `cannot be used with ${b.node.path}: ${b.noScaleTargetReason ?? 'the backend has no scale target'}`);
     }
     const target = wantScaling ? b.scaleTarget : undefined;
-    const minReplicas = s.minReplicas ?? (target?.supportsScaleToZero ? 0 : 1);
-    const maxReplicas = s.maxReplicas ?? Math.max(1, minReplicas);
-    if (target) {
-      check(Number.isInteger(minReplicas) && minReplicas >= 0, this, 'modelScaling.minReplicas', minReplicas, 'must be a whole number of at least 0');
-      check(minReplicas > 0 || target.supportsScaleToZero, this, 'modelScaling.minReplicas', minReplicas,
-        `must be at least 1: ${target.kind} ${target.name} cannot scale to zero`);
-      check(Number.isInteger(maxReplicas) && maxReplicas >= 1, this, 'modelScaling.maxReplicas', maxReplicas, 'must be a whole number of at least 1');
-      check(minReplicas <= maxReplicas, this, 'modelScaling.minReplicas', minReplicas, `must not exceed modelScaling.maxReplicas (${maxReplicas})`);
-    }
+    // One ScaledObject per scale target with one trigger per binding (./model-scaler.ts): the first
+    // binding creates it and fixes the replica range, later ones add their queue.
+    if (!target && b.scaleTarget !== undefined) ModelScaler._optOut(this, b);
+    const scaler = target ? ModelScaler._bind(this, b, props.transport, name, s) : undefined;
+    const minReplicas = scaler?.minReplicas ?? s.minReplicas ?? 1;
+    const maxReplicas = scaler?.maxReplicas ?? s.maxReplicas ?? Math.max(1, minReplicas);
     const outputKey = props.outputKey ?? 'result';
     check(typeof outputKey === 'string' && OUTPUT_KEY.test(outputKey), this, 'outputKey', outputKey, 'must be an identifier ([A-Za-z_][A-Za-z0-9_]*)');
     const timeout = durationSeconds(this, 'requestTimeout', props.requestTimeout, Duration.minutes(2));
@@ -207,29 +216,9 @@ export class AsyncModel extends Construct implements IAsyncStep {
     this.podSelector = { ...this.bridge.podSelector };
     this.egress = [...this.bridge.egress];
 
-    // KEDA on the model, in the model's namespace.
-    if (target) {
-      const soName = `${name}-model`;
-      check(soName.length <= 54, this, 'name', name,
-        `gives the ScaledObject name "${soName}" of ${soName.length} characters; KEDA allows 54 (its HPA is keda-hpa-<name>)`);
-      const authName = `${name}-model-auth`;
-      const kedaTrigger = props.transport._kedaTrigger(this, 'transport', name, s.queueLength ?? 5, authName);
-      check(Number.isInteger(s.queueLength ?? 5) && (s.queueLength ?? 5) >= 1, this, 'modelScaling.queueLength', s.queueLength, 'must be a whole number of at least 1');
-      new TriggerAuthentication(this, 'ModelScalerAuth', {
-        metadata: { name: authName, namespace: b.namespace },
-        spec: kedaTrigger.authentication,
-      });
-      this.scaledObject = new ScaledObject(this, 'ModelScaler', {
-        metadata: { name: soName, namespace: b.namespace, labels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'model-scaler' } },
-        spec: {
-          scaleTargetRef: { apiVersion: target.apiVersion, kind: target.kind, name: target.name },
-          minReplicaCount: minReplicas,
-          maxReplicaCount: maxReplicas,
-          pollingInterval: s.pollingInterval ?? 10,
-          cooldownPeriod: s.cooldownPeriod ?? 300,
-          triggers: [kedaTrigger.trigger],
-        },
-      });
+    // KEDA on the model, in the model's namespace: the target's one ScaledObject, shared by its bindings.
+    if (scaler) {
+      this.scaledObject = scaler.scaledObject;
       MODEL_SCALERS.add(this);
     }
 

@@ -77,7 +77,8 @@ export interface AsyncPipelineProps extends ChartProps {
    */
   readonly kedaNamespace?: string;
   /**
-   * Annotate objects with Argo CD sync waves: infrastructure (-1), models (0), actors (1).
+   * Annotate objects with Argo CD sync waves: infrastructure (-1; Volcano queues from -1 - depth, parents
+   * first), models (0), actors (1), the models' ScaledObjects (2, once the actors' queues exist).
    * @default false
    */
   readonly argoSyncWaves?: boolean;
@@ -90,6 +91,7 @@ const SYNC_WAVE: Record<string, string> = {
   ServiceAccount: '-1',
   Role: '-1',
   RoleBinding: '-1',
+  // A TriggerAuthentication needs only the out-of-band broker Secret: before its ScaledObject.
   TriggerAuthentication: '-1',
   PodMonitor: '-1',
   ServiceMonitor: '-1',
@@ -104,8 +106,13 @@ const SYNC_WAVE: Record<string, string> = {
   InferenceService: '0',
   Deployment: '0',
   Service: '0',
-  ScaledObject: '0',
   AsyncActor: '1',
+  // GIT-1: a ScaledObject scales on a queue the Asya operator creates with the AsyncActor
+  // (deliveryhero/asya src/asya-operator/internal/transports/rabbitmq.go:52-207 @ v0.1.1); applied before
+  // it, KEDA reports Ready=False (kedacore/keda pkg/scaling/executor/scale_scaledobjects.go:93-96 @ v2.20.2),
+  // Argo CD's health check turns that Degraded (argoproj/argo-cd resource_customizations/keda.sh/
+  // ScaledObject/health.lua @ v3.5.1) and the sync stops. So after the actors.
+  ScaledObject: '2',
 };
 
 const PIPELINE_BRAND = Symbol.for('cdk8s-asya.AsyncPipeline');
@@ -263,7 +270,7 @@ export class AsyncPipeline extends Chart {
     const objects = super.toJson();
     if (!this.props.argoSyncWaves) return objects;
     return objects.map((o) => {
-      const wave = SYNC_WAVE[o.kind];
+      const wave = syncWave(o, objects);
       if (wave === undefined) return o;
       return { ...o, metadata: { ...o.metadata, annotations: { ...(o.metadata?.annotations ?? {}), 'argocd.argoproj.io/sync-wave': wave } } };
     });
@@ -292,14 +299,15 @@ export class AsyncPipeline extends Chart {
           `(queue asya-${s.actorName} on ${s.transport.name} is not namespaced: the actors would share it)`);
       }
     }
-    // KEDA admits one ScaledObject per scale target: one binding may scale a shared model.
+    // KEDA admits one ScaledObject per scale target (bindings of a shared model share theirs, one
+    // trigger each: binding/model-scaler.ts); a step making its own for a target already scaled is refused.
     for (const s of this.steps) {
       if (!(s instanceof AsyncModel) || !s.scaledObject) continue;
       const t = s.backend.scaleTarget!;
       const same = scalersByTarget.get(targetKey(s)) ?? [];
-      if (same.length > 1) {
-        errors.push(`${where}: step "${s.actorName}": ${same.map((o) => o.node.path).join(', ')} all scale ${t.kind} ${s.backend.namespace}/${t.name}; ` +
-          'KEDA admits one ScaledObject per target: set modelScaling.enabled to false on all bindings but one');
+      if (new Set(same.map((o) => o.scaledObject)).size > 1) {
+        errors.push(`${where}: step "${s.actorName}": ${same.map((o) => o.node.path).join(', ')} scale ${t.kind} ${s.backend.namespace}/${t.name} ` +
+          'with different ScaledObjects: KEDA admits one ScaledObject per target');
       }
     }
     // The crew.
@@ -481,4 +489,29 @@ function appIndex(scope: IConstruct): AppIndex {
   const index = { version, byQueue, scalersByTarget, crewsByTransport };
   APP_INDEX.set(scope.node.root, index);
   return index;
+}
+
+/**
+ * The sync wave of one object: by kind, except Volcano Queues, ordered by depth so a parent precedes its
+ * children (VOL-2: Volcano's webhook rejects a child whose parent does not exist yet, volcano-sh/volcano
+ * pkg/webhooks/admission/queues/validate/validate_queue.go:373-390 @ v1.15.1): the deepest queues of the
+ * chart take wave -1, each level above one wave earlier. A parent outside the chart counts as existing.
+ */
+function syncWave(o: any, objects: any[]): string | undefined {
+  if (o.kind !== 'Queue' || !String(o.apiVersion).startsWith('scheduling.volcano.sh/')) return SYNC_WAVE[o.kind];
+  const parents = new Map<string, string | undefined>();
+  for (const q of objects) {
+    if (q.kind === 'Queue' && String(q.apiVersion).startsWith('scheduling.volcano.sh/')) parents.set(q.metadata.name, q.spec?.parent);
+  }
+  const depth = (name: string): number => {
+    let d = 0;
+    const seen = new Set<string>([name]);
+    for (let p = parents.get(name); p !== undefined && parents.has(p) && !seen.has(p); p = parents.get(p)) {
+      seen.add(p);
+      d++;
+    }
+    return d;
+  };
+  const deepest = Math.max(...[...parents.keys()].map(depth));
+  return String(-1 - (deepest - depth(o.metadata.name)));
 }

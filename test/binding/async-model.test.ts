@@ -30,12 +30,15 @@ class FakeBackend extends Construct implements IModelBackend {
   }
 }
 
+/** RabbitMQ with the management API: queue depth counts messages in flight, so models may scale to zero. */
+const RABBIT = Transport.rabbitmq({ managementUrl: 'http://rabbitmq.default.svc.cluster.local:15672' });
+
 const deployment: ScaleTarget = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'llm', supportsScaleToZero: true };
 
 function bind(props: Partial<AsyncModelProps> = {}, backendOpts: BackendOptions = { scaleTarget: deployment }) {
   const chart = testChart('ai');
   const backend = new FakeBackend(chart, 'llm', backendOpts);
-  const model = new AsyncModel(chart, 'ask-llm', { backend, transport: Transport.rabbitmq(), ...props });
+  const model = new AsyncModel(chart, 'ask-llm', { backend, transport: RABBIT, ...props });
   return { chart, model };
 }
 
@@ -55,22 +58,28 @@ describe('AsyncModel', () => {
       BRIDGE_PROTOCOL: 'openai-chat',
       BRIDGE_URL: 'http://llm.ai.svc.cluster.local:8000/v1/chat/completions',
       BRIDGE_MODEL: 'llama-3',
-      BRIDGE_MAX_RETRIES: '8',
+      BRIDGE_MAX_RETRIES: '3',
       BRIDGE_TIMEOUT_SECONDS: '120',
-      PYTHONPATH: '/opt/bridge',
+      PYTHONPATH: '/opt/asya-handlers',
     });
-    expect(runtime.volumeMounts).toEqual([{ name: 'bridge-handler', mountPath: '/opt/bridge', readOnly: true }]);
-    expect(one(manifests, 'ConfigMap', 'ask-llm-bridge').data['bridge.py']).toContain('def handle(');
+    // The handler module is mounted where PYTHONPATH points (the bundled-handler layout is asya/'s).
+    expect(runtime.volumeMounts).toEqual([{ name: expect.any(String), mountPath: env.PYTHONPATH, readOnly: true }]);
+    expect(manifests.find((m) => m.kind === 'ConfigMap' && m.data?.['bridge.py'])?.data['bridge.py']).toContain('def handle(');
 
-    const so = one(manifests, 'ScaledObject', 'ask-llm-model');
+    // One ScaledObject per target, named after it; over the management API KEDA counts ready + unacked
+    // messages (kedacore/keda pkg/scalers/rabbitmq_scaler.go:546-566 @ v2.20.2).
+    const so = one(manifests, 'ScaledObject', 'llm-scaler');
+    expect(so.metadata.namespace).toBe('ai');
     expect(so.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'llm' });
     expect(so.spec.minReplicaCount).toBe(0);
     expect(so.spec.triggers).toEqual([{
+      name: 'ask-llm',
       type: 'rabbitmq',
-      metadata: { protocol: 'amqp', host: 'amqp://rabbitmq.default.svc.cluster.local:5672', queueName: 'asya-ask-llm', mode: 'QueueLength', value: '5' },
-      authenticationRef: { name: 'ask-llm-model-auth' },
+      metadata: { protocol: 'http', host: 'http://rabbitmq.default.svc.cluster.local:15672', queueName: 'asya-ask-llm', mode: 'QueueLength', value: '5' },
+      authenticationRef: { name: 'llm-scaler-auth' },
     }]);
-    expect(one(manifests, 'TriggerAuthentication', 'ask-llm-model-auth').spec.secretTargetRef).toEqual([
+    expect(model.scaledObject).toBeDefined();
+    expect(one(manifests, 'TriggerAuthentication', 'llm-scaler-auth').spec.secretTargetRef).toEqual([
       { parameter: 'username', name: 'rabbitmq-secret', key: 'username' },
       { parameter: 'password', name: 'rabbitmq-secret', key: 'password' },
     ]);
@@ -103,7 +112,7 @@ describe('AsyncModel', () => {
     });
     const manifests = synthValid(chart);
     expect(manifests).toMatchSnapshot();
-    const so = one(manifests, 'ScaledObject', 'ask-llm-model');
+    const so = one(manifests, 'ScaledObject', 'llm-scaler');
     expect(so.spec.triggers[0].metadata).toEqual({
       queueURL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/asya-ask-llm', queueLength: '2', awsRegion: 'eu-west-1',
     });
@@ -117,7 +126,8 @@ describe('AsyncModel', () => {
     ['min above max', { modelScaling: { minReplicas: 3, maxReplicas: 2 } }, { scaleTarget: deployment }, 'modelScaling.minReplicas (3) must not exceed modelScaling.maxReplicas (2)'],
     ['scale to zero where it cannot work', { modelScaling: { minReplicas: 0 } }, { scaleTarget: { ...deployment, supportsScaleToZero: false } },
       'modelScaling.minReplicas (0) must be at least 1: Deployment llm cannot scale to zero'],
-    ['ScaledObject name over 54', { name: 'a'.repeat(49) }, { scaleTarget: deployment }, 'gives the ScaledObject name "' + 'a'.repeat(49) + '-model" of 55 characters; KEDA allows 54'],
+    ['ScaledObject name over 54', {}, { scaleTarget: { ...deployment, name: 'a'.repeat(48) } },
+      'gives the model\'s ScaledObject name "' + 'a'.repeat(48) + '-scaler" of 55 characters; KEDA allows 54'],
     ['SQS without KEDA authentication', { transport: Transport.sqs({ region: 'eu-west-1', accountId: '123456789012' }) }, { scaleTarget: deployment },
       'transport ("sqs") needs Transport.sqs({ kedaRoleArn }) or credentialsSecret'],
     ['bad output key', { outputKey: 'my-key' }, { scaleTarget: deployment }, 'outputKey ("my-key") must be an identifier'],
