@@ -5,30 +5,25 @@ Configured by environment variables (read on every call, so a bad value fails th
 with a clear error rather than the import): see handlers/README.md for the full contract.
 """
 
-import http.client
+from __future__ import annotations
+
 import json
 import os
-import time
-import urllib.error
-import urllib.request
+
+import asya_http
 
 PROTOCOLS = (
     "openai-chat", "openai-completions", "openai-embeddings",
     "kserve-v1", "open-inference", "ray-serve-http", "http-json",
 )
 PASS_THROUGH = ("temperature", "max_tokens", "top_p", "stop", "response_format")
-MAX_SLEEP_SECONDS = 30.0
+TEXT_PROTOCOLS = ("ray-serve-http", "http-json")
 EXCERPT_CHARS = 300
+DEFAULT_MAX_RESULT_BYTES = 256 * 1024
 
 
 class BridgeError(RuntimeError):
     """The model server failed, refused the request or answered something unusable."""
-
-
-class _Retryable(Exception):
-    def __init__(self, detail, retry_after=None):
-        super().__init__(detail)
-        self.retry_after = retry_after
 
 
 def _env_number(name, default, cast, minimum):
@@ -60,14 +55,27 @@ def _config():
         raise ValueError("BRIDGE_HEADERS must be a JSON object of strings") from None
     if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
         raise ValueError("BRIDGE_HEADERS must be a JSON object of strings")
+    proxy = os.environ.get("BRIDGE_PROXY_URL", "").strip()
+    if proxy and not proxy.startswith("http://"):
+        raise ValueError(f"BRIDGE_PROXY_URL must be an http:// URL of a proxy; got {proxy!r}")
+    retry_not_found = os.environ.get("BRIDGE_RETRY_NOT_FOUND", "").strip().lower()
+    if retry_not_found not in ("", "true", "false"):
+        raise ValueError(f"BRIDGE_RETRY_NOT_FOUND must be true or false; got {retry_not_found!r}")
+    policy = asya_http.RetryPolicy(
+        timeout=_env_number("BRIDGE_TIMEOUT_SECONDS", 60.0, float, 0.001),
+        max_retries=_env_number("BRIDGE_MAX_RETRIES", 3, int, 0),
+        backoff=_env_number("BRIDGE_BACKOFF_SECONDS", 1.0, float, 0.0),
+        cold_start=_env_number("BRIDGE_COLD_START_SECONDS", 0.0, float, 0.0),
+        retry_not_found=retry_not_found == "true",
+    )
     return {
         "protocol": protocol,
         "url": url,
         "model": model,
         "headers": headers,
-        "timeout": _env_number("BRIDGE_TIMEOUT_SECONDS", 60.0, float, 0.001),
-        "retries": _env_number("BRIDGE_MAX_RETRIES", 3, int, 0),
-        "backoff": _env_number("BRIDGE_BACKOFF_SECONDS", 1.0, float, 0.0),
+        "policy": policy,
+        "proxy": proxy,
+        "max_result_bytes": _env_number("BRIDGE_MAX_RESULT_BYTES", DEFAULT_MAX_RESULT_BYTES, int, 1024),
         "output_key": os.environ.get("BRIDGE_OUTPUT_KEY", "").strip() or "result",
     }
 
@@ -159,60 +167,51 @@ def _excerpt(raw):
     return text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS] + "..."
 
 
-def _retry_after(headers):
+def _is_json(content_type: str) -> bool:
+    return content_type == "application/json" or content_type.endswith("+json")
+
+
+def _decode(cfg: dict, where: str, response: asya_http.Response):
+    """The answer as JSON, or as text for the free-form protocols (BentoML ``-> str``, Ray Serve ``str``)."""
+    raw, status, kind = response.body, response.status, response.content_type
+    if cfg["protocol"] in TEXT_PROTOCOLS and kind and not _is_json(kind):
+        if not kind.startswith("text/"):
+            raise BridgeError(f"{where}: HTTP {status} answer of type {kind} is neither JSON nor text (not retried)")
+        charset = "utf-8"
+        for part in response.headers.get("Content-Type", "").split(";")[1:]:
+            key, _, value = part.strip().partition("=")
+            if key.lower() == "charset" and value:
+                charset = value.strip('"')
+        try:
+            return raw.decode(charset, errors="replace")
+        except LookupError:
+            return raw.decode("utf-8", errors="replace")
     try:
-        return max(0.0, float(headers.get("Retry-After", "")))
-    except (TypeError, ValueError):
-        return None  # absent, or an HTTP date: fall back to the exponential backoff
-
-
-def _read_quietly(response):
-    try:
-        return response.read() or b""
-    except (OSError, http.client.HTTPException):
-        return b"<body unreadable>"
-
-
-def _post_once(cfg, where, data):
-    """One POST; returns (status, raw body) or raises _Retryable / BridgeError."""
-    headers = {"Content-Type": "application/json", "Accept": "application/json", **cfg["headers"]}
-    request = urllib.request.Request(cfg["url"], data=data, headers=headers, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=cfg["timeout"]) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as err:
-        status, body = err.code, _excerpt(_read_quietly(err))
-        if status == 429 or status >= 500:
-            delay = _retry_after(err.headers) if status in (429, 503) else None
-            raise _Retryable(f"HTTP {status}: {body}", delay) from None
-        raise BridgeError(f"{where} failed: HTTP {status}: {body} (not retried)") from None
-    except (urllib.error.URLError, OSError, http.client.HTTPException) as err:
-        reason = getattr(err, "reason", None) or err
-        raise _Retryable(f"{type(reason).__name__}: {reason}") from None
+        return json.loads(raw)
+    except ValueError:
+        raise BridgeError(f"{where}: HTTP {status} response is not JSON: {_excerpt(raw)}") from None
 
 
 def _call(cfg, body):
     where = f"{cfg['protocol']} POST {cfg['url'].split('?')[0]}"  # no query string: it may hold a key
     data = json.dumps(body).encode("utf-8")
-    attempts = cfg["retries"] + 1
-    for attempt in range(1, attempts + 1):
-        try:
-            status, raw = _post_once(cfg, where, data)
-            break
-        except _Retryable as err:
-            if attempt == attempts:
-                raise BridgeError(f"{where} failed after {attempts} attempt(s): {err}") from None
-            delay = err.retry_after if err.retry_after is not None else cfg["backoff"] * 2 ** (attempt - 1)
-            time.sleep(min(delay, MAX_SLEEP_SECONDS))
+    headers = {"Content-Type": "application/json", "Accept": "application/json, text/plain;q=0.5", **cfg["headers"]}
     try:
-        decoded = json.loads(raw)
-    except ValueError:
-        raise BridgeError(f"{where}: HTTP {status} response is not JSON: {_excerpt(raw)}") from None
+        response = asya_http.request(
+            cfg["policy"], "POST", cfg["url"], data, headers, max_bytes=cfg["max_result_bytes"], proxy=cfg["proxy"] or None,
+        )
+    except asya_http.ResponseTooLarge as err:
+        raise BridgeError(f"{where}: {err} (BRIDGE_MAX_RESULT_BYTES; not retried: it would not fit the message)") from None
+    except asya_http.HttpFailure as err:
+        raise BridgeError(f"{where} {err}") from None
+    if response.status >= 400 or response.status < 200:
+        raise BridgeError(f"{where} failed: HTTP {response.status}: {_excerpt(response.body)} (not retried)")
+    decoded = _decode(cfg, where, response)
     try:
         return _output(cfg["protocol"], decoded)
     except (KeyError, IndexError, TypeError):
         raise BridgeError(
-            f"{where}: HTTP {status} response has no {EXPECTED[cfg['protocol']]}: {_excerpt(raw)}"
+            f"{where}: HTTP {response.status} response has no {EXPECTED[cfg['protocol']]}: {_excerpt(response.body)}"
         ) from None
 
 
@@ -220,6 +219,13 @@ def handle(payload):
     """Asya payload-mode entry point: POST the payload to the model server, return payload + output."""
     cfg = _config()
     output = _call(cfg, _request_body(cfg["protocol"], cfg["model"], payload))
-    if isinstance(payload, dict):
-        return {**payload, cfg["output_key"]: output}
-    return {cfg["output_key"]: output}
+    result = {**payload, cfg["output_key"]: output} if isinstance(payload, dict) else {cfg["output_key"]: output}
+    # The result travels in one broker message with the route: bound it here, or the sidecar's publish
+    # fails and the message is redelivered, calling the model again in a loop.
+    size = len(json.dumps(result, ensure_ascii=False).encode("utf-8"))
+    if size > cfg["max_result_bytes"]:
+        raise BridgeError(
+            f"result of {size} bytes (payload plus {cfg['output_key']}) exceeds BRIDGE_MAX_RESULT_BYTES "
+            f"({cfg['max_result_bytes']}): it would not fit the broker message (not retried)"
+        )
+    return result

@@ -7,28 +7,96 @@ from the envelope id, so a redelivered message finds its job (409) instead of st
 See handlers/README.md for the environment contract.
 """
 
+from __future__ import annotations
+
 import copy
 import hashlib
-import http.client
 import json
 import os
 import re
 import ssl
 import time
-import urllib.error
-import urllib.request
+
+import asya_http
 
 TYPES = ("string", "integer", "number", "boolean")
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 # Targets a message may never write: identity of the object and what this handler sets itself.
 PROTECTED = ("/apiVersion", "/kind", "/metadata")
-MAX_SLEEP_SECONDS = 30.0
+MAX_API_RESPONSE_BYTES = 8 * 1024 * 1024
+
+# The regular-expression subset JavaScript (no flags, as checked at synth) and Python's re read the same
+# way; src/asya/portable-pattern.ts implements the same rules. Python compiles it with re.ASCII (\d, \w, \b
+# then match JavaScript's) after two rewrites: "." excludes what JavaScript's excludes, and "$" is the
+# very end (Python's also matches before a final newline).
+_META = set("\\^$.|?*+()[]{}/-")
+_SHORTHAND = set("dDwW")
+_CONTROL = set("ntrfv")
+_QUANTIFIER = re.compile(r"\{[0-9]+(,[0-9]*)?\}")
 
 
-class _Retryable(Exception):
-    def __init__(self, detail, retry_after=None):
-        super().__init__(detail)
-        self.retry_after = retry_after
+def portable_pattern(pattern: str) -> str:
+    """The Python form of a portable pattern; ValueError naming the construct outside the subset."""
+    out, i, n = [], 0, len(pattern)
+    if any(ord(c) > 0xFFFF for c in pattern):
+        raise ValueError("characters outside the Basic Multilingual Plane are read differently (UTF-16 in JavaScript)")
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            e = pattern[i + 1] if i + 1 < n else ""
+            if not (e in _META or e in _SHORTHAND or e in _CONTROL or e in ("b", "B")) or not e:
+                raise ValueError(f"escape \\{e} is not portable (allowed: escaped punctuation, \\d \\D \\w \\W \\b \\B \\n \\t \\r \\f \\v)")
+            out.append(pattern[i:i + 2])
+            i += 2
+        elif c == "[":
+            j = i + 1
+            if j < n and pattern[j] == "^":
+                j += 1
+            if j < n and pattern[j] == "]":
+                raise ValueError("[] and [^] are read differently: write a non-empty class")
+            while j < n and pattern[j] != "]":
+                if pattern[j] == "\\":
+                    e = pattern[j + 1] if j + 1 < n else ""
+                    if not (e in _META or e in _SHORTHAND or e in _CONTROL) or not e:
+                        raise ValueError(f"escape \\{e} in a class is not portable")
+                    j += 2
+                elif pattern[j] == "[":
+                    raise ValueError("[ inside a class is not portable (escape it as \\[)")
+                else:
+                    j += 1
+            if j >= n:
+                raise ValueError("unterminated character class")
+            out.append(pattern[i:j + 1])
+            i = j + 1
+        elif c == "(":
+            if pattern.startswith("(?", i) and not pattern.startswith("(?:", i):
+                raise ValueError("only plain (...) and (?:...) groups are portable (no named groups, lookarounds or inline flags)")
+            group = "(?:" if pattern.startswith("(?:", i) else "("
+            out.append(group)
+            i += len(group)
+        elif c == "{":
+            m = _QUANTIFIER.match(pattern, i)
+            if not m:
+                raise ValueError("{ must start a quantifier {n}, {n,} or {n,m} (escape a literal { as \\{)")
+            out.append(m.group())
+            i = m.end()
+        elif c == "}":
+            raise ValueError("a lone } is not portable (escape it as \\})")
+        elif c == ".":
+            out.append("[^\\n\\r\\u2028\\u2029]")
+            i += 1
+        elif c == "$":
+            out.append("\\Z")
+            i += 1
+        else:
+            out.append(c)
+            i += 1
+    translated = "".join(out)
+    try:
+        re.compile(translated, re.ASCII)
+    except re.error as err:
+        raise ValueError(f"not a valid regular expression: {err}") from None
+    return translated
 
 
 def _json_env(name, default=None):
@@ -92,10 +160,12 @@ def _check_param(spec, manifest):
         if isinstance(container[key], (dict, list)):
             raise ValueError(f"LAUNCHER_PARAMETERS: {name}: target {pointer} is not a scalar value")
     if spec.get("pattern") is not None:
+        if not isinstance(spec["pattern"], str):
+            raise ValueError(f"LAUNCHER_PARAMETERS: {name}: pattern must be a string")
         try:
-            re.compile(spec["pattern"])
-        except (re.error, TypeError):
-            raise ValueError(f"LAUNCHER_PARAMETERS: {name}: pattern is not a valid regular expression") from None
+            spec["_compiled"] = re.compile(portable_pattern(spec["pattern"]), re.ASCII)
+        except ValueError as err:
+            raise ValueError(f"LAUNCHER_PARAMETERS: {name}: pattern {spec['pattern']!r}: {err}") from None
     for bound in ("minimum", "maximum"):
         if spec.get(bound) is not None and (isinstance(spec[bound], bool) or not isinstance(spec[bound], (int, float))):
             raise ValueError(f"LAUNCHER_PARAMETERS: {name}: {bound} must be a number")
@@ -139,9 +209,11 @@ def _config():
         or "/var/run/secrets/kubernetes.io/serviceaccount/token",
         "ca_path": os.environ.get("LAUNCHER_CA_PATH", "").strip()
         or "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt",
-        "timeout": _env_number("LAUNCHER_TIMEOUT_SECONDS", 30.0, float, 0.001),
-        "retries": _env_number("LAUNCHER_MAX_RETRIES", 3, int, 0),
-        "backoff": _env_number("LAUNCHER_BACKOFF_SECONDS", 1.0, float, 0.0),
+        "policy": asya_http.RetryPolicy(
+            timeout=_env_number("LAUNCHER_TIMEOUT_SECONDS", 30.0, float, 0.001),
+            max_retries=_env_number("LAUNCHER_MAX_RETRIES", 3, int, 0),
+            backoff=_env_number("LAUNCHER_BACKOFF_SECONDS", 1.0, float, 0.0),
+        ),
     }
 
 
@@ -156,7 +228,7 @@ def _problem(spec, value):
     }[kind]
     if not ok:
         return f"{name}: expected {kind}, got {json.dumps(value)}"
-    if kind == "string" and spec.get("pattern") is not None and not re.fullmatch(spec["pattern"], value):
+    if kind == "string" and spec.get("_compiled") is not None and not spec["_compiled"].fullmatch(value):
         return f"{name}: {json.dumps(value)} does not match pattern {spec['pattern']}"
     if kind in ("integer", "number"):
         if spec.get("minimum") is not None and value < spec["minimum"]:
@@ -226,35 +298,8 @@ def _api_message(raw):
     return text if len(text) <= 500 else text[:500] + "..."
 
 
-def _read_quietly(response):
-    try:
-        return response.read() or b""
-    except (OSError, http.client.HTTPException):
-        return b"<body unreadable>"
-
-
-def _send(request, cfg, context):
-    """One HTTP exchange: (status, raw body) for answers to act on; _Retryable for transient failures."""
-    try:
-        with urllib.request.urlopen(request, timeout=cfg["timeout"], context=context) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as err:
-        status, raw = err.code, _read_quietly(err)
-        if status == 429 or status >= 500:
-            retry_after = (err.headers.get("Retry-After") or "").strip()
-            delay = float(retry_after) if re.fullmatch(r"[0-9]+(\.[0-9]+)?", retry_after) else None
-            raise _Retryable(f"HTTP {status}: {_api_message(raw)}", delay) from None
-        return status, raw
-    except urllib.error.URLError as err:
-        if isinstance(err.reason, ssl.SSLCertVerificationError):  # a config problem: retrying cannot help
-            raise RuntimeError(f"{request.get_method()} {request.full_url}: {err.reason}") from None
-        raise _Retryable(f"{type(err.reason).__name__}: {err.reason}") from None
-    except (OSError, http.client.HTTPException) as err:
-        raise _Retryable(f"{type(err).__name__}: {err}") from None
-
-
 def _request(cfg, method, url, body=None):
-    """One API call with bounded retries on 429, 5xx and connection errors; returns (status, raw body)."""
+    """One API call with the shared retry policy (asya_http); returns (status, raw body)."""
     with open(cfg["token_path"], encoding="utf-8") as f:  # re-read each time: projected tokens rotate
         token = f.read().strip()
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
@@ -263,17 +308,16 @@ def _request(cfg, method, url, body=None):
         headers["Content-Type"] = "application/json"
         data = json.dumps(body).encode("utf-8")
     context = None
-    if url.startswith("https://") and os.path.exists(cfg["ca_path"]):
-        context = ssl.create_default_context(cafile=cfg["ca_path"])
-    attempts = cfg["retries"] + 1
-    for attempt in range(1, attempts + 1):
-        try:
-            return _send(urllib.request.Request(url, data=data, headers=headers, method=method), cfg, context)
-        except _Retryable as err:
-            if attempt == attempts:
-                raise RuntimeError(f"{method} {url} failed after {attempts} attempt(s): {err}") from None
-            delay = err.retry_after if err.retry_after is not None else cfg["backoff"] * 2 ** (attempt - 1)
-            time.sleep(min(delay, MAX_SLEEP_SECONDS))
+    if url.startswith("https://"):
+        context = ssl.create_default_context(cafile=cfg["ca_path"] if os.path.exists(cfg["ca_path"]) else None)
+    try:
+        response = asya_http.request(
+            cfg["policy"], method, url, data, headers, max_bytes=MAX_API_RESPONSE_BYTES, context=context,
+            deadline=cfg["deadline"],
+        )
+    except asya_http.HttpFailure as err:
+        raise RuntimeError(f"{method} {url}: {err}") from None
+    return response.status, response.body
 
 
 def _object(method, url, status, raw):
@@ -328,6 +372,8 @@ def handle(envelope):
     if not isinstance(message_id, str) or not message_id:
         raise ValueError("envelope id must be a non-empty string (the job name is derived from it)")
     values = _parameters(cfg["params"], envelope.get("payload"))
+    # One deadline for the message: the POST and the GET after a 409 share the policy's worst case.
+    cfg["deadline"] = time.monotonic() + cfg["policy"].worst_case_seconds()
     job, created = _launch(cfg, _render(cfg, values, message_id))
     meta = job.get("metadata") or {}
     return {

@@ -1,43 +1,99 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject } from 'cdk8s';
-import { Construct } from 'constructs';
+import { ApiObject, Chart, Lazy } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
 import { EnvValue } from '../core/env';
 import { k8s } from '../core/k8s';
 import { Volume, VolumeMount } from '../core/volume';
 
 /** Where this package keeps its dependency-free Python handlers (`<package>/handlers`). */
 const HANDLERS_DIR = path.join(__dirname, '..', '..', 'handlers');
+/** The modules a handler step may ship; `asya_http` is the HTTP code both handlers import. */
+const MODULES = ['asya_http', 'bridge', 'job_launcher'];
+/** Where the runtime finds the handlers (PYTHONPATH). */
+const MOUNT_PATH = '/opt/asya-handlers';
+const VOLUME_NAME = 'asya-handlers';
+
+let sources: { [module: string]: string } | undefined;
+function source(module: string): string {
+  sources ??= Object.fromEntries(MODULES.map((m) => [m, fs.readFileSync(path.join(HANDLERS_DIR, `${m}.py`), 'utf8')]));
+  return sources[module];
+}
 
 /**
- * One of this package's Python handlers, shipped in a ConfigMap and mounted into an actor's runtime.
+ * One of this package's Python handlers, shipped in its chart's shared ConfigMap and mounted into an
+ * actor's runtime.
  */
 export interface BundledHandler {
-  /** The ConfigMap holding the handler. */
+  /** The shared ConfigMap holding the handlers of the chart's namespace. */
   readonly configMap: ApiObject;
   /** The pod volume of the ConfigMap. */
   readonly volume: Volume;
   /** The mount of that volume into the runtime container. */
   readonly mount: VolumeMount;
-  /** The runtime env that makes the module importable (PYTHONPATH). */
+  /** The runtime env that makes the modules importable (PYTHONPATH). */
   readonly env: { [name: string]: EnvValue };
 }
 
 /**
- * Ships `handlers/<module>.py` in a ConfigMap `<actor>-<suffix>` (child id `Handler`) and returns the
- * volume, mount and env an AsyncActor needs to import it from `/opt/<suffix>`.
+ * The handlers' ConfigMap of one chart and namespace: created by the first handler step, then shared.
+ * It holds only the modules the chart's steps use (filled lazily) and is named
+ * `asya-handlers-<10 hex>`, a hash of the chart's construct path, the namespace and every bundled
+ * source: two charts in one namespace never share (so never prune) each other's ConfigMap, and a new
+ * handler version gets a new name, so the pods roll (a running runtime never re-imports a module).
  */
-export function bundleHandler(scope: Construct, actorName: string, module: string, suffix: string, component: string): BundledHandler {
-  const configMapName = `${actorName}-${suffix}`;
-  const configMap = new k8s.KubeConfigMap(scope, 'Handler', {
-    metadata: { name: configMapName, labels: { 'app.kubernetes.io/name': actorName, 'app.kubernetes.io/component': component } },
-    data: { [`${module}.py`]: fs.readFileSync(path.join(HANDLERS_DIR, `${module}.py`), 'utf8') },
-  });
-  const volumeName = `${suffix}-handler`;
+class HandlerBundle extends Construct {
+  public readonly configMap: ApiObject;
+  public readonly name: string;
+  private readonly modules = new Set<string>(['asya_http']);
+
+  constructor(scope: Chart, id: string, namespace: string) {
+    super(scope, id);
+    const hash = createHash('sha256').update(`${scope.node.path}\0${namespace}`);
+    for (const m of MODULES) hash.update(`\0${m}\0${source(m)}`);
+    this.name = `asya-handlers-${hash.digest('hex').slice(0, 10)}`;
+    this.configMap = new k8s.KubeConfigMap(this, 'Resource', {
+      metadata: {
+        name: this.name,
+        labels: { 'app.kubernetes.io/name': 'asya-handlers', 'app.kubernetes.io/component': 'handlers', 'app.kubernetes.io/managed-by': 'cdk8s-asya' },
+      },
+      data: Lazy.any({ produce: () => Object.fromEntries([...this.modules].sort().map((m) => [`${m}.py`, source(m)])) }),
+    });
+  }
+
+  public add(module: string): void {
+    this.modules.add(module);
+  }
+}
+
+/** The bundle of each chart, by namespace. */
+const BUNDLES = new WeakMap<Chart, Map<string, HandlerBundle>>();
+
+/**
+ * Ships `handlers/<module>.py` (and the shared `asya_http.py`) in the one ConfigMap of the scope's chart
+ * and namespace, and returns the volume, mount and env an AsyncActor needs to import it from
+ * `/opt/asya-handlers`.
+ */
+export function bundleHandler(scope: IConstruct, module: string): BundledHandler {
+  if (!MODULES.includes(module)) throw new Error(`unknown bundled handler module ${module}`);
+  const chart = Chart.of(scope);
+  const namespace = chart.namespace ?? 'default';
+  let byNamespace = BUNDLES.get(chart);
+  if (!byNamespace) {
+    byNamespace = new Map();
+    BUNDLES.set(chart, byNamespace);
+  }
+  let bundle = byNamespace.get(namespace);
+  if (!bundle) {
+    bundle = new HandlerBundle(chart, byNamespace.size === 0 ? 'AsyaHandlers' : `AsyaHandlers-${namespace}`, namespace);
+    byNamespace.set(namespace, bundle);
+  }
+  bundle.add(module);
   return {
-    configMap,
-    volume: Volume.configMap(volumeName, configMapName, 0o444),
-    mount: { volume: volumeName, mountPath: `/opt/${suffix}`, readOnly: true },
-    env: { PYTHONPATH: EnvValue.fromValue(`/opt/${suffix}`) },
+    configMap: bundle.configMap,
+    volume: Volume.configMap(VOLUME_NAME, bundle.name, 0o444),
+    mount: { volume: VOLUME_NAME, mountPath: MOUNT_PATH, readOnly: true },
+    env: { PYTHONPATH: EnvValue.fromValue(MOUNT_PATH) },
   };
 }

@@ -6,3 +6,4 @@ export { AsyaNamespace, AsyaNamespaceProps } from './asya-namespace';
 export { QueueNaming } from './queue-naming';
 export { ScalingOptions, AdvancedScalingOptions } from './scaling';
 export { Transport, RabbitMqTransportOptions, SqsTransportOptions } from './transport';
+export { HandlerStep, HandlerStepProps, HandlerActorOptions } from './handler-step';

@@ -1,3 +1,4 @@
+import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { QueueNaming } from './queue-naming';
 import { check } from '../core/errors';
@@ -51,6 +52,12 @@ export interface RabbitMqTransportOptions {
    * @default - any pod
    */
   readonly brokerPodSelector?: { [key: string]: string };
+  /**
+   * The broker's largest accepted message, in bytes (RabbitMQ `max_message_size`): bundled handlers
+   * refuse results that would not fit, instead of letting the publish fail and the message be redelivered.
+   * @default 16777216 (16 MiB, the default since RabbitMQ 4.0)
+   */
+  readonly maxMessageBytes?: number;
 }
 
 /**
@@ -92,6 +99,20 @@ export interface SqsTransportOptions {
    * @default "AWS_SECRET_ACCESS_KEY"
    */
   readonly secretAccessKeyKey?: string;
+  /**
+   * The visibility timeout the operator creates queues with (its `transports.sqs.config.visibilityTimeout`;
+   * the sidecar never extends it: deliveryhero/asya src/asya-sidecar/internal/transport/sqs.go:66-69 @ v0.1.1).
+   * A message whose processing may take longer reappears and a second replica repeats the work, so
+   * handler steps whose worst case exceeds it are refused at synth.
+   * @default Duration.seconds(300) (the sidecar's and operator's default)
+   */
+  readonly visibilityTimeout?: Duration;
+  /**
+   * The queues' `MaximumMessageSize`, in bytes (1024 to 1048576). The operator sets none when it creates a
+   * queue (src/asya-operator/internal/transports/sqs.go @ v0.1.1), so SQS's default applies.
+   * @default 262144 (256 KiB, SQS's default for a new queue)
+   */
+  readonly maxMessageBytes?: number;
 }
 
 /** A KEDA trigger plus the TriggerAuthentication spec it needs, in Kubernetes JSON. */
@@ -114,6 +135,10 @@ export class Transport {
       check(typeof options.managementUrl === 'string' && /^https?:\/\/[^\s/]+(:\d+)?(\/\S*)?$/.test(options.managementUrl), 'Transport.rabbitmq', 'managementUrl',
         options.managementUrl, 'must be an http:// or https:// URL of the RabbitMQ management API (e.g. http://rabbitmq.asya-system.svc.cluster.local:15672)');
     }
+    if (options.maxMessageBytes !== undefined) {
+      check(Number.isInteger(options.maxMessageBytes) && options.maxMessageBytes >= 4096 && options.maxMessageBytes <= 536870912, 'Transport.rabbitmq',
+        'maxMessageBytes', options.maxMessageBytes, 'must be a whole number of bytes from 4096 to 536870912 (RabbitMQ caps max_message_size at 512 MiB)');
+    }
     return new Transport('rabbitmq', options, undefined);
   }
 
@@ -127,6 +152,15 @@ export class Transport {
       'must be a 12-digit AWS account id');
     if (options.credentialsSecret !== undefined && options.kedaRoleArn !== undefined) {
       check(false, 'Transport.sqs', 'kedaRoleArn', options.kedaRoleArn, 'cannot be combined with credentialsSecret: choose one way for KEDA to authenticate');
+    }
+    if (options.maxMessageBytes !== undefined) {
+      check(Number.isInteger(options.maxMessageBytes) && options.maxMessageBytes >= 4096 && options.maxMessageBytes <= 1048576, 'Transport.sqs',
+        'maxMessageBytes', options.maxMessageBytes, 'must be a whole number of bytes from 4096 to 1048576 (SQS allows at most 1 MiB)');
+    }
+    if (options.visibilityTimeout !== undefined) {
+      const v = options.visibilityTimeout instanceof Duration ? options.visibilityTimeout.toSeconds() : NaN;
+      check(Number.isInteger(v) && v >= 1 && v <= 43200, 'Transport.sqs', 'visibilityTimeout', options.visibilityTimeout,
+        'must be a Duration of whole seconds from 1 second to 12 hours (SQS\'s range)');
     }
     return new Transport('sqs', undefined, options);
   }
@@ -161,6 +195,19 @@ export class Transport {
   /** Pod labels of the broker for egress rules, if known. */
   public get brokerPodSelector(): { [key: string]: string } | undefined {
     return this.rabbit?.brokerPodSelector;
+  }
+
+  /** The largest message the broker accepts, in bytes (results of bundled handlers are kept below it). */
+  public get maxMessageBytes(): number {
+    return this.rabbit ? (this.rabbit.maxMessageBytes ?? 16 * 1024 * 1024) : (this.sqsOptions!.maxMessageBytes ?? 256 * 1024);
+  }
+
+  /**
+   * The longest a message may be processed before the broker hands it to another consumer, in seconds:
+   * the SQS visibility timeout; undefined for RabbitMQ (an unacknowledged message stays with its consumer).
+   */
+  public get maxProcessingSeconds(): number | undefined {
+    return this.sqsOptions ? (this.sqsOptions.visibilityTimeout?.toSeconds() ?? 300) : undefined;
   }
 
   /**

@@ -2,8 +2,7 @@ import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ModelScaler } from './model-scaler';
 import { AsyncActor } from '../asya/async-actor';
-import { EgressRule, IAsyncStep } from '../asya/async-step';
-import { bundleHandler } from '../asya/bundled-handler';
+import { HandlerStep, HandlerStepProps } from '../asya/handler-step';
 import { ScalingOptions } from '../asya/scaling';
 import { Transport } from '../asya/transport';
 import { IModelBackend } from '../backends/model-backend';
@@ -64,7 +63,7 @@ export interface ModelScalingOptions {
 /**
  * Props of an AsyncModel.
  */
-export interface AsyncModelProps {
+export interface AsyncModelProps extends HandlerStepProps {
   /** The served model. */
   readonly backend: IModelBackend;
   /** The transport the bridge consumes from. */
@@ -85,13 +84,16 @@ export interface AsyncModelProps {
    */
   readonly bridgeScaling?: ScalingOptions;
   /**
-   * Timeout of one request to the model.
+   * Deadline of one request to the model: connect, send and the whole answer (handlers/README.md has
+   * the timing model).
    * @default Duration.minutes(2)
    */
   readonly requestTimeout?: Duration;
   /**
-   * Retries on 429, 5xx, connection errors and timeouts (exponential backoff, Retry-After honoured).
-   * @default 8 when the model scales to zero (covers its cold start), else 3
+   * Retries on 5xx, connection errors, 429 and 503 (exponential backoff, Retry-After honoured; a read
+   * timeout at most once; never other 4xx). When the model scales to zero, connection errors, 429, 502
+   * and 503 are also retried throughout the backend's cold start (`scaleTarget.coldStartSeconds`).
+   * @default 3
    */
   readonly maxRetries?: number;
   /**
@@ -136,14 +138,7 @@ const OUTPUT_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
  *   `spec.replicas` is left out: KEDA owns it;
  * - a NetworkPolicy that lets only the bridge reach the model.
  */
-export class AsyncModel extends Construct implements IAsyncStep {
-  public readonly actorName: string;
-  public readonly namespace: string;
-  public readonly transport: Transport;
-  public readonly queueName: string;
-  public readonly rewritesRoute: boolean = false;
-  public readonly podSelector: { [key: string]: string };
-  public readonly egress: EgressRule[];
+export class AsyncModel extends HandlerStep {
   /** The served model. */
   public readonly backend: IModelBackend;
   /** The bridge actor. */
@@ -177,44 +172,40 @@ export class AsyncModel extends Construct implements IAsyncStep {
     check(typeof outputKey === 'string' && OUTPUT_KEY.test(outputKey), this, 'outputKey', outputKey, 'must be an identifier ([A-Za-z_][A-Za-z0-9_]*)');
     const timeout = durationSeconds(this, 'requestTimeout', props.requestTimeout, Duration.minutes(2));
     check(timeout >= 1, this, 'requestTimeout', `${timeout}s`, 'must be at least 1 second');
-    const retries = props.maxRetries ?? (target && minReplicas === 0 ? 8 : 3);
+    const retries = props.maxRetries ?? 3;
     check(Number.isInteger(retries) && retries >= 0 && retries <= 20, this, 'maxRetries', retries, 'must be a whole number from 0 to 20');
 
-    // The bridge actor and its handler.
-    const handler = bundleHandler(this, name, 'bridge', 'bridge', 'bridge');
-    // Worst case per message: every attempt times out, plus capped backoff sleeps (30 s each at most).
-    const processing = Math.ceil(timeout * (retries + 1) + Math.min(30, 2 ** retries) * retries + 30);
-    this.bridge = new AsyncActor(this, 'Bridge', {
+    // The bridge actor and its handler (TIM-1: a model at zero gets its cold start; SEL-1: Seldon's
+    // envoy answers 404 while the model is not scheduled, so 404 is retried like a 503 there).
+    const coldStart = target && minReplicas === 0 ? (target.coldStartSeconds ?? 1200) : 0;
+    const resources = props.bridgeResources ?? { cpu: { request: '50m', limit: '500m' }, memory: { request: '64Mi', limit: '256Mi' } };
+    this.bridge = this.createHandlerActor('Bridge', {
       name,
       transport: props.transport,
-      handler: 'bridge.handle',
+      module: 'bridge',
       image: props.bridgeImage ?? 'python:3.12.7-slim-bookworm',
       env: {
-        ...handler.env,
         BRIDGE_PROTOCOL: EnvValue.fromValue(b.protocol.id),
         BRIDGE_URL: EnvValue.fromValue(`${b.endpoint}${b.requestPath}`),
         BRIDGE_MODEL: EnvValue.fromValue(b.modelName),
         ...(Object.keys(b.requestHeaders).length ? { BRIDGE_HEADERS: EnvValue.fromValue(JSON.stringify(b.requestHeaders)) } : {}),
         BRIDGE_TIMEOUT_SECONDS: EnvValue.fromValue(String(timeout)),
         BRIDGE_MAX_RETRIES: EnvValue.fromValue(String(retries)),
+        ...(coldStart ? { BRIDGE_COLD_START_SECONDS: EnvValue.fromValue(String(coldStart)) } : {}),
+        ...('Seldon-Model' in b.requestHeaders ? { BRIDGE_RETRY_NOT_FOUND: EnvValue.fromValue('true') } : {}),
+        BRIDGE_MAX_RESULT_BYTES: EnvValue.fromValue(String(this.maxResultBytes(props.transport, resources, 'bridgeResources'))),
         BRIDGE_OUTPUT_KEY: EnvValue.fromValue(outputKey),
       },
-      volumes: [handler.volume],
-      volumeMounts: [handler.mount],
-      resources: props.bridgeResources ?? { cpu: { request: '50m', limit: '500m' }, memory: { request: '64Mi', limit: '256Mi' } },
-      processingTimeout: Duration.seconds(processing),
+      resources,
+      requestTimeoutSeconds: timeout,
+      maxRetries: retries,
+      coldStartSeconds: coldStart,
+      runtimeLogLevel: props.runtimeLogLevel,
       scaling: props.bridgeScaling ?? { maxReplicas: Math.max(4, maxReplicas * 4) },
       podLabels: { 'app.kubernetes.io/component': 'bridge' },
       // The bridge may reach its model only (plus DNS and the broker).
       egress: [{ namespace: b.namespace, podSelector: { ...b.podSelector }, ports: [b.podPort] }],
     });
-    this.bridge.node.addDependency(handler.configMap);
-    this.actorName = this.bridge.actorName;
-    this.namespace = this.bridge.namespace;
-    this.transport = props.transport;
-    this.queueName = this.bridge.queueName;
-    this.podSelector = { ...this.bridge.podSelector };
-    this.egress = [...this.bridge.egress];
 
     // KEDA on the model, in the model's namespace: the target's one ScaledObject, shared by its bindings.
     if (scaler) {
@@ -242,13 +233,6 @@ export class AsyncModel extends Construct implements IAsyncStep {
         },
       });
     }
-  }
-
-  /**
-   * Lets pods of a namespace scrape the step's metrics port (its NetworkPolicy ingress).
-   */
-  public allowMetricsScrapingFrom(namespace: string): void {
-    this.bridge.allowMetricsScrapingFrom(namespace);
   }
 }
 

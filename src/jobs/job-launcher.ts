@@ -3,8 +3,8 @@ import { Construct } from 'constructs';
 import { Kueue } from './kueue';
 import { ILaunchableJob, LAUNCHED_NAME_SUFFIX_LENGTH, launchedNameLength, markCaptured } from './launchable-job';
 import { AsyncActor, HandlerMode } from '../asya/async-actor';
-import { EgressRule, IAsyncStep } from '../asya/async-step';
-import { bundleHandler } from '../asya/bundled-handler';
+import { HandlerStep, HandlerStepProps } from '../asya/handler-step';
+import { portablePatternProblem } from '../asya/portable-pattern';
 import { ScalingOptions } from '../asya/scaling';
 import { Transport } from '../asya/transport';
 import { EnvValue } from '../core/env';
@@ -66,7 +66,7 @@ export interface LaunchParameter {
 /**
  * Props of a JobLauncher.
  */
-export interface JobLauncherProps {
+export interface JobLauncherProps extends HandlerStepProps {
   /**
    * The job each message launches. It becomes a template: the launcher captures its manifest and
    * removes it from the app, so applying the YAML never starts a job by itself.
@@ -100,7 +100,8 @@ export interface JobLauncherProps {
    */
   readonly scaling?: ScalingOptions;
   /**
-   * Timeout of one API request.
+   * Deadline of one API request: connect, send and the whole answer (the POST and the GET after a 409
+   * share the message's budget; handlers/README.md has the timing model).
    * @default Duration.seconds(30)
    */
   readonly requestTimeout?: Duration;
@@ -131,17 +132,7 @@ function pointerGet(doc: any, pointer: string): { found: boolean; value?: any } 
  * Conflict counts as success) and returns the job's reference. It runs as its own ServiceAccount with a
  * Role that allows only `create` and `get` on that one resource in its namespace.
  */
-export class JobLauncher extends Construct implements IAsyncStep {
-  /** The label naming the launcher on every job it launches. */
-  public static readonly LAUNCHER_LABEL = 'asya.sh/launcher';
-
-  public readonly actorName: string;
-  public readonly namespace: string;
-  public readonly transport: Transport;
-  public readonly queueName: string;
-  public readonly rewritesRoute: boolean = false;
-  public readonly podSelector: { [key: string]: string };
-  public readonly egress: EgressRule[];
+export class JobLauncher extends HandlerStep {
   /** The launcher actor. */
   public readonly actor: AsyncActor;
   /** The Role granting create/get on the job resource. */
@@ -174,7 +165,9 @@ export class JobLauncher extends Construct implements IAsyncStep {
       });
       if (p.pattern !== undefined) {
         check(p.type === LaunchParameterType.STRING, this, `${f}.pattern`, p.pattern, 'applies to string parameters only');
-        try { new RegExp(p.pattern); } catch { check(false, this, `${f}.pattern`, p.pattern, 'is not a valid regular expression'); }
+        // HND-5: checked here with JavaScript, compiled per message by Python's re: only the syntax both read alike.
+        const problem = typeof p.pattern === 'string' ? portablePatternProblem(p.pattern) : 'must be a string';
+        check(problem === undefined, this, `${f}.pattern`, p.pattern, `${problem}: launch patterns use the subset JavaScript and Python read the same way (handlers/README.md)`);
       }
       const numeric = p.type === LaunchParameterType.INTEGER || p.type === LaunchParameterType.NUMBER;
       if (p.minimum !== undefined) check(numeric, this, `${f}.minimum`, p.minimum, 'applies to integer and number parameters only');
@@ -206,7 +199,6 @@ export class JobLauncher extends Construct implements IAsyncStep {
     // The job is a template from now on: never applied by itself.
     job.node.scope?.node.tryRemoveChild(job.node.id);
 
-    const handler = bundleHandler(this, name, 'job_launcher', 'launcher', 'job-launcher');
     const timeout = (props.requestTimeout ?? Duration.seconds(30)).toMilliseconds() / 1000;
     check(timeout >= 1, this, 'requestTimeout', `${timeout}s`, 'must be at least 1 second');
     const retries = props.maxRetries ?? 3;
@@ -228,14 +220,13 @@ export class JobLauncher extends Construct implements IAsyncStep {
       subjects: [{ kind: 'ServiceAccount', name: serviceAccount, namespace }],
     });
 
-    this.actor = new AsyncActor(this, 'Actor', {
+    this.actor = this.createHandlerActor('Actor', {
       name,
       transport: props.transport,
-      handler: 'job_launcher.handle',
+      module: 'job_launcher',
       handlerMode: HandlerMode.ENVELOPE,
       image: props.image ?? 'python:3.12.7-slim-bookworm',
       env: {
-        ...handler.env,
         LAUNCHER_MANIFEST: EnvValue.fromValue(JSON.stringify(manifest)),
         LAUNCHER_PARAMETERS: EnvValue.fromValue(JSON.stringify(params)),
         LAUNCHER_NAMESPACE: EnvValue.fromValue(namespace),
@@ -243,23 +234,16 @@ export class JobLauncher extends Construct implements IAsyncStep {
         LAUNCHER_TIMEOUT_SECONDS: EnvValue.fromValue(String(timeout)),
         LAUNCHER_MAX_RETRIES: EnvValue.fromValue(String(retries)),
       },
-      volumes: [handler.volume],
-      volumeMounts: [handler.mount],
       resources: props.resources ?? { cpu: { request: '50m', limit: '250m' }, memory: { request: '64Mi', limit: '128Mi' } },
+      requestTimeoutSeconds: timeout,
+      maxRetries: retries,
+      runtimeLogLevel: props.runtimeLogLevel,
       scaling: props.scaling ?? { maxReplicas: 2 },
-      processingTimeout: Duration.seconds(Math.ceil(timeout * (retries + 1) + 60)),
       ...(irsa ? {} : { serviceAccountName: serviceAccount }),
       podLabels: { 'app.kubernetes.io/component': 'job-launcher' },
       // The Kubernetes API server (its address is not known at synth).
       egress: [{ ipBlock: '0.0.0.0/0', ports: [443, 6443] }],
     });
-    this.actor.node.addDependency(handler.configMap);
-    this.actorName = this.actor.actorName;
-    this.namespace = this.actor.namespace;
-    this.transport = props.transport;
-    this.queueName = this.actor.queueName;
-    this.podSelector = { ...this.actor.podSelector };
-    this.egress = [...this.actor.egress];
 
   }
 
@@ -287,12 +271,5 @@ export class JobLauncher extends Construct implements IAsyncStep {
       ]),
     });
     return manifest;
-  }
-
-  /**
-   * Lets pods of a namespace scrape the step's metrics port (its NetworkPolicy ingress).
-   */
-  public allowMetricsScrapingFrom(namespace: string): void {
-    this.actor.allowMetricsScrapingFrom(namespace);
   }
 }

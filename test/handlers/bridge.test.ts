@@ -148,7 +148,7 @@ describe('bridge handler, per protocol', () => {
     });
   });
 
-  test.each(byProtocol)('%s: a response that is not JSON fails without a retry', async (_, c) => {
+  test.each(withField)('%s: a response that is not JSON fails without a retry', async (_, c) => {
     await withServer(() => ({ status: 200, body: '<html>502 Bad Gateway from proxy</html>' }), async (url, server) => {
       const out = await runHandler('bridge', c.payload, envFor(c, url));
       expect(out).toMatchObject({ ok: false, type: 'BridgeError' });
