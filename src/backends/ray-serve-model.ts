@@ -22,6 +22,22 @@ export interface RayServeAutoscaling {
    * @default - Ray's (2)
    */
   readonly targetOngoingRequests?: number;
+  /**
+   * `initial_replicas`: replicas at deployment, between min and max.
+   * @default - Ray's (minReplicas)
+   */
+  readonly initialReplicas?: number;
+  /**
+   * `upscale_delay_s`: how long the load must stay high before Serve adds replicas.
+   * @default - Ray's (30)
+   */
+  readonly upscaleDelaySeconds?: number;
+  /**
+   * `downscale_delay_s`: how long the load must stay low before Serve removes replicas (and, from one
+   * replica, scales to zero).
+   * @default - Ray's (600)
+   */
+  readonly downscaleDelaySeconds?: number;
 }
 
 /**
@@ -50,6 +66,16 @@ export interface RayServeDeployment {
    * @default - Ray's
    */
   readonly numCpus?: number;
+  /**
+   * `max_ongoing_requests`: requests one replica handles at once (the autoscaler's unit of load).
+   * @default - Ray's (5)
+   */
+  readonly maxOngoingRequests?: number;
+  /**
+   * `max_queued_requests`: requests a caller may queue for the deployment before Serve answers 503.
+   * @default - Ray's (unlimited)
+   */
+  readonly maxQueuedRequests?: number;
 }
 
 /**
@@ -133,8 +159,11 @@ export interface RayServeModelProps {
    */
   readonly name?: string;
   /**
-   * The Ray image of every node, pinned; its Ray version must match `rayVersion`.
-   * @default "rayproject/ray:2.46.0"
+   * The Ray image of every node, pinned; its Ray version must match `rayVersion`. Ray Serve LLM
+   * (`ray.serve.llm:build_openai_app`) needs `ray[llm]` (vLLM), which the plain `rayproject/ray` images
+   * lack: the default is then the `ray-llm` image of KubeRay's LLM sample, and a plain `rayproject/ray`
+   * image is refused.
+   * @default - "rayproject/ray:2.46.0"; "rayproject/ray-llm:2.52.0-py311-cu128" when an application is Ray Serve LLM
    */
   readonly image?: string;
   /**
@@ -144,9 +173,16 @@ export interface RayServeModelProps {
   readonly allowUnpinnedImage?: boolean;
   /**
    * The Ray version of the image (`rayClusterConfig.rayVersion`).
-   * @default "2.46.0"
+   * @default - "2.46.0"; "2.52.0" with the default Ray Serve LLM image
    */
   readonly rayVersion?: string;
+  /**
+   * Serve's end-to-end HTTP request timeout (`http_options.request_timeout_s`). Ray waits without limit
+   * by default, also while a deployment scales up from zero; set it a little below the binding's
+   * `requestTimeout` (120 s by default) so Serve gives up on a request no later than the bridge does.
+   * @default - none (Ray's: no timeout)
+   */
+  readonly requestTimeoutSeconds?: number;
   /** The Serve applications (at least one). */
   readonly applications: RayServeApplication[];
   /**
@@ -179,6 +215,13 @@ export interface RayServeModelProps {
 }
 
 const LLM_APP = 'ray.serve.llm:build_openai_app';
+/** The image and Ray version of KubeRay's Ray Serve LLM sample (ray-project/kuberay ray-operator/config/samples/ray-service.llm-serve.yaml @ v1.7.0). */
+const LLM_IMAGE = 'rayproject/ray-llm:2.52.0-py311-cu128';
+const LLM_RAY_VERSION = '2.52.0';
+const RAY_IMAGE = 'rayproject/ray:2.46.0';
+const RAY_VERSION = '2.46.0';
+/** The plain Ray images, without `ray[llm]`. */
+const PLAIN_RAY_IMAGE = /^(docker\.io\/)?rayproject\/ray[:@]/;
 const IMPORT_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 const SERVE_PORT = 8000;
 /** Ports of the head: declaring any disables KubeRay's defaults, so all are declared (metrics 8080 is always added by KubeRay). */
@@ -222,8 +265,13 @@ export class RayServeModel extends Construct implements IModelBackend {
     const name = props.name ?? id;
     checkDns1035Label(this, props.name === undefined ? 'name (from the construct id)' : 'name', name, 53,
       'KubeRay names the Services NAME-serve-svc and NAME-head-svc, at most 63');
-    const image = props.image ?? 'rayproject/ray:2.46.0';
-    const rayVersion = props.rayVersion ?? '2.46.0';
+    // RAY-1: Ray Serve LLM imports ray.serve.llm, which needs ray[llm] (vLLM): not in rayproject/ray.
+    const llm = (props.applications ?? []).some((a) => a?.importPath === LLM_APP);
+    const image = props.image ?? (llm ? LLM_IMAGE : RAY_IMAGE);
+    check(!(llm && PLAIN_RAY_IMAGE.test(image)), this, 'image', image,
+      `cannot run ${LLM_APP}: the plain rayproject/ray images lack ray[llm] (vLLM); use a rayproject/ray-llm image `
+      + `(e.g. ${LLM_IMAGE}, KubeRay's LLM sample) or your own image with ray[llm]`);
+    const rayVersion = props.rayVersion ?? (props.image === undefined && llm ? LLM_RAY_VERSION : RAY_VERSION);
     check(/^\d+\.\d+\.\d+/.test(rayVersion), this, 'rayVersion', rayVersion, 'must be a Ray version such as 2.46.0');
 
     // Applications.
@@ -258,6 +306,18 @@ export class RayServeModel extends Construct implements IModelBackend {
           check(Number.isInteger(s.maxReplicas) && s.maxReplicas >= Math.max(1, s.minReplicas), this, `${df}.autoscaling.maxReplicas`, s.maxReplicas,
             `must be a whole number of at least 1 and at least minReplicas (${s.minReplicas})`);
         }
+        if (d.autoscaling?.initialReplicas !== undefined) {
+          const s = d.autoscaling;
+          check(Number.isInteger(s.initialReplicas) && s.initialReplicas! >= s.minReplicas && s.initialReplicas! <= s.maxReplicas, this,
+            `${df}.autoscaling.initialReplicas`, s.initialReplicas, `must be a whole number between minReplicas (${s.minReplicas}) and maxReplicas (${s.maxReplicas})`);
+        }
+        for (const k of ['upscaleDelaySeconds', 'downscaleDelaySeconds'] as const) {
+          const v = d.autoscaling?.[k];
+          if (v !== undefined) check(typeof v === 'number' && v >= 0, this, `${df}.autoscaling.${k}`, v, 'must be at least 0');
+        }
+        for (const k of ['maxOngoingRequests', 'maxQueuedRequests'] as const) {
+          if (d[k] !== undefined) check(Number.isInteger(d[k]) && d[k]! >= 1, this, `${df}.${k}`, d[k], 'must be a whole number of at least 1');
+        }
         if (d.numGpus !== undefined) check(d.numGpus >= 0, this, `${df}.numGpus`, d.numGpus, 'must be at least 0');
         if (d.numCpus !== undefined) check(d.numCpus >= 0, this, `${df}.numCpus`, d.numCpus, 'must be at least 0');
         const actor = { ...(d.numGpus !== undefined ? { num_gpus: d.numGpus } : {}), ...(d.numCpus !== undefined ? { num_cpus: d.numCpus } : {}) };
@@ -269,8 +329,13 @@ export class RayServeModel extends Construct implements IModelBackend {
               min_replicas: d.autoscaling.minReplicas,
               max_replicas: d.autoscaling.maxReplicas,
               ...(d.autoscaling.targetOngoingRequests !== undefined ? { target_ongoing_requests: d.autoscaling.targetOngoingRequests } : {}),
+              ...(d.autoscaling.initialReplicas !== undefined ? { initial_replicas: d.autoscaling.initialReplicas } : {}),
+              ...(d.autoscaling.upscaleDelaySeconds !== undefined ? { upscale_delay_s: d.autoscaling.upscaleDelaySeconds } : {}),
+              ...(d.autoscaling.downscaleDelaySeconds !== undefined ? { downscale_delay_s: d.autoscaling.downscaleDelaySeconds } : {}),
             },
           } : {}),
+          ...(d.maxOngoingRequests !== undefined ? { max_ongoing_requests: d.maxOngoingRequests } : {}),
+          ...(d.maxQueuedRequests !== undefined ? { max_queued_requests: d.maxQueuedRequests } : {}),
           ...(Object.keys(actor).length ? { ray_actor_options: actor } : {}),
         };
       });
@@ -320,8 +385,11 @@ export class RayServeModel extends Construct implements IModelBackend {
       };
     };
     check(props.head !== undefined, this, 'head', props.head, 'must be set');
+    // RAY-2: with workers, the head advertises no CPUs so Serve replicas land on workers, as KubeRay's
+    // samples do (ray-project/kuberay ray-operator/config/samples/ray-service.llm-serve.yaml @ v1.7.0).
+    const headParams = (props.workerGroups ?? []).length > 0 ? { 'num-cpus': '0', ...(props.head.rayStartParams ?? {}) } : { ...(props.head.rayStartParams ?? {}) };
     const headGroupSpec = {
-      rayStartParams: { ...(props.head.rayStartParams ?? {}) },
+      rayStartParams: headParams,
       template: template('head', 'ray-head', props.head, HEAD_PORTS),
     };
     const groupNames = new Set<string>();
@@ -353,7 +421,7 @@ export class RayServeModel extends Construct implements IModelBackend {
       ...RayService.GVK,
       metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'cdk8s-asya', ...(props.labels ?? {}) } },
       spec: {
-        serveConfigV2: Yaml.stringify({ applications }),
+        serveConfigV2: Yaml.stringify({ ...this.httpOptions(props), applications }),
         rayClusterConfig: {
           rayVersion,
           enableInTreeAutoscaling: props.enableInTreeAutoscaling ?? anyElastic,
@@ -381,5 +449,13 @@ export class RayServeModel extends Construct implements IModelBackend {
     }
     this.noScaleTargetReason = 'Ray autoscales itself (Serve autoscaling_config sets deployment replicas, the in-tree autoscaler '
       + 'sets worker-group replicas), and RayService/RayCluster have no scale subresource, so there is nothing for KEDA to target.';
+  }
+
+  /** RAY-3: Serve's request timeout (`http_options.request_timeout_s` of serveConfigV2). */
+  private httpOptions(props: RayServeModelProps): { http_options?: { request_timeout_s: number } } {
+    if (props.requestTimeoutSeconds === undefined) return {};
+    check(typeof props.requestTimeoutSeconds === 'number' && props.requestTimeoutSeconds > 0, this, 'requestTimeoutSeconds', props.requestTimeoutSeconds,
+      'must be a number of seconds above 0');
+    return { http_options: { request_timeout_s: props.requestTimeoutSeconds } };
   }
 }

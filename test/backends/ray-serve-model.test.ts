@@ -131,3 +131,78 @@ describe('RayServeModel', () => {
     });
   });
 });
+
+describe('RayServeModel fidelity (RAY-1..3) and Serve autoscaling options', () => {
+  const LLM_APP = {
+    name: 'llm', importPath: 'ray.serve.llm:build_openai_app',
+    args: { llm_configs: [{ model_loading_config: { model_id: 'qwen', model_source: 'Qwen/Qwen2.5-0.5B-Instruct' } }] },
+  };
+
+  // RAY-1: ray.serve.llm needs ray[llm]; KubeRay's LLM sample runs rayproject/ray-llm:2.52.0-py311-cu128 with rayVersion 2.52.0
+  // (ray-project/kuberay ray-operator/config/samples/ray-service.llm-serve.yaml @ v1.7.0).
+  test('Ray Serve LLM defaults to the ray-llm image of KubeRay\'s sample', () => {
+    const chart = testChart();
+    new RayServeModel(chart, 'llm', { applications: [LLM_APP], head: HEAD, workerGroups: [GPU_WORKER] });
+    const rs = one(synthValid(chart), 'RayService', 'llm');
+    expect(rs.spec.rayClusterConfig.rayVersion).toBe('2.52.0');
+    expect(rs.spec.rayClusterConfig.headGroupSpec.template.spec.containers[0].image).toBe('rayproject/ray-llm:2.52.0-py311-cu128');
+    expect(rs.spec.rayClusterConfig.workerGroupSpecs[0].template.spec.containers[0].image).toBe('rayproject/ray-llm:2.52.0-py311-cu128');
+  });
+
+  test('Ray Serve LLM on a plain rayproject/ray image is refused', () => {
+    expect(() => new RayServeModel(testChart(), 'x', { image: 'rayproject/ray:2.46.0', applications: [LLM_APP], head: HEAD }))
+      .toThrow('test/x: image ("rayproject/ray:2.46.0") cannot run ray.serve.llm:build_openai_app: the plain rayproject/ray images lack ray[llm] (vLLM)');
+    expect(() => new RayServeModel(testChart(), 'y', { image: 'docker.io/rayproject/ray:2.46.0-py311-gpu', applications: [LLM_APP], head: HEAD }))
+      .toThrow('test/y: image ("docker.io/rayproject/ray:2.46.0-py311-gpu") cannot run ray.serve.llm:build_openai_app');
+  });
+
+  // RAY-2: KubeRay's samples start the head with num-cpus "0" so Serve replicas land on workers (ray-service.llm-serve.yaml @ v1.7.0).
+  test('the head advertises no CPUs when there are workers, unless told otherwise; without workers Serve runs on the head', () => {
+    const chart = testChart();
+    const app = { name: 'a', importPath: 'app.main:deployment' };
+    new RayServeModel(chart, 'w', { applications: [app], head: HEAD, workerGroups: [GPU_WORKER] });
+    new RayServeModel(chart, 'o', { applications: [app], head: { ...HEAD, rayStartParams: { 'num-cpus': '1' } }, workerGroups: [GPU_WORKER] });
+    new RayServeModel(chart, 'h', { applications: [app], head: HEAD });
+    const m = synthValid(chart);
+    expect(one(m, 'RayService', 'w').spec.rayClusterConfig.headGroupSpec.rayStartParams).toEqual({ 'num-cpus': '0' });
+    expect(one(m, 'RayService', 'o').spec.rayClusterConfig.headGroupSpec.rayStartParams).toEqual({ 'num-cpus': '1' });
+    expect(one(m, 'RayService', 'h').spec.rayClusterConfig.headGroupSpec.rayStartParams).toEqual({});
+  });
+
+  // RAY-3 and Serve's config schema (ray-project/ray python/ray/serve/schema.py HTTPOptionsSchema, DeploymentSchema,
+  // python/ray/serve/config.py AutoscalingConfig; the serveConfigV2 shape of ray-project/kuberay ray-service.llm-serve.yaml @ v1.7.0).
+  test('request timeout and Serve autoscaling options in serveConfigV2', () => {
+    const chart = testChart();
+    new RayServeModel(chart, 'r', {
+      requestTimeoutSeconds: 110,
+      applications: [{
+        name: 'a', importPath: 'app.main:deployment',
+        deployments: [{
+          name: 'Model', maxOngoingRequests: 8, maxQueuedRequests: 100,
+          autoscaling: { minReplicas: 0, maxReplicas: 4, initialReplicas: 1, targetOngoingRequests: 4, upscaleDelaySeconds: 5, downscaleDelaySeconds: 300 },
+        }],
+      }],
+      head: HEAD,
+    });
+    const rs = one(synthValid(chart), 'RayService', 'r');
+    expect(rs.spec.serveConfigV2).toMatchSnapshot();
+    expect(rs.spec.serveConfigV2).toContain('http_options:\n  request_timeout_s: 110\n');
+    expect(rs.spec.serveConfigV2).toContain('max_ongoing_requests: 8');
+    expect(rs.spec.serveConfigV2).toContain('max_queued_requests: 100');
+    expect(rs.spec.serveConfigV2).toContain('upscale_delay_s: 5');
+    expect(rs.spec.serveConfigV2).toContain('downscale_delay_s: 300');
+    expect(rs.spec.serveConfigV2).toContain('initial_replicas: 1');
+  });
+
+  test('bad timeout and autoscaling options', () => {
+    const mk = (extra: any, dep: any = {}) => () => new RayServeModel(testChart(), 'x', {
+      ...extra, head: HEAD, applications: [{ name: 'a', importPath: 'app.main:d', deployments: [{ name: 'D', ...dep }] }],
+    });
+    expect(mk({ requestTimeoutSeconds: 0 })).toThrow('test/x: requestTimeoutSeconds (0) must be a number of seconds above 0');
+    expect(mk({}, { autoscaling: { minReplicas: 1, maxReplicas: 2, initialReplicas: 3 } }))
+      .toThrow('test/x: applications[0].deployments[0].autoscaling.initialReplicas (3) must be a whole number between minReplicas (1) and maxReplicas (2)');
+    expect(mk({}, { autoscaling: { minReplicas: 1, maxReplicas: 2, downscaleDelaySeconds: -1 } }))
+      .toThrow('test/x: applications[0].deployments[0].autoscaling.downscaleDelaySeconds (-1) must be at least 0');
+    expect(mk({}, { maxOngoingRequests: 0 })).toThrow('test/x: applications[0].deployments[0].maxOngoingRequests (0) must be a whole number of at least 1');
+  });
+});
