@@ -5,6 +5,7 @@ import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { isDns1123Subdomain, objectName } from '../core/names';
 import { checkLabelMap, objectProp } from '../core/props';
+import { Toleration } from '../core/pod';
 import { renderResources, ResourceRequirements } from '../core/resources';
 import { BentoDeploymentV2Alpha1 } from '../imports/yatai-bentodeployment-serving.yatai.ai';
 
@@ -57,6 +58,21 @@ export interface BentoModelProps {
    * @default - { minReplicas: 1, maxReplicas: 1 } (yatai-deployment's own default)
    */
   readonly autoscaling?: BentoAutoscaling;
+  /**
+   * Node selector of the API server pods (`spec.extraPodSpec.nodeSelector`), e.g. a GPU pool.
+   * @default - none
+   */
+  readonly nodeSelector?: { [key: string]: string };
+  /**
+   * Tolerations of the API server pods (`spec.extraPodSpec.tolerations`), e.g. of `nvidia.com/gpu` taints.
+   * @default - none
+   */
+  readonly tolerations?: Toleration[];
+  /**
+   * ServiceAccount of the API server pods (`spec.extraPodSpec.serviceAccountName`).
+   * @default - yatai-deployment's choice (a ServiceAccount labelled `yatai.ai/bento-deployment-pod=true`, else its default)
+   */
+  readonly serviceAccountName?: string;
   /**
    * Extra labels on the BentoDeployment.
    * @default - none
@@ -149,6 +165,7 @@ export class BentoModel extends Construct implements IModelBackend {
         autoscaling: { minReplicas, maxReplicas },
         resources,
         ...(envs.length ? { envs } : {}),
+        ...this.extraPodSpec(props),
       },
     });
 
@@ -160,5 +177,30 @@ export class BentoModel extends Construct implements IModelBackend {
     this.podSelector = { 'yatai.ai/bento-deployment': name, 'yatai.ai/bento-deployment-component-type': 'api-server' };
     this.noScaleTargetReason = `yatai-deployment always creates its own HPA "${name}" on Deployment ${name}, and KEDA's webhook refuses a `
       + 'ScaledObject on a target that already has an HPA: size the model with BentoModel autoscaling instead.';
+  }
+
+  /**
+   * BEN-1: yatai-deployment copies nodeSelector, tolerations and serviceAccountName of `extraPodSpec` into
+   * the API server's pod spec (bentoml/yatai-deployment controllers/bentodeployment_controller.go:2501-2521 @ v1.1.21).
+   */
+  private extraPodSpec(props: BentoModelProps): { extraPodSpec?: any } {
+    checkLabelMap(this, 'nodeSelector', props.nodeSelector);
+    const tolerations = (props.tolerations ?? []).map((t, i) => {
+      if (t.operator !== undefined) check(['Equal', 'Exists'].includes(t.operator), this, `tolerations[${i}].operator`, t.operator, 'must be Equal or Exists');
+      if (t.effect !== undefined) {
+        check(['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(t.effect), this, `tolerations[${i}].effect`, t.effect, 'must be one of NoSchedule, PreferNoSchedule, NoExecute');
+      }
+      check(!(t.operator === 'Exists' && t.value !== undefined), this, `tolerations[${i}].value`, t.value, 'must be empty when operator is Exists');
+      return { ...t };
+    });
+    if (props.serviceAccountName !== undefined) {
+      check(isDns1123Subdomain(props.serviceAccountName), this, 'serviceAccountName', props.serviceAccountName, 'must be a ServiceAccount name (DNS-1123 subdomain)');
+    }
+    const spec = {
+      ...(props.nodeSelector && Object.keys(props.nodeSelector).length ? { nodeSelector: { ...props.nodeSelector } } : {}),
+      ...(tolerations.length ? { tolerations } : {}),
+      ...(props.serviceAccountName ? { serviceAccountName: props.serviceAccountName } : {}),
+    };
+    return Object.keys(spec).length ? { extraPodSpec: spec } : {};
   }
 }

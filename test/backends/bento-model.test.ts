@@ -111,3 +111,34 @@ describe('BentoModel', () => {
     });
   });
 });
+
+// BEN-1: yatai-deployment copies extraPodSpec's nodeSelector, tolerations and serviceAccountName into the
+// API server pod (bentoml/yatai-deployment controllers/bentodeployment_controller.go:2501-2521 @ v1.1.21).
+describe('BentoModel extraPodSpec (BEN-1)', () => {
+  const RES = { cpu: { request: '1', limit: '2' }, memory: { request: '2Gi', limit: '4Gi' }, gpu: { count: 1 } };
+  test('a GPU Bento on a tainted pool', () => {
+    const chart = testChart();
+    new BentoModel(chart, 'llm', {
+      bento: 'llm-bento', apiMethod: 'generate', resources: RES,
+      nodeSelector: { pool: 'gpu' },
+      tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+      serviceAccountName: 'bento-runner',
+    });
+    const manifests = synthValid(chart);
+    expect(manifests).toMatchSnapshot();
+    expect(one(manifests, 'BentoDeployment', 'llm').spec.extraPodSpec).toEqual({
+      nodeSelector: { pool: 'gpu' },
+      tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+      serviceAccountName: 'bento-runner',
+    });
+  });
+
+  test('bad pod options', () => {
+    const mk = (extra: any) => () => new BentoModel(testChart(), 'x', { bento: 'b', apiMethod: 'm', resources: RES, ...extra });
+    expect(mk({ tolerations: [{ operator: 'In' }] })).toThrow('test/x: tolerations[0].operator ("In") must be Equal or Exists');
+    expect(mk({ tolerations: [{ effect: 'Soon' }] })).toThrow('test/x: tolerations[0].effect ("Soon") must be one of NoSchedule, PreferNoSchedule, NoExecute');
+    expect(mk({ tolerations: [{ operator: 'Exists', value: 'x' }] })).toThrow('test/x: tolerations[0].value ("x") must be empty when operator is Exists');
+    expect(mk({ serviceAccountName: 'Bad_SA' })).toThrow('test/x: serviceAccountName ("Bad_SA") must be a ServiceAccount name (DNS-1123 subdomain)');
+    expect(mk({ nodeSelector: { 'bad key!': 'v' } })).toThrow('test/x: nodeSelector');
+  });
+});
