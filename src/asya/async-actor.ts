@@ -1,4 +1,4 @@
-import { ApiObject, Chart, Duration, Lazy } from 'cdk8s';
+import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EgressRule, IAsyncStep } from './async-step';
 import { AsyaImages } from './images';
@@ -13,6 +13,7 @@ import { PodOptions, renderPodSpec } from '../core/pod';
 import { checkLabelMap, durationSeconds, listProp, objectProp, stringProp } from '../core/props';
 import { ConstructRegistry } from '../core/registry';
 import { renderResources, ResourceRequirements } from '../core/resources';
+import { checkFlow, ClusterDns, isCidr, NetworkPeer, PodTraffic, renderNetworkPolicy, TrafficFlow, TrafficPort } from '../core/traffic';
 import { AsyncActor as AsyncActorL1 } from '../imports/asya-asyncactor-asya.sh';
 
 /**
@@ -129,8 +130,25 @@ export interface AsyncActorProps extends ContainerOptions, PodOptions {
    */
   readonly egress?: EgressRule[];
   /**
-   * Create the actor's NetworkPolicy: its pods may send only DNS, broker traffic and the declared
-   * `egress`, and receive only metrics scrapes from `metricsScrapeNamespaces`.
+   * Traffic the actor sends besides DNS, the broker and the gateway, in the traffic model's terms (any
+   * peer: pods, a namespace, a CIDR block), e.g. `{ peer: NetworkPeer.cidr('10.20.0.0/16'), ports: [TrafficPort.tcp(5432)] }`.
+   * @default - none
+   */
+  readonly egressFlows?: TrafficFlow[];
+  /**
+   * Traffic the actor's pods accept besides metrics scrapes (actors serve nothing else by default).
+   * @default - none
+   */
+  readonly ingressFlows?: TrafficFlow[];
+  /**
+   * The cluster DNS the actor's pods resolve names with.
+   * @default - ClusterDns.of(this): the nearest ClusterDns.use(), else kube-dns in kube-system plus NodeLocal DNSCache
+   */
+  readonly dns?: ClusterDns;
+  /**
+   * Create the actor's NetworkPolicy: its pods may send only DNS, broker traffic, gateway reports and
+   * the declared `egress`/`egressFlows`, and receive only metrics scrapes from `metricsScrapeNamespaces`
+   * and the declared `ingressFlows`.
    * @default true
    */
   readonly networkPolicy?: boolean;
@@ -200,8 +218,10 @@ export class AsyncActor extends Construct implements IAsyncStep {
   public readonly resource: ApiObject;
   /** The actor's NetworkPolicy, unless disabled. */
   public readonly networkPolicy?: ApiObject;
+  /** The flows of the actor's pods, in and out: its NetworkPolicy is rendered from them. */
+  public readonly traffic: PodTraffic;
   private readonly scaling: ResolvedScaling;
-  private readonly scrapeNamespaces: string[];
+  private readonly scrapeNamespaces: string[] = [];
 
   constructor(scope: Construct, id: string, props: AsyncActorProps) {
     super(scope, id);
@@ -229,7 +249,6 @@ export class AsyncActor extends Construct implements IAsyncStep {
     this.egress = [...listProp(this, 'egress', props.egress)];
     checkLabelMap(this, 'labels', props.labels);
     ACTORS.add(this);
-    this.scrapeNamespaces = [...(props.metricsScrapeNamespaces ?? [])];
 
     // Runtime start rules.
     // The operator accepts a handler read from a ConfigMap or Secret (asya_runtime.py reads ASYA_HANDLER at start).
@@ -346,59 +365,69 @@ export class AsyncActor extends Construct implements IAsyncStep {
         sidecar,
       },
     });
+    this.traffic = this.declareTraffic(props);
     if (props.networkPolicy ?? true) {
-      this.networkPolicy = new ApiObject(this, 'NetworkPolicy', {
-        apiVersion: 'networking.k8s.io/v1',
-        kind: 'NetworkPolicy',
-        metadata: { name: `${name}-network`, labels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/managed-by': 'cdk8s-asya' } },
-        spec: {
-          podSelector: { matchLabels: { ...this.podSelector } },
-          policyTypes: ['Ingress', 'Egress'],
-          ingress: Lazy.any({ produce: () => this.renderIngress() }),
-          egress: this.renderEgress(),
-        },
+      this.networkPolicy = renderNetworkPolicy(this, 'NetworkPolicy', this.traffic, {
+        name: `${name}-network`,
+        labels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/managed-by': 'cdk8s-asya' },
+        ingress: true,
+        egress: true,
       });
     }
   }
 
-  private renderIngress(): any[] {
-    if (this.scrapeNamespaces.length === 0) return [];
-    return [{
-      from: [...this.scrapeNamespaces].sort().map((ns) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } })),
-      ports: [{ protocol: 'TCP', port: METRICS_PORT }],
-    }];
-  }
-
-  private renderEgress(): any[] {
-    const t = this.transport;
-    const brokerPeer: any = {};
-    if (t.brokerNamespace) brokerPeer.namespaceSelector = { matchLabels: { 'kubernetes.io/metadata.name': t.brokerNamespace } };
-    if (t.brokerPodSelector) brokerPeer.podSelector = { matchLabels: { ...t.brokerPodSelector } };
-    const egress: any[] = [
-      {
-        to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-        ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
-      },
-      { ...(Object.keys(brokerPeer).length ? { to: [brokerPeer] } : {}), ports: t.brokerPorts.map((port) => ({ protocol: 'TCP', port })) },
-    ];
+  /**
+   * The actor's flows: DNS, the transport's (broker, gateway, credential endpoints), the declared
+   * egress, and metrics scrapes.
+   */
+  private declareTraffic(props: AsyncActorProps): PodTraffic {
+    const t = new PodTraffic(this.namespace, this.podSelector);
+    const dns = props.dns ?? ClusterDns.of(this);
+    check(dns instanceof ClusterDns, this, 'dns', dns, 'must be ClusterDns.kubeDns(), .openShift() or .custom()');
+    dns.flows.forEach((f) => t.allowEgress(f));
+    this.transport._egressFlows().forEach((f) => t.allowEgress(f));
     this.egress.forEach((e, i) => {
       check(Array.isArray(e.ports) && e.ports.length > 0 && e.ports.every((x) => Number.isInteger(x) && x >= 1 && x <= 65535), this, `egress[${i}].ports`, e.ports,
         'must list TCP port numbers from 1 to 65535');
       check(!(e.ipBlock && e.podSelector), this, `egress[${i}]`, e, 'takes either ipBlock or podSelector/namespace, not both');
-      const peer: any = e.ipBlock ? { ipBlock: { cidr: e.ipBlock } } : {
-        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': e.namespace ?? this.namespace } },
-        ...(e.podSelector ? { podSelector: { matchLabels: { ...e.podSelector } } } : {}),
-      };
-      egress.push({ to: [peer], ports: e.ports.map((port) => ({ protocol: 'TCP', port })) });
+      if (e.ipBlock !== undefined) check(isCidr(e.ipBlock), this, `egress[${i}].ipBlock`, e.ipBlock, 'must be a CIDR block such as 10.0.0.0/16');
+      const peer = e.ipBlock ? NetworkPeer.cidr(e.ipBlock) : NetworkPeer.pods(e.namespace ?? this.namespace, e.podSelector ?? {});
+      t.allowEgress({ peer, ports: e.ports.map((p) => TrafficPort.tcp(p)) });
     });
-    return egress;
+    listProp(this, 'egressFlows', props.egressFlows).forEach((f, i) => { checkFlow(this, `egressFlows[${i}]`, f); t.allowEgress(f); });
+    listProp(this, 'ingressFlows', props.ingressFlows).forEach((f, i) => { checkFlow(this, `ingressFlows[${i}]`, f); t.allowIngress(f); });
+    listProp(this, 'metricsScrapeNamespaces', props.metricsScrapeNamespaces).forEach((ns) => this.addScrapeNamespace(ns, t));
+    return t;
+  }
+
+  /** Adds an egress flow to the actor's NetworkPolicy (e.g. a database, a cloud API). */
+  public allowEgress(flow: TrafficFlow): void {
+    checkFlow(this, 'allowEgress(flow)', flow);
+    this.traffic.allowEgress(flow);
+  }
+
+  /** Adds an ingress flow to the actor's NetworkPolicy. */
+  public allowIngress(flow: TrafficFlow): void {
+    checkFlow(this, 'allowIngress(flow)', flow);
+    this.traffic.allowIngress(flow);
   }
 
   /**
    * Lets pods of a namespace scrape the actor's metrics port (adds to the NetworkPolicy's ingress).
    */
   public allowMetricsScrapingFrom(namespace: string): void {
-    if (!this.scrapeNamespaces.includes(namespace)) this.scrapeNamespaces.push(namespace);
+    this.addScrapeNamespace(namespace, this.traffic);
+  }
+
+  private addScrapeNamespace(namespace: string, traffic: PodTraffic): void {
+    check(typeof namespace === 'string' && namespace.length > 0, this, 'metricsScrapeNamespaces', namespace, 'must name a namespace');
+    if (this.scrapeNamespaces.includes(namespace)) return;
+    this.scrapeNamespaces.push(namespace);
+    traffic.allowIngress({
+      peer: NetworkPeer.namespace(namespace),
+      ports: [TrafficPort.tcp(METRICS_PORT)],
+      description: 'metrics scrapes of the sidecar (ASYA_METRICS_ADDR :8080)',
+    });
   }
 
   /** Minimum and maximum replicas, for cross-step checks. */

@@ -1,12 +1,16 @@
-import { Construct } from 'constructs';
+import { Chart } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
 import { AsyncActor, CREW_SCOPES, HandlerMode, SidecarOptions } from './async-actor';
+import { EgressRule, gatewayFlow } from './async-step';
 import { AsyaImages } from './images';
 import { ScalingOptions } from './scaling';
 import { Transport } from './transport';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
+import { listProp } from '../core/props';
 import { ConstructRegistry } from '../core/registry';
 import { ResourceRequirements } from '../core/resources';
+import { ClusterDns, isCidr, NetworkPeer, TrafficFlow, TrafficPort } from '../core/traffic';
 
 /**
  * Options of S3 result storage.
@@ -34,6 +38,11 @@ export interface S3StorageOptions {
    * @default "secret-key"
    */
   readonly secretKeyKey?: string;
+  /**
+   * CIDR blocks the crew may reach S3 (and STS, for IRSA) on, port 443: e.g. a VPC endpoint's subnets.
+   * @default ["0.0.0.0/0"]: S3's public endpoints have no fixed addresses
+   */
+  readonly endpointCidrs?: string[];
 }
 
 /**
@@ -59,6 +68,17 @@ export interface MinioStorageOptions {
    * @default "secret-key"
    */
   readonly secretKeyKey?: string;
+  /**
+   * The storage's pods or addresses, for the crew's NetworkPolicy egress.
+   * @default - derived from endpoint: `<service>.<namespace>.svc...` gives every pod of that namespace, a
+   * one-label host the crew's own namespace, an IP address that address; any other host must be given here
+   */
+  readonly peer?: NetworkPeer;
+  /**
+   * The port the storage's pods listen on (the pod port behind the Service).
+   * @default - the endpoint's port (MinIO's chart maps Service 9000 to pod 9000)
+   */
+  readonly podPort?: number;
 }
 
 /**
@@ -75,7 +95,11 @@ export class ResultStorage {
       env.ASYA_S3_ACCESS_KEY = EnvValue.fromSecret(options.credentialsSecret, options.accessKeyKey ?? 'access-key');
       env.ASYA_S3_SECRET_KEY = EnvValue.fromSecret(options.credentialsSecret, options.secretKeyKey ?? 'secret-key');
     }
-    return new ResultStorage(env, options.bucket);
+    (options.endpointCidrs ?? []).forEach((c, i) => check(isCidr(c), 'ResultStorage.s3', `endpointCidrs[${i}]`, c, 'must be a CIDR block such as 10.0.0.0/16'));
+    const flows = (options.endpointCidrs ?? ['0.0.0.0/0']).map((c) => ({
+      peer: NetworkPeer.cidr(c), ports: [TrafficPort.tcp(443)], description: 'S3 and STS (HTTPS): result storage',
+    }));
+    return new ResultStorage(env, options.bucket, () => flows);
   }
 
   /** MinIO or another S3-compatible endpoint. */
@@ -83,24 +107,56 @@ export class ResultStorage {
     check(typeof options.credentialsSecret === 'string' && options.credentialsSecret.length > 0, 'ResultStorage.minio', 'credentialsSecret', options.credentialsSecret,
       'is required: without credentials the crew falls back to minioadmin/minioadmin');
     check(/^https?:\/\/\S+$/.test(options.endpoint), 'ResultStorage.minio', 'endpoint', options.endpoint, 'must be an http:// or https:// URL');
+    if (options.peer !== undefined) check(options.peer instanceof NetworkPeer, 'ResultStorage.minio', 'peer', options.peer, 'must be a NetworkPeer');
+    const url = new URL(options.endpoint);
+    const port = options.podPort ?? (url.port ? Number(url.port) : (url.protocol === 'https:' ? 443 : 80));
+    check(Number.isInteger(port) && port >= 1 && port <= 65535, 'ResultStorage.minio', 'podPort', port, 'must be a whole number from 1 to 65535');
+    const given = options.peer;
+    const storageFlows = (scope: IConstruct, namespace: string): TrafficFlow[] => {
+      const peer = given ?? peerOfUrl(url.hostname, namespace);
+      check(peer !== undefined, scope, 'storage', options.endpoint,
+        'names a host outside the cluster: give ResultStorage.minio({ peer: NetworkPeer.cidr(...) }) so the crew\'s NetworkPolicy can allow it');
+      return [{ peer: peer!, ports: [TrafficPort.tcp(port)], description: 'MinIO: result storage' }];
+    };
     return new ResultStorage({
       ASYA_S3_BUCKET: EnvValue.fromValue(options.bucket),
       ASYA_S3_ENDPOINT: EnvValue.fromValue(options.endpoint),
       ASYA_S3_ACCESS_KEY: EnvValue.fromSecret(options.credentialsSecret, options.accessKeyKey ?? 'access-key'),
       ASYA_S3_SECRET_KEY: EnvValue.fromSecret(options.credentialsSecret, options.secretKeyKey ?? 'secret-key'),
-    }, options.bucket);
+    }, options.bucket, storageFlows);
   }
 
   /** Do not persist results (the gateway, if any, still gets the final status). */
   public static none(): ResultStorage {
-    return new ResultStorage({}, undefined);
+    return new ResultStorage({}, undefined, () => []);
   }
 
   private constructor(
     /** @internal */ public readonly _env: { [k: string]: EnvValue },
     /** The bucket, if results are persisted. */
     public readonly bucket: string | undefined,
+    private readonly flows: (scope: IConstruct, namespace: string) => TrafficFlow[],
   ) {}
+
+  /**
+   * The crew's egress to the storage (upstream swallows upload errors: a blocked store loses results
+   * silently, deliveryhero/asya src/asya-crew/handlers/end_handlers.py @ v0.1.1).
+   * @internal
+   */
+  public _egressFlows(scope: IConstruct, namespace: string): TrafficFlow[] {
+    return this.flows(scope, namespace);
+  }
+}
+
+/**
+ * The pods behind an in-cluster URL host: `<service>.<namespace>[.svc[.cluster.local]]` gives every pod
+ * of that namespace, a one-label host the given namespace, an IPv4 address that address; else undefined.
+ */
+function peerOfUrl(host: string, namespace: string): NetworkPeer | undefined {
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(host)) return NetworkPeer.cidr(`${host}/32`);
+  const svc = /^([a-z0-9-]+)(?:\.([a-z0-9-]+)(?:\.svc(?:\.cluster\.local)?)?)?$/.exec(host);
+  if (!svc) return undefined;
+  return NetworkPeer.namespace(svc[2] ?? namespace);
 }
 
 /**
@@ -137,6 +193,37 @@ export interface AsyaCrewProps {
    * @default - pinned sidecar image
    */
   readonly sidecar?: SidecarOptions;
+  /**
+   * Extra egress of the end actors, besides DNS, the broker, the storage and the gateway.
+   * @default - none
+   */
+  readonly egress?: EgressRule[];
+  /**
+   * Extra egress of the end actors in the traffic model's terms (any peer), e.g.
+   * `[AwsCredentialEndpoints.eksPodIdentity()]` when S3 credentials come from EKS Pod Identity.
+   * @default - none
+   */
+  readonly egressFlows?: TrafficFlow[];
+  /**
+   * ServiceAccount of the end actors (e.g. one annotated for IRSA, so happy-end can write to S3).
+   * @default - the namespace's default ServiceAccount
+   */
+  readonly serviceAccountName?: string;
+  /**
+   * Namespaces allowed to scrape the end actors' sidecar metrics (8080).
+   * @default - none
+   */
+  readonly metricsScrapeNamespaces?: string[];
+  /**
+   * Create the end actors' NetworkPolicies.
+   * @default true
+   */
+  readonly networkPolicy?: boolean;
+  /**
+   * The cluster DNS.
+   * @default - ClusterDns.of(this)
+   */
+  readonly dns?: ClusterDns;
 }
 
 /**
@@ -157,8 +244,15 @@ export class AsyaCrew extends Construct {
     if (props.gatewayUrl !== undefined) {
       check(/^https?:\/\/\S+$/.test(props.gatewayUrl), this, 'gatewayUrl', props.gatewayUrl, 'must be an http:// or https:// URL');
     }
+    const namespace = Chart.of(this).namespace ?? 'default';
     const common = {
       transport: props.transport,
+      serviceAccountName: props.serviceAccountName,
+      egress: props.egress,
+      egressFlows: [...props.storage._egressFlows(this, namespace), ...this.gatewayFlows(props, namespace), ...listProp(this, 'egressFlows', props.egressFlows)],
+      metricsScrapeNamespaces: props.metricsScrapeNamespaces,
+      networkPolicy: props.networkPolicy,
+      dns: props.dns,
       image: props.image ?? AsyaImages.CREW,
       // The crew handlers refuse to start in payload mode.
       handlerMode: HandlerMode.ENVELOPE,
@@ -172,6 +266,22 @@ export class AsyaCrew extends Construct {
     };
     this.happyEnd = new AsyncActor(this, 'happy-end', { ...common, handler: 'handlers.end_handlers.happy_end_handler' });
     this.errorEnd = new AsyncActor(this, 'error-end', { ...common, handler: 'handlers.end_handlers.error_end_handler' });
+  }
+
+  /**
+   * The end actors' sidecars POST the final status to the gateway (`/envelopes/{id}/final`,
+   * deliveryhero/asya src/asya-sidecar/internal/progress/reporter.go @ v0.1.1). A gateway declared on
+   * the transport is reached by every actor already; otherwise `gatewayUrl` names it: an in-cluster
+   * Service URL gives the asya-gateway chart's pods (`app.kubernetes.io/name: asya-gateway`, port 8080)
+   * in that namespace.
+   */
+  private gatewayFlows(props: AsyaCrewProps, namespace: string): TrafficFlow[] {
+    if (props.gatewayUrl === undefined || props.transport.gateway !== undefined) return [];
+    const host = new URL(props.gatewayUrl).hostname;
+    const svc = /^([a-z0-9-]+)(?:\.([a-z0-9-]+)(?:\.svc(?:\.cluster\.local)?)?)?$/.exec(host);
+    check(svc !== null, this, 'gatewayUrl', props.gatewayUrl,
+      'names a host outside the cluster: declare the gateway on the transport (Transport.rabbitmq({ gateway: { namespace, podSelector, port } })) so NetworkPolicies can allow it');
+    return [gatewayFlow({ namespace: svc![2] ?? namespace })];
   }
 }
 

@@ -1,7 +1,9 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { QueueNaming } from './queue-naming';
+import { AsyaGatewayEndpoint, checkGatewayEndpoint, gatewayFlow } from './async-step';
 import { check } from '../core/errors';
+import { checkFlow, isCidr, NetworkPeer, TrafficFlow, TrafficPort } from '../core/traffic';
 
 /**
  * RabbitMQ as the operator is configured for it.
@@ -53,6 +55,18 @@ export interface RabbitMqTransportOptions {
    */
   readonly brokerPodSelector?: { [key: string]: string };
   /**
+   * CIDR blocks of a broker outside the cluster (e.g. Amazon MQ), for NetworkPolicy egress rules;
+   * exclusive with brokerNamespace and brokerPodSelector.
+   * @default - see brokerNamespace
+   */
+  readonly brokerCidrs?: string[];
+  /**
+   * The Asya gateway the operator points every sidecar at (its `gatewayURL`): every actor on this
+   * transport, the crew's included, may then reach it.
+   * @default - no gateway: sidecars report nowhere
+   */
+  readonly gateway?: AsyaGatewayEndpoint;
+  /**
    * The broker's largest accepted message, in bytes (RabbitMQ `max_message_size`): bundled handlers
    * refuse results that would not fit, instead of letting the publish fail and the message be redelivered.
    * @default 16777216 (16 MiB, the default since RabbitMQ 4.0)
@@ -100,6 +114,23 @@ export interface SqsTransportOptions {
    */
   readonly secretAccessKeyKey?: string;
   /**
+   * CIDR blocks actors may reach SQS (and STS, for IRSA) on, port 443: e.g. the VPC endpoint's subnets.
+   * @default ["0.0.0.0/0"]: SQS's public endpoint has no fixed addresses
+   */
+  readonly endpointCidrs?: string[];
+  /**
+   * Link-local credential endpoints actors may reach, e.g. `[AwsCredentialEndpoints.eksPodIdentity()]`
+   * (IRSA and static keys need none).
+   * @default - none
+   */
+  readonly credentialEndpoints?: TrafficFlow[];
+  /**
+   * The Asya gateway the operator points every sidecar at: every actor on this transport, the crew's
+   * included, may then reach it.
+   * @default - no gateway: sidecars report nowhere
+   */
+  readonly gateway?: AsyaGatewayEndpoint;
+  /**
    * The visibility timeout the operator creates queues with (its `transports.sqs.config.visibilityTimeout`;
    * the sidecar never extends it: deliveryhero/asya src/asya-sidecar/internal/transport/sqs.go:66-69 @ v0.1.1).
    * A message whose processing may take longer reappears and a second replica repeats the work, so
@@ -135,6 +166,7 @@ export class Transport {
       check(typeof options.managementUrl === 'string' && /^https?:\/\/[^\s/]+(:\d+)?(\/\S*)?$/.test(options.managementUrl), 'Transport.rabbitmq', 'managementUrl',
         options.managementUrl, 'must be an http:// or https:// URL of the RabbitMQ management API (e.g. http://rabbitmq.asya-system.svc.cluster.local:15672)');
     }
+    checkTransportTraffic('Transport.rabbitmq', options);
     if (options.maxMessageBytes !== undefined) {
       check(Number.isInteger(options.maxMessageBytes) && options.maxMessageBytes >= 4096 && options.maxMessageBytes <= 536870912, 'Transport.rabbitmq',
         'maxMessageBytes', options.maxMessageBytes, 'must be a whole number of bytes from 4096 to 536870912 (RabbitMQ caps max_message_size at 512 MiB)');
@@ -153,6 +185,7 @@ export class Transport {
     if (options.credentialsSecret !== undefined && options.kedaRoleArn !== undefined) {
       check(false, 'Transport.sqs', 'kedaRoleArn', options.kedaRoleArn, 'cannot be combined with credentialsSecret: choose one way for KEDA to authenticate');
     }
+    checkTransportTraffic('Transport.sqs', options);
     if (options.maxMessageBytes !== undefined) {
       check(Number.isInteger(options.maxMessageBytes) && options.maxMessageBytes >= 4096 && options.maxMessageBytes <= 1048576, 'Transport.sqs',
         'maxMessageBytes', options.maxMessageBytes, 'must be a whole number of bytes from 4096 to 1048576 (SQS allows at most 1 MiB)');
@@ -208,6 +241,41 @@ export class Transport {
    */
   public get maxProcessingSeconds(): number | undefined {
     return this.sqsOptions ? (this.sqsOptions.visibilityTimeout?.toSeconds() ?? 300) : undefined;
+  }
+
+  /** The gateway every sidecar on this transport reports to, if declared. */
+  public get gateway(): AsyaGatewayEndpoint | undefined {
+    return this.rabbit?.gateway ?? this.sqsOptions?.gateway;
+  }
+
+  /**
+   * The egress every actor on this transport needs: the broker (RabbitMQ 5672: Asya builds only
+   * `amqp://` URLs; SQS 443, which also covers STS for IRSA), the gateway if declared, and opted-in
+   * credential endpoints.
+   * @internal
+   */
+  public _egressFlows(): TrafficFlow[] {
+    const ports = this.brokerPorts.map((p) => TrafficPort.tcp(p));
+    const flows: TrafficFlow[] = [];
+    if (this.rabbit) {
+      const r = this.rabbit;
+      if (r.brokerCidrs?.length) {
+        for (const c of r.brokerCidrs) flows.push({ peer: NetworkPeer.cidr(c), ports, description: 'RabbitMQ broker (AMQP)' });
+      } else if (r.brokerNamespace) {
+        flows.push({ peer: NetworkPeer.pods(r.brokerNamespace, r.brokerPodSelector ?? {}), ports, description: 'RabbitMQ broker (AMQP)' });
+      } else if (r.brokerPodSelector) {
+        flows.push({ peer: NetworkPeer.podsInAnyNamespace(r.brokerPodSelector), ports, description: 'RabbitMQ broker (AMQP)' });
+      } else {
+        flows.push({ peer: NetworkPeer.any(), ports, description: 'RabbitMQ broker (AMQP; set brokerNamespace to narrow)' });
+      }
+    } else {
+      const s = this.sqsOptions!;
+      for (const c of s.endpointCidrs ?? ['0.0.0.0/0']) flows.push({ peer: NetworkPeer.cidr(c), ports, description: 'SQS and STS (HTTPS)' });
+      flows.push(...(s.credentialEndpoints ?? []));
+    }
+    const g = this.gateway;
+    if (g) flows.push(gatewayFlow(g));
+    return flows;
   }
 
   /**
@@ -299,4 +367,19 @@ export class Transport {
     }
     return { trigger: { type: 'aws-sqs-queue', metadata, authenticationRef: { name: authName } }, authentication };
   }
+}
+
+/** Checks the NetworkPolicy options of a transport (broker peers, SQS endpoints, gateway). */
+function checkTransportTraffic(where: string, o: any): void {
+  for (const key of ['brokerCidrs', 'endpointCidrs']) {
+    if (o[key] === undefined) continue;
+    check(Array.isArray(o[key]) && o[key].length > 0, where, key, o[key], 'must list at least one CIDR block');
+    o[key].forEach((c: string, i: number) => check(isCidr(c), where, `${key}[${i}]`, c, 'must be a CIDR block such as 10.0.0.0/16'));
+  }
+  if (o.brokerCidrs !== undefined) {
+    check(o.brokerNamespace === undefined && o.brokerPodSelector === undefined, where, 'brokerCidrs', o.brokerCidrs,
+      'cannot be combined with brokerNamespace or brokerPodSelector: a broker is either outside the cluster or in it');
+  }
+  (o.credentialEndpoints ?? []).forEach((f: TrafficFlow, i: number) => checkFlow(where, `credentialEndpoints[${i}]`, f));
+  if (o.gateway !== undefined) checkGatewayEndpoint(where, 'gateway', o.gateway);
 }

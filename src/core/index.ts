@@ -4,3 +4,4 @@ export { ResourceRequirements, ResourceQuantity, GpuResources } from './resource
 export { ContainerOptions, NamedContainer, ContainerPort, Probe, ProbeOptions, SecurityOptions } from './container';
 export { PodOptions, Toleration } from './pod';
 export { ImagePolicy, ImagePolicyProps } from './image-policy';
+export { AwsCredentialEndpoints, ClusterDns, KubeDnsOptions, NetworkPeer, PodTraffic, TrafficFlow, TrafficPort } from './traffic';
