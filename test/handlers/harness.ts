@@ -11,7 +11,7 @@ export const HANDLERS_DIR = path.join(__dirname, '..', '..', 'handlers');
  * The interpreter to run the handlers with (`ASYA_TEST_PYTHON=python3.10` checks the oldest runtime),
  * resolved once to its real executable so version-manager shims do not slow every run down.
  */
-const PYTHON = execFileSync(process.env.ASYA_TEST_PYTHON ?? 'python3', ['-c', 'import sys; print(sys.executable)']).toString().trim();
+export const PYTHON = execFileSync(process.env.ASYA_TEST_PYTHON ?? 'python3', ['-c', 'import sys; print(sys.executable)']).toString().trim();
 
 /**
  * Runs `<module>.handle(input)` and prints one JSON line: the result, or the exception's class and message.
@@ -20,6 +20,7 @@ const PYTHON = execFileSync(process.env.ASYA_TEST_PYTHON ?? 'python3', ['-c', 'i
 const DRIVER = [
   'import json, sys',
   'sys.path.insert(0, sys.argv[1])',
+  'if len(sys.argv) > 3: exec(sys.argv[3])',
   'handler = __import__(sys.argv[2]).handle',
   'try:',
   '    out = {"ok": True, "result": handler(json.load(sys.stdin))}',
@@ -122,14 +123,14 @@ export interface Outcome {
  * Runs a handler in a real `python3` process, asynchronously so the fake server in this process can
  * answer. The environment is the test's own minus proxies and any BRIDGE_* / LAUNCHER_* variables.
  */
-export async function runHandler(module: 'bridge' | 'job_launcher', input: unknown, env: Record<string, string>): Promise<Outcome> {
+export async function runHandler(module: 'bridge' | 'job_launcher', input: unknown, env: Record<string, string>, prelude?: string): Promise<Outcome> {
   const base: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (v !== undefined && !/^(BRIDGE_|LAUNCHER_)|proxy/i.test(k)) base[k] = v;
   }
   const started = Date.now();
   return new Promise<Outcome>((resolve, reject) => {
-    const child = spawn(PYTHON, ['-c', DRIVER, HANDLERS_DIR, module], {
+    const child = spawn(PYTHON, ['-c', DRIVER, HANDLERS_DIR, module, ...(prelude ? [prelude] : [])], {
       env: { ...base, PYTHONDONTWRITEBYTECODE: '1', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
