@@ -67,6 +67,14 @@ export interface SeldonModelProps {
    */
   readonly externalScaling?: boolean;
   /**
+   * The replicas of the Server the model loads on (with externalScaling). Seldon places at most one
+   * replica of a model per Server replica; more model replicas than Server replicas fail with
+   * `ScheduleFailed` (SeldonIO/seldon-core docs-gb/scaling/model-hpa-autoscaling.md @ v2.10.2). The
+   * scaler's maximum defaults to it, and a larger `replicas` is refused.
+   * @default - unknown: the binding's `modelScaling.maxReplicas` must not exceed the Server's replicas
+   */
+  readonly serverReplicas?: number;
+  /**
    * The namespace of the SeldonRuntime whose `seldon-mesh` Service (Envoy) routes the requests. It must be
    * the Model's namespace: the AsyncModel binding opens its NetworkPolicies towards the mesh pods in the
    * backend's namespace, and its ScaledObject must sit beside the Model.
@@ -158,6 +166,12 @@ export class SeldonModel extends Construct implements IModelBackend {
     check(typeof external === 'boolean', this, 'externalScaling', external, 'must be true or false');
     const replicas = props.replicas ?? 1;
     check(Number.isInteger(replicas) && replicas >= 0, this, 'replicas', props.replicas, 'must be a whole number of at least 0');
+    if (props.serverReplicas !== undefined) {
+      check(external, this, 'serverReplicas', props.serverReplicas, 'is only used with externalScaling (it bounds the external scaler)');
+      check(Number.isInteger(props.serverReplicas) && props.serverReplicas >= 1, this, 'serverReplicas', props.serverReplicas, 'must be a whole number of at least 1');
+      check(replicas <= props.serverReplicas, this, 'replicas', replicas,
+        `must not exceed serverReplicas (${props.serverReplicas}): Seldon loads at most one replica of a model per Server replica`);
+    }
     if (external) {
       for (const f of ['minReplicas', 'maxReplicas'] as const) {
         check(props[f] === undefined, this, f, props[f],
@@ -210,7 +224,11 @@ export class SeldonModel extends Construct implements IModelBackend {
     this.requestHeaders = { 'Seldon-Model': name };
     this.podSelector = { 'app.kubernetes.io/name': ENVOY_NAME };
     if (external) {
-      this.scaleTarget = { apiVersion: Model.GVK.apiVersion, kind: Model.GVK.kind, name, supportsScaleToZero: false };
+      // SEL-2: KEDA beyond the Server's replicas leaves model replicas ScheduleFailed (docs-gb/scaling/model-hpa-autoscaling.md:59 @ v2.10.2).
+      this.scaleTarget = {
+        apiVersion: Model.GVK.apiVersion, kind: Model.GVK.kind, name, supportsScaleToZero: false,
+        ...(props.serverReplicas !== undefined ? { maxReplicas: props.serverReplicas } : {}),
+      };
     } else {
       this.noScaleTargetReason = `Model ${name} uses Seldon's own lag-based scaling (externalScaling is false), which an external autoscaler `
         + 'would fight: set externalScaling to true (and leave minReplicas/maxReplicas unset) for queue-driven scaling.';

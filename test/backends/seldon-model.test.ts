@@ -131,3 +131,20 @@ describe('SeldonModel', () => {
     });
   });
 });
+
+// SEL-2: one model replica per Server replica; beyond, replicas are ScheduleFailed
+// (SeldonIO/seldon-core docs-gb/scaling/model-hpa-autoscaling.md:59 @ v2.10.2).
+describe('SeldonModel serverReplicas (SEL-2)', () => {
+  test('bounds the scaler by the Server replicas', () => {
+    const m = new SeldonModel(testChart(), 'iris', { storageUri: IRIS, server: 'mlserver', serverReplicas: 3 });
+    expect(m.scaleTarget).toEqual({ apiVersion: 'mlops.seldon.io/v1alpha1', kind: 'Model', name: 'iris', supportsScaleToZero: false, maxReplicas: 3 });
+  });
+  test('refuses more model replicas than Server replicas, a bad count, and native scaling', () => {
+    expect(() => new SeldonModel(testChart(), 'x', { storageUri: IRIS, serverReplicas: 1, replicas: 2 }))
+      .toThrow('test/x: replicas (2) must not exceed serverReplicas (1): Seldon loads at most one replica of a model per Server replica');
+    expect(() => new SeldonModel(testChart(), 'x', { storageUri: IRIS, serverReplicas: 0 }))
+      .toThrow('test/x: serverReplicas (0) must be a whole number of at least 1');
+    expect(() => new SeldonModel(testChart(), 'x', { storageUri: IRIS, serverReplicas: 2, externalScaling: false }))
+      .toThrow('test/x: serverReplicas (2) is only used with externalScaling (it bounds the external scaler)');
+  });
+});
