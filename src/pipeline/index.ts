@@ -2,3 +2,4 @@ export { AsyncPipeline, AsyncPipelineProps, PipelineRoute } from './async-pipeli
 export { Chain } from './chain';
 export { GatewayTool, ToolParameter, ToolParameterType } from './gateway';
 export { ArgoCdApplication, ArgoCdApplicationProps } from './argocd-application';
+export { FluxKustomization, FluxKustomizationProps, FluxSourceKind } from './flux-kustomization';
