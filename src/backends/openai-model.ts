@@ -118,8 +118,9 @@ const DEFAULT_LOADER_RESOURCES: ResourceRequirements = {
 
 /**
  * A model served over the OpenAI API by vLLM, TGI or Ollama, as a Deployment and a ClusterIP Service of
- * the same name. The Deployment is the scale target (scale to zero works: the queue holds the messages
- * while the model loads, which takes minutes for large models).
+ * the same name. The Deployment is the scale target (scale to zero works: a message the bridge has taken
+ * is no longer queued, so the bridge keeps retrying it while the model loads, for the scale target's
+ * `coldStartSeconds`, 20 minutes by default; see handlers/README.md).
  *
  * Pod security: the pod meets Pod Security Standard `restricted` by default. The upstream images run as
  * root with HOME=/root; here they run as uid 1000 with HOME, the Hugging Face cache and the Ollama store
