@@ -2,6 +2,7 @@ import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ModelScaler } from './model-scaler';
 import { AsyncActor } from '../asya/async-actor';
+import { StepScaler } from '../asya/async-step';
 import { HandlerStep, HandlerStepProps } from '../asya/handler-step';
 import { ScalingOptions } from '../asya/scaling';
 import { Transport } from '../asya/transport';
@@ -147,12 +148,17 @@ export class AsyncModel extends HandlerStep {
   public readonly scaledObject?: ApiObject;
   /** The NetworkPolicy guarding the model, if any. */
   public readonly networkPolicy?: ApiObject;
+  /** The ScaledObject on the model, as pipelines see it (IAsyncStep). */
+  public readonly scalers?: StepScaler[];
+  /** The served model (IAsyncStep): `backend`. */
+  public readonly servedModel?: IModelBackend;
 
   constructor(scope: Construct, id: string, props: AsyncModelProps) {
     super(scope, id);
     const b = props.backend;
     check(!!b && typeof b.endpoint === 'string', this, 'backend', b, 'must be a model backend (KaitoModel, KServeModel, OpenAIModel, ...)');
     this.backend = b;
+    this.servedModel = b;
     const name = props.name ?? id;
     checkDns1035Label(this, props.name === undefined ? 'name (from the construct id)' : 'name', name, 54, 'the bridge actor name, with scaling');
     const s = objectProp(this, 'modelScaling', props.modelScaling);
@@ -210,6 +216,7 @@ export class AsyncModel extends HandlerStep {
     // KEDA on the model, in the model's namespace: the target's one ScaledObject, shared by its bindings.
     if (scaler) {
       this.scaledObject = scaler.scaledObject;
+      this.scalers = [{ name: scaler.scalerName, namespace: scaler.namespace, targetKind: scaler.target.kind, targetName: scaler.target.name }];
       MODEL_SCALERS.add(this);
     }
 

@@ -1,12 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject, App, Chart, ChartProps } from 'cdk8s';
+import { ApiObject, App, Chart, ChartProps, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { GatewayTool, ToolParameterType } from './gateway';
 import { ACTORS, AsyncActor, CREW_ACTOR_NAMES } from '../asya/async-actor';
-import { IAsyncStep } from '../asya/async-step';
+import { IAsyncStep, StepScaler } from '../asya/async-step';
 import { CREWS } from '../asya/crew';
-import { AsyncModel, MODEL_SCALERS } from '../binding/async-model';
+import { MODEL_SCALERS } from '../binding/async-model';
 import { check } from '../core/errors';
 import { k8s } from '../core/k8s';
 import { checkDnsLabel } from '../core/names';
@@ -129,6 +129,11 @@ function isStep(x: any): x is IAsyncStep {
  * Whole-pipeline checks run when routes are added (transports, namespaces, reserved names, empty
  * routes) and at synth (unique actor names per transport across the app, crew present, tools naming
  * existing routes).
+ *
+ * Synthesis is one-way: every object is created while the app is built (the gateway configuration with
+ * the first route, the monitors with the first step of this pipeline, a model's PodMonitor with the
+ * first step calling it), with the parts that depend on later routes `Lazy`; validation only reads, and
+ * rendering only adds the sync-wave annotations.
  */
 export class AsyncPipeline extends Chart {
   /**
@@ -156,7 +161,11 @@ export class AsyncPipeline extends Chart {
   private readonly dynamic: IAsyncStep[];
   private readonly grants: string[];
   private readonly props: AsyncPipelineProps;
-  private generated = false;
+  /** The gateway tools, checked and rendered in the constructor (their routes are added later). */
+  private readonly gatewayTools: any[];
+  private gatewayConfigMap?: ApiObject;
+  private actorsMonitor?: ApiObject;
+  private readonly modelMonitors = new Set<string>();
 
   constructor(scope: Construct, id: string, props: AsyncPipelineProps = {}) {
     super(scope, id, props);
@@ -165,8 +174,10 @@ export class AsyncPipeline extends Chart {
     this.pipelineName = props.name ?? id;
     checkDnsLabel(this, props.name === undefined ? 'name (from the chart id)' : 'name', this.pipelineName);
     this.grants = [...(props.crossNamespaceGrants ?? [])];
+    this.gatewayTools = this.renderTools();
     this.dynamic = [...(props.dynamicSteps ?? [])];
     this.dynamic.forEach((s, i) => this.checkStep(`dynamicSteps[${i}]`, s));
+    this.adopt(this.dynamic);
     for (const r of props.routes ?? []) this.addRoute(r.name, r.steps);
     this.node.addValidation({ validate: () => this.validatePipeline() });
   }
@@ -183,6 +194,7 @@ export class AsyncPipeline extends Chart {
   public addDynamicStep(step: IAsyncStep): void {
     this.checkStep(`dynamicSteps[${this.dynamic.length}]`, step);
     this.dynamic.push(step);
+    this.adopt([step]);
   }
 
   /** The routes, in order. */
@@ -214,6 +226,7 @@ export class AsyncPipeline extends Chart {
     check(transports.size === 1, this, field, steps.map((s) => `${s.actorName}:${s.transport.name}`).join(' -> '),
       'mixes transports: every step of a route must consume from the same transport (messages are forwarded queue to queue)');
     this.routeList.push({ name, steps: [...steps] });
+    this.adopt(steps);
     return steps.map((s) => s.actorName);
   }
 
@@ -226,10 +239,10 @@ export class AsyncPipeline extends Chart {
       const n = id(s.actorName);
       if (!declared.has(n)) {
         declared.add(n);
-        const kind = s instanceof AsyncModel ? 'AsyncModel' : s.constructor?.name ?? 'step';
+        const kind = s.constructor?.name ?? 'step';
         lines.push(`  ${n}["${s.actorName}<br/><small>${kind} · ${s.queueName}</small>"]`);
-        if (s instanceof AsyncModel) {
-          const b = s.backend;
+        const b = s.servedModel;
+        if (b) {
           const bn = `${n}_backend`;
           lines.push(`  ${bn}[("${b.node.id}<br/><small>${b.constructor?.name ?? 'backend'} · ${b.protocol.id}</small>")]`);
           lines.push(`  ${n} -. HTTP .-> ${bn}`);
@@ -264,9 +277,8 @@ export class AsyncPipeline extends Chart {
       `\`\`\`mermaid\n${this.toMermaid()}\`\`\`\n\n## Routes\n\n${routes}\n`;
   }
 
-  /** Adds the cross-step objects, then renders (with sync waves when asked). */
+  /** Renders (with sync waves when asked). */
   public override toJson(): any[] {
-    this.generateCrossStepObjects();
     const objects = super.toJson();
     if (!this.props.argoSyncWaves) return objects;
     return objects.map((o) => {
@@ -302,12 +314,13 @@ export class AsyncPipeline extends Chart {
     // KEDA admits one ScaledObject per scale target (bindings of a shared model share theirs, one
     // trigger each: binding/model-scaler.ts); a step making its own for a target already scaled is refused.
     for (const s of this.steps) {
-      if (!(s instanceof AsyncModel) || !s.scaledObject) continue;
-      const t = s.backend.scaleTarget!;
-      const same = scalersByTarget.get(targetKey(s)) ?? [];
-      if (new Set(same.map((o) => o.scaledObject)).size > 1) {
-        errors.push(`${where}: step "${s.actorName}": ${same.map((o) => o.node.path).join(', ')} scale ${t.kind} ${s.backend.namespace}/${t.name} ` +
-          'with different ScaledObjects: KEDA admits one ScaledObject per target');
+      for (const t of s.scalers ?? []) {
+        const same = scalersByTarget.get(targetKey(t)) ?? [];
+        const names = new Set(same.flatMap((o) => (o.scalers ?? []).filter((x) => targetKey(x) === targetKey(t)).map((x) => `${x.namespace}/${x.name}`)));
+        if (names.size > 1) {
+          errors.push(`${where}: step "${s.actorName}": ${same.map((o) => o.node.path).join(', ')} scale ${t.targetKind} ${t.namespace}/${t.targetName} ` +
+            `with different ScaledObjects (${[...names].sort().join(', ')}): KEDA admits one ScaledObject per target`);
+        }
       }
     }
     // The crew.
@@ -329,70 +342,77 @@ export class AsyncPipeline extends Chart {
     return errors;
   }
 
-  private generateCrossStepObjects(): void {
-    if (this.generated) return;
-    this.generated = true;
-    const own = this.steps.filter((s) => this.owns(s));
-    if (this.props.monitoringNamespace) {
-      for (const s of own) s.allowMetricsScrapingFrom(this.props.monitoringNamespace);
+  /**
+   * Creates the cross-step objects new steps need, once each (their content is Lazy: later routes add to
+   * it), and opens the metrics port of this pipeline's own steps to the monitoring namespace.
+   */
+  private adopt(steps: IAsyncStep[]): void {
+    if (this.gatewayTools.length && !this.gatewayConfigMap && this.routeList.length) this.gatewayConfigMap = this.gatewayConfig();
+    for (const s of steps) {
+      if (!this.owns(s)) continue;
+      if (this.props.monitoringNamespace) s.allowMetricsScrapingFrom(this.props.monitoringNamespace);
+      if (this.props.podMonitor) this.podMonitors(s);
     }
-    if (this.props.tools?.length) this.gatewayConfig();
-    if (this.props.podMonitor && own.length) this.podMonitors(own);
+  }
+
+  /** The steps whose nearest pipeline is this one, in route order (read at render time). */
+  private ownSteps(): IAsyncStep[] {
+    return this.steps.filter((s) => this.owns(s));
   }
 
   /**
    * PodMonitors for the actors' sidecar metrics and for every bound model that exposes metrics, each
    * adding the label `asya_pipeline=<name>` to its series so one query covers the whole pipeline.
    */
-  private podMonitors(own: IAsyncStep[]): void {
+  private podMonitors(step: IAsyncStep): void {
     const relabelings = [{ action: 'replace', targetLabel: 'asya_pipeline', replacement: this.pipelineName }];
     const labels = { 'asya.sh/pipeline': this.pipelineName };
-    new ApiObject(this, 'PodMonitor', {
-      apiVersion: 'monitoring.coreos.com/v1',
-      kind: 'PodMonitor',
-      metadata: { name: `${this.pipelineName}-actors`, labels },
-      spec: {
-        selector: { matchExpressions: [{ key: 'asya.sh/asya', operator: 'In', values: own.map((s) => s.actorName).sort() }] },
-        podMetricsEndpoints: [{ port: 'asya-metrics', path: '/metrics', relabelings }],
-      },
-    });
-    // KEDA's series carry the ScaledObject's name: the operator names it after the actor, a binding
-    // `<actor>-model`. Keep this pipeline's and label them like the rest.
-    const scaled = own.flatMap((s) => (s instanceof AsyncModel && s.scaledObject ? [s.actorName, `${s.actorName}-model`] : [s.actorName])).sort();
-    new ApiObject(this, 'KedaServiceMonitor', {
-      apiVersion: 'monitoring.coreos.com/v1',
-      kind: 'ServiceMonitor',
-      metadata: { name: `${this.pipelineName}-keda`, labels },
-      spec: {
-        namespaceSelector: { matchNames: [this.props.kedaNamespace ?? 'keda'] },
-        selector: { matchLabels: { 'app.kubernetes.io/name': 'keda-operator' } },
-        endpoints: [{
-          port: 'metrics',
-          path: '/metrics',
-          metricRelabelings: [
-            { action: 'keep', sourceLabels: ['scaledObject'], regex: `(${scaled.join('|')})` }, // actor names are DNS labels: no regex metacharacters
-            { action: 'replace', targetLabel: 'asya_pipeline', replacement: this.pipelineName },
-          ],
-        }],
-      },
-    });
-    const seen = new Set<string>();
-    for (const s of own) {
-      if (!(s instanceof AsyncModel) || !s.backend.metrics) continue;
-      const b = s.backend;
-      const key = `${b.namespace}/${b.node.path}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      new ApiObject(this, `PodMonitor-${b.node.id}`, {
+    if (!this.actorsMonitor) {
+      this.actorsMonitor = new ApiObject(this, 'PodMonitor', {
         apiVersion: 'monitoring.coreos.com/v1',
         kind: 'PodMonitor',
-        metadata: { name: `${this.pipelineName}-${b.node.id}`, namespace: b.namespace, labels },
+        metadata: { name: `${this.pipelineName}-actors`, labels },
         spec: {
-          selector: { matchLabels: { ...b.podSelector } },
-          podMetricsEndpoints: [{ port: b.metrics!.portName, path: b.metrics!.path ?? '/metrics', relabelings }],
+          selector: { matchExpressions: [{ key: 'asya.sh/asya', operator: 'In', values: Lazy.any({ produce: () => this.ownSteps().map((s) => s.actorName).sort() }) }] },
+          podMetricsEndpoints: [{ port: 'asya-metrics', path: '/metrics', relabelings }],
+        },
+      });
+      // KEDA's series carry the ScaledObject's name: the operator names it after the actor; steps name
+      // the others they create (a binding's `<actor>-model`). Keep this pipeline's and label them.
+      const scaled = () => this.ownSteps().flatMap((s) => [s.actorName, ...(s.scalers ?? []).map((t) => t.name)]).sort();
+      new ApiObject(this, 'KedaServiceMonitor', {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'ServiceMonitor',
+        metadata: { name: `${this.pipelineName}-keda`, labels },
+        spec: {
+          namespaceSelector: { matchNames: [this.props.kedaNamespace ?? 'keda'] },
+          selector: { matchLabels: { 'app.kubernetes.io/name': 'keda-operator' } },
+          endpoints: [{
+            port: 'metrics',
+            path: '/metrics',
+            metricRelabelings: [
+              // actor names are DNS labels: no regex metacharacters
+              { action: 'keep', sourceLabels: ['scaledObject'], regex: Lazy.any({ produce: () => `(${scaled().join('|')})` }) },
+              { action: 'replace', targetLabel: 'asya_pipeline', replacement: this.pipelineName },
+            ],
+          }],
         },
       });
     }
+    const b = step.servedModel;
+    if (!b?.metrics) return;
+    const key = `${b.namespace}/${b.node.path}`;
+    if (this.modelMonitors.has(key)) return;
+    this.modelMonitors.add(key);
+    new ApiObject(this, `PodMonitor-${b.node.id}`, {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PodMonitor',
+      metadata: { name: `${this.pipelineName}-${b.node.id}`, namespace: b.namespace, labels },
+      spec: {
+        selector: { matchLabels: { ...b.podSelector } },
+        podMetricsEndpoints: [{ port: b.metrics.portName, path: b.metrics.path ?? '/metrics', relabelings }],
+      },
+    });
   }
 
   /** Steps whose nearest pipeline is this one (shared steps get their policies from their owner). */
@@ -403,8 +423,9 @@ export class AsyncPipeline extends Chart {
     return false;
   }
 
-  private gatewayConfig(): void {
-    const tools = this.props.tools!.map((t, i) => {
+  /** Checks and renders the gateway tools (props only: their routes are checked at synth). */
+  private renderTools(): any[] {
+    return (this.props.tools ?? []).map((t, i) => {
       check(/^[A-Za-z0-9_-]+$/.test(t.name), this, `tools[${i}].name`, t.name, 'must be letters, digits, "_" and "-"');
       const parameters: any = {};
       (t.parameters ?? []).forEach((p, j) => {
@@ -430,12 +451,21 @@ export class AsyncPipeline extends Chart {
         ...(t.timeoutSeconds !== undefined ? { timeout: t.timeoutSeconds } : {}),
       };
     });
-    const routes: any = {};
-    for (const r of this.routeList) routes[r.name] = r.steps.map((s) => s.actorName);
-    const yaml = renderGatewayYaml({ routes, tools });
-    new k8s.KubeConfigMap(this, 'GatewayTools', {
+  }
+
+  /** The gateway ConfigMap, created with the first route; its routes are read at render time. */
+  private gatewayConfig(): ApiObject {
+    return new k8s.KubeConfigMap(this, 'GatewayTools', {
       metadata: { name: `${this.pipelineName}-gateway-tools`, labels: { 'asya.sh/pipeline': this.pipelineName, 'asya.sh/gateway-config': 'true' } },
-      data: { 'tools.yaml': yaml },
+      data: {
+        'tools.yaml': Lazy.any({
+          produce: () => {
+            const routes: any = {};
+            for (const r of this.routeList) routes[r.name] = r.steps.map((s) => s.actorName);
+            return renderGatewayYaml({ routes, tools: this.gatewayTools });
+          },
+        }),
+      },
     });
   }
 }
@@ -447,15 +477,14 @@ function renderGatewayYaml(config: any): string {
   return stringify(config, { lineWidth: 0 });
 }
 
-function targetKey(m: AsyncModel): string {
-  const t = m.backend.scaleTarget!;
-  return `${m.backend.namespace}/${t.kind}/${t.name}`;
+function targetKey(t: StepScaler): string {
+  return `${t.namespace}/${t.targetKind}/${t.targetName}`;
 }
 
 interface AppIndex {
   readonly version: string;
   readonly byQueue: Map<string, AsyncActor[]>;
-  readonly scalersByTarget: Map<string, AsyncModel[]>;
+  readonly scalersByTarget: Map<string, IAsyncStep[]>;
   readonly crewsByTransport: Map<string, number>;
 }
 
@@ -479,10 +508,12 @@ function appIndex(scope: IConstruct): AppIndex {
     if (list) list.push(c);
     else byQueue.set(key, [c]);
   }
-  const scalersByTarget = new Map<string, AsyncModel[]>();
+  const scalersByTarget = new Map<string, IAsyncStep[]>();
   for (const m of scalers) {
-    const key = targetKey(m);
-    scalersByTarget.set(key, [...(scalersByTarget.get(key) ?? []), m]);
+    for (const t of m.scalers ?? []) {
+      const key = targetKey(t);
+      scalersByTarget.set(key, [...(scalersByTarget.get(key) ?? []), m]);
+    }
   }
   const crewsByTransport = new Map<string, number>();
   for (const c of crews) crewsByTransport.set(c.happyEnd.transport.name, (crewsByTransport.get(c.happyEnd.transport.name) ?? 0) + 1);

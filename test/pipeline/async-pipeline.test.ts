@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Chart, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import {
   ArgoCdApplication, AsyaCrew, AsyncActor, AsyncActorProps, AsyncModel, AsyncPipeline, ModelSource, OpenAIModel, AsyncPipelineProps,
   Chain, HandlerMode, ResultStorage, ToolParameterType, Transport,
@@ -275,8 +275,39 @@ describe('AsyncPipeline: KEDA metrics', () => {
     const sm = one(synthValid(p), 'ServiceMonitor', 'rag-keda');
     expect(sm.spec.namespaceSelector).toEqual({ matchNames: ['keda-system'] });
     expect(sm.spec.endpoints[0].metricRelabelings).toEqual([
-      { action: 'keep', sourceLabels: ['scaledObject'], regex: '(rag-ask|rag-ask-model|rag-prep)' },
+      { action: 'keep', sourceLabels: ['scaledObject'], regex: '(llm-scaler|rag-ask|rag-prep)' },
       { action: 'replace', targetLabel: 'asya_pipeline', replacement: 'rag' },
     ]);
+  });
+});
+
+describe('AsyncPipeline: one-way synthesis', () => {
+  // Every object exists once the app is built (cdk8s validates the tree before rendering it): the
+  // gateway ConfigMap with the first route, the monitors with the first own step; their content is Lazy.
+  test('cross-step objects are created while building, their content follows later routes', () => {
+    const { app, p, step } = pipeline({ tools: [{ name: 'ask', description: 'x', route: 'a' }], monitoringNamespace: 'monitoring', podMonitor: true });
+    const a = step('a');
+    const kinds = () => p.node.findAll().filter((c) => c instanceof ApiObject && c.node.scope === p).map((c) => (c as ApiObject).kind).sort();
+    expect(kinds()).toEqual([]);
+    p.addRoute('a', [a]);
+    expect(kinds()).toEqual(['ConfigMap', 'PodMonitor', 'ServiceMonitor']);
+    // A route added after the objects exist is still rendered into them.
+    const b = step('b');
+    p.addRoute('b', [b]);
+    expect(kinds()).toEqual(['ConfigMap', 'PodMonitor', 'ServiceMonitor']);
+    const manifests = synthValid(p);
+    expect(one(manifests, 'PodMonitor', 'rag-actors').spec.selector.matchExpressions[0].values).toEqual(['rag-a', 'rag-b']);
+    expect(one(manifests, 'ConfigMap', 'rag-gateway-tools').data['tools.yaml']).toContain('  b:\n    - rag-b\n');
+    expect(one(manifests, 'NetworkPolicy', 'rag-b-network').spec.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }]);
+    // Rendering adds nothing: a second synth of the app gives the same objects.
+    const before = p.node.findAll().length;
+    app.synthYaml();
+    expect(p.node.findAll().length).toBe(before);
+  });
+
+  test('a bad tool fails in the constructor', () => {
+    expect(() => pipeline({ tools: [{ name: 'a b', description: 'x', route: 'main' }] })).toThrow('rag: tools[0].name ("a b") must be letters, digits, "_" and "-"');
+    expect(() => pipeline({ tools: [{ name: 'a', description: 'x', route: 'main', parameters: [{ name: 'p', type: ToolParameterType.STRING, defaultJson: '{' }] }] }))
+      .toThrow('rag: tools[0].parameters[0].defaultJson ("{") must be valid JSON');
   });
 });
