@@ -1,9 +1,54 @@
 import { IConstruct } from 'constructs';
 import { Transport } from './transport';
+import { check } from '../core/errors';
+import { NetworkPeer, TrafficFlow, TrafficPort } from '../core/traffic';
 import { IModelBackend } from '../backends/model-backend';
 
 /**
+ * The Asya gateway, as NetworkPolicies see it. Every sidecar reports progress to it synchronously,
+ * three reports per message, each retried 5 times with a 5 s timeout
+ * (deliveryhero/asya src/asya-sidecar/internal/progress/reporter.go @ v0.1.1): an actor whose egress
+ * blocks it loses over a minute per message.
+ */
+export interface AsyaGatewayEndpoint {
+  /** The gateway's namespace. */
+  readonly namespace: string;
+  /**
+   * Labels of the gateway's pods.
+   * @default {"app.kubernetes.io/name": "asya-gateway"} (the asya-gateway chart's selector)
+   */
+  readonly podSelector?: { [key: string]: string };
+  /**
+   * The port the gateway's pods listen on (the pod port, not the Service's port 80).
+   * @default 8080 (the asya-gateway chart's `config.port`)
+   */
+  readonly port?: number;
+}
+
+/** Checks a gateway declaration. */
+export function checkGatewayEndpoint(scope: IConstruct | string, field: string, g: AsyaGatewayEndpoint): void {
+  check(!!g && typeof g.namespace === 'string' && g.namespace.length > 0, scope, `${field}.namespace`, g?.namespace, 'must name the gateway\'s namespace');
+  if (g.port !== undefined) {
+    check(Number.isInteger(g.port) && g.port >= 1 && g.port <= 65535, scope, `${field}.port`, g.port, 'must be a whole number from 1 to 65535');
+  }
+  if (g.podSelector !== undefined) {
+    check(typeof g.podSelector === 'object' && Object.keys(g.podSelector).length > 0, scope, `${field}.podSelector`, g.podSelector,
+      'must name at least one label of the gateway\'s pods');
+  }
+}
+
+/** The egress flow to a gateway. */
+export function gatewayFlow(g: AsyaGatewayEndpoint): TrafficFlow {
+  return {
+    peer: NetworkPeer.pods(g.namespace, g.podSelector ?? { 'app.kubernetes.io/name': 'asya-gateway' }),
+    ports: [TrafficPort.tcp(g.port ?? 8080)],
+    description: 'Asya gateway (sidecar progress reports)',
+  };
+}
+
+/**
  * Traffic a step's pods must be allowed to send, besides DNS and the broker (NetworkPolicy egress).
+ * Mapped onto the traffic model (`TrafficFlow`); `egressFlows` takes any peer.
  */
 export interface EgressRule {
   /**
