@@ -347,8 +347,10 @@ export class AsyncActor extends Construct implements IAsyncStep {
         transport: props.transport.name,
         workload: {
           kind: 'Deployment',
-          // With scaling on, v0.1.0 still writes replicas on every reconcile: keep it equal to minReplicas.
-          replicas: s.enabled ? s.minReplicas : (props.replicas ?? 1),
+          // PIP-3/GIT-5: the operator writes the Deployment's replicas only when scaling is disabled; with
+          // scaling on, KEDA's HPA owns them (deliveryhero/asya src/asya-operator/internal/controller/
+          // asya_controller.go:1033-1041 @ v0.1.1), so the field is left out.
+          ...(s.enabled ? {} : { replicas: props.replicas ?? 1 }),
           ...(props.pythonExecutable ? { pythonExecutable: props.pythonExecutable } : {}),
           template,
         },

@@ -35,7 +35,9 @@ describe('AsyncActor: valid configurations', () => {
     expect(obj.spec.transport).toBe('rabbitmq');
     expect(obj.spec.workload.kind).toBe('Deployment');
     expect(obj.spec.scaling).toEqual({ enabled: true, minReplicas: 0, maxReplicas: 50, queueLength: 5, pollingInterval: 10, cooldownPeriod: 60 });
-    expect(obj.spec.workload.replicas).toBe(0);
+    // The operator ignores workload.replicas while scaling is on (KEDA's HPA owns the Deployment's
+    // replicas: deliveryhero/asya src/asya-operator/internal/controller/asya_controller.go:1033-1041 @ v0.1.1).
+    expect(obj.spec.workload.replicas).toBeUndefined();
     expect(obj.spec.timeout).toEqual({ processing: 300, gracefulShutdown: 30 });
     expect(obj.spec.sidecar.image).toBe('ghcr.io/deliveryhero/asya-sidecar:0.1.1');
     const podSpec = obj.spec.workload.template.spec;
@@ -87,7 +89,7 @@ describe('AsyncActor: valid configurations', () => {
     expect(c.env).toContainEqual({ name: 'ASYA_CHUNK_SIZE', value: '131072' });
     expect(c.args).toEqual(['--verbose']);
     expect(obj.spec.workload.pythonExecutable).toBe('/usr/local/bin/python3.11');
-    expect(obj.spec.workload.replicas).toBe(1);
+    expect(obj.spec.workload.replicas).toBeUndefined();
     expect(obj.spec.timeout).toEqual({ processing: 600, gracefulShutdown: 120 });
     expect(obj.spec.workload.template.spec.terminationGracePeriodSeconds).toBe(120);
     expect(obj.spec.scaling.advanced).toEqual({ formula: 'ceil(2)', target: '1', metricType: 'Value' });

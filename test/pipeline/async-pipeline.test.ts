@@ -228,8 +228,13 @@ describe('ArgoCdApplication', () => {
       repoURL: 'https://github.com/acme/platform.git', path: 'deploy/pipelines', targetRevision: 'main', directory: { include: 'rag.k8s.yaml' },
     });
     expect(application.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'rag' });
-    expect(application.spec.syncPolicy).toEqual({ automated: { prune: true, selfHeal: true }, syncOptions: ['ServerSideApply=true', 'RespectIgnoreDifferences=true'] });
-    expect(application.spec.ignoreDifferences).toContainEqual({ group: 'apps', kind: 'Deployment', jsonPointers: ['/spec/replicas'] });
+    expect(application.spec.syncPolicy).toEqual({
+      automated: { prune: true, selfHeal: true },
+      syncOptions: ['ServerSideApply=true', 'RespectIgnoreDifferences=true'],
+      retry: { limit: 5, backoff: { duration: '5s', factor: 2, maxDuration: '180s' } },
+    });
+    // GIT-4: no KEDA-scaled object in the file, so nothing is ignored (not every Deployment).
+    expect(application.spec.ignoreDifferences).toBeUndefined();
   });
 
   test('rejects a bad repository URL and an absolute path', () => {
@@ -241,22 +246,27 @@ describe('ArgoCdApplication', () => {
 });
 
 describe('AsyncPipeline: shared models', () => {
-  test('two bindings scaling the same model are refused (KEDA admits one ScaledObject per target)', () => {
+  // SCL-2: KEDA admits one ScaledObject per target and takes the max of its triggers, activating on any
+  // (kedacore/keda pkg/scaling/scale_handler.go @ v2.20.2): both tenants' queues wake the shared model.
+  test('two pipelines binding the same model share its one ScaledObject, one trigger each', () => {
     const app = Testing.app();
     withCrew(app);
     const shared = new Chart(app, 'models', { namespace: 'models' });
     const llm = new OpenAIModel(shared, 'llm', { model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct', 'main'), resources: { cpu: { limit: '4' }, memory: { limit: '16Gi' }, gpu: { count: 1 } } });
+    const t = Transport.rabbitmq({ brokerNamespace: 'asya-system', managementUrl: 'http://rabbitmq.asya-system.svc.cluster.local:15672' });
     for (const tenant of ['a', 'b']) {
       const p = new AsyncPipeline(app, tenant, { namespace: tenant });
-      p.addRoute('ask', [new AsyncModel(p, `${tenant}-ask`, { backend: llm, transport: rabbit })]);
+      p.addRoute('ask', [new AsyncModel(p, `${tenant}-ask`, { backend: llm, transport: t })]);
     }
-    expect(() => app.synth()).toThrow('a: step "a-ask": a/a-ask, b/b-ask all scale Deployment models/llm; KEDA admits one ScaledObject per target');
+    expect(() => app.synth()).not.toThrow();
+    const so = one(synthValid(shared), 'ScaledObject', 'llm-scaler');
+    expect(so.spec.triggers.map((x: any) => x.metadata.queueName)).toEqual(['asya-a-ask', 'asya-b-ask']);
   });
 });
 
 describe('AsyncPipeline: observability', () => {
   test('PodMonitors for actors and for bound models with metrics, labelled with the pipeline', () => {
-    const { p } = pipeline({ podMonitor: true });
+    const { p } = pipeline({ podMonitor: true, monitoringNamespace: 'monitoring' });
     const llm = new OpenAIModel(p, 'llm', { model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct', 'main'), resources: { cpu: { limit: '4' }, memory: { limit: '16Gi' }, gpu: { count: 1 } } });
     p.addRoute('ask', [new AsyncModel(p, 'rag-ask', { backend: llm, transport: rabbit })]);
     const manifests = synthValid(p);
@@ -269,7 +279,7 @@ describe('AsyncPipeline: observability', () => {
 
 describe('AsyncPipeline: KEDA metrics', () => {
   test('a ServiceMonitor on KEDA keeps this pipeline\'s ScaledObjects and labels them', () => {
-    const { p, step } = pipeline({ podMonitor: true, kedaNamespace: 'keda-system' });
+    const { p, step } = pipeline({ podMonitor: true, monitoringNamespace: 'monitoring', kedaNamespace: 'keda-system' });
     const llm = new OpenAIModel(p, 'llm', { model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct', 'main'), resources: { cpu: { limit: '4' }, memory: { limit: '16Gi' }, gpu: { count: 1 } } });
     p.addRoute('ask', [step('prep'), new AsyncModel(p, 'rag-ask', { backend: llm, transport: rabbit })]);
     const sm = one(synthValid(p), 'ServiceMonitor', 'rag-keda');
