@@ -184,7 +184,7 @@ const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
  * A KServe InferenceService (serving.kserve.io/v1beta1) in Standard mode: KServe creates Deployment and
  * Service `NAME-predictor` (port 80 to the container's 8080). The annotation
  * `serving.kserve.io/deploymentMode: Standard` is always set (the shipped default is Knative, and the mode
- * cannot change after the first reconcile). `Standard` needs KServe 0.15 or later: older versions know
+ * cannot change after the first reconcile). `Standard` needs KServe 0.16 or later: older versions know
  * only `RawDeployment` and fall back to Knative (see docs/versions.md).
  *
  * Only `autoscalerClass: EXTERNAL` yields a scale target (Deployment `NAME-predictor`): KServe then creates
