@@ -184,8 +184,10 @@ export interface AsyaCrewProps {
    */
   readonly resources?: ResourceRequirements;
   /**
-   * Scaling of each end actor.
-   * @default - enabled, 0..10 replicas
+   * Scaling of each end actor. At least one replica by default, like the operator's crew chart
+   * (deliveryhero/asya deploy/helm-charts/asya-crew/values.yaml:10-15 @ v0.1.1): every message of every
+   * pipeline ends here, so a crew at zero adds a cold start to each first result after idle.
+   * @default - enabled, 1..10 replicas
    */
   readonly scaling?: ScalingOptions;
   /**
@@ -257,7 +259,7 @@ export class AsyaCrew extends Construct {
       // The crew handlers refuse to start in payload mode.
       handlerMode: HandlerMode.ENVELOPE,
       resources: props.resources ?? { cpu: { request: '50m', limit: '200m' }, memory: { request: '64Mi', limit: '128Mi' } },
-      scaling: { maxReplicas: 10, ...(props.scaling ?? {}) },
+      scaling: { minReplicas: 1, maxReplicas: 10, ...(props.scaling ?? {}) },
       sidecar: props.sidecar,
       env: {
         ...props.storage._env,

@@ -32,6 +32,8 @@ describe('AsyaCrew', () => {
     expect(JSON.stringify(manifests)).not.toMatch(/minioadmin/);
     expect(runtime(one(manifests, 'AsyncActor', 'error-end')).env).toContainEqual({ name: 'ASYA_HANDLER', value: 'handlers.end_handlers.error_end_handler' });
     expect(one(manifests, 'AsyncActor', 'happy-end').spec.scaling.maxReplicas).toBe(10);
+    // PIP-4: at least one end actor, like the crew chart (deliveryhero/asya deploy/helm-charts/asya-crew/values.yaml:10-15 @ v0.1.1).
+    for (const end of ['happy-end', 'error-end']) expect(one(manifests, 'AsyncActor', end).spec.scaling.minReplicas).toBe(1);
   });
 
   test('S3 with the default credential chain and no storage', () => {
