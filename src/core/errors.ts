@@ -20,9 +20,32 @@ export class PropError extends Error {
 /** Short, stable rendering of a bad value for an error message. */
 export function formatValue(value: unknown): string {
   if (value === undefined) return 'unset';
-  if (typeof value === 'string') return JSON.stringify(value);
-  const s = JSON.stringify(value);
-  if (s === undefined) return String(value);
+  if (typeof value === 'string') return clip(JSON.stringify(value));
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'function') return '<function>';
+  if (typeof value === 'symbol') return value.toString();
+  // Never throws: constructs (their path), cycles, BigInts and throwing getters are rendered safely.
+  const construct = (value as any)?.node?.path;
+  if (typeof construct === 'string') return `<construct ${construct || '<root>'}>`;
+  try {
+    const seen = new WeakSet<object>();
+    const s = JSON.stringify(value, (_k, v) => {
+      if (typeof v === 'bigint') return `${v}n`;
+      if (typeof v === 'function') return '<function>';
+      if (v && typeof v === 'object') {
+        if (typeof v.node?.path === 'string') return `<construct ${v.node.path || '<root>'}>`;
+        if (seen.has(v)) return '<cycle>';
+        seen.add(v);
+      }
+      return v;
+    });
+    return s === undefined ? String(value) : clip(s);
+  } catch {
+    return `<${Object.prototype.toString.call(value).slice(8, -1)}>`;
+  }
+}
+
+function clip(s: string): string {
   return s.length > 120 ? `${s.substring(0, 117)}...` : s;
 }
 

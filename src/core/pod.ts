@@ -2,7 +2,7 @@ import { IConstruct } from 'constructs';
 import { ContainerOptions, NamedContainer, renderContainer, SecurityOptions } from './container';
 import { check } from './errors';
 import { isDns1123Label } from './names';
-import { checkLabelMap, checkQuantity, listProp } from './props';
+import { checkLabelMap, checkQuantity, checkSecurityOptions, listProp } from './props';
 import { Volume } from './volume';
 
 /**
@@ -130,6 +130,7 @@ export interface MainContainer {
  * every mount must name a declared volume (or one listed in `externalVolumes`, e.g. injected later).
  */
 export function renderPodSpec(scope: IConstruct | string, main: MainContainer, pod: PodOptions = {}, externalVolumes: string[] = []): any {
+  checkSecurityOptions(scope, 'security', pod.security);
   const sec = pod.security ?? {};
   const names = new Set<string>();
   const addName = (field: string, name: string) => {

@@ -1,0 +1,111 @@
+/**
+ * The boundary guards (src/core/props.ts) and the safe value formatter: every failure is a PropError naming
+ * construct path, prop path, value and rule; nothing else is ever thrown.
+ */
+import { Duration } from 'cdk8s';
+import { AsyncActor, AsyncActorProps, Transport } from '../../src';
+import { formatValue, PropError } from '../../src/core/errors';
+import {
+  boolProp, checkAnnotationMap, checkSecurityOptions, enumProp, intProp, namespaceProp, requiredProp, stringListProp, wholeSeconds,
+} from '../../src/core/props';
+import { testChart } from '../util';
+
+const S = 'app/thing';
+
+function err(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(PropError);
+    return (e as Error).message;
+  }
+  throw new Error('did not throw');
+}
+
+describe('guards', () => {
+  test('requiredProp', () => {
+    expect(err(() => requiredProp(S, 'transport', undefined))).toBe('app/thing: transport (unset) is required');
+    expect(err(() => requiredProp(S, 'transport', null))).toBe('app/thing: transport (null) is required');
+    expect(requiredProp(S, 'x', 0)).toBe(0);
+  });
+
+  test('boolProp refuses truthy strings ("false" would mean true)', () => {
+    expect(err(() => boolProp(S, 'allowRoot', 'false' as any))).toBe('app/thing: allowRoot ("false") must be true or false (a boolean, not a string or number)');
+    expect(err(() => boolProp(S, 'allowRoot', 1 as any))).toBe('app/thing: allowRoot (1) must be true or false (a boolean, not a string or number)');
+    expect(boolProp(S, 'allowRoot', false)).toBe(false);
+  });
+
+  test('intProp: whole numbers within int32 (Kubernetes stores replicas, ports, seconds as int32)', () => {
+    expect(err(() => intProp(S, 'replicas', 2 ** 31))).toBe('app/thing: replicas (2147483648) must be between 0 and 2147483647');
+    expect(err(() => intProp(S, 'replicas', 1.5))).toBe('app/thing: replicas (1.5) must be a whole number');
+    expect(err(() => intProp(S, 'replicas', '3' as any))).toBe('app/thing: replicas ("3") must be a whole number');
+    expect(err(() => intProp(S, 'replicas', NaN))).toBe('app/thing: replicas (null) must be a whole number');
+    expect(err(() => intProp(S, 'port', 0, 1, 65535))).toBe('app/thing: port (0) must be between 1 and 65535');
+    expect(intProp(S, 'replicas', 2147483647)).toBe(2147483647);
+  });
+
+  test('enumProp, stringListProp, namespaceProp', () => {
+    expect(err(() => enumProp(S, 'imagePullPolicy', 'always', ['Always', 'IfNotPresent', 'Never']))).toBe('app/thing: imagePullPolicy ("always") must be one of Always, IfNotPresent, Never');
+    expect(err(() => stringListProp(S, 'serverArgs', '--max-model-len=4096' as any))).toBe('app/thing: serverArgs ("--max-model-len=4096") must be a list');
+    expect(err(() => stringListProp(S, 'serverArgs', ['--a', 4096 as any]))).toBe('app/thing: serverArgs[1] (4096) must be a string');
+    expect(err(() => stringListProp(S, 'serverArgs', ['']))).toBe('app/thing: serverArgs[0] ("") must not be empty');
+    expect(stringListProp(S, 'command', [], true)).toEqual([]);
+    expect(err(() => namespaceProp(S, 'namespace', 'Team_A'))).toBe('app/thing: namespace ("Team_A") must be a namespace name: a DNS-1123 label (lowercase letters, digits and "-", at most 63 characters)');
+    expect(namespaceProp(S, 'namespace', 'team-a')).toBe('team-a');
+  });
+
+  test('wholeSeconds: a Duration, whole seconds, in range', () => {
+    expect(err(() => wholeSeconds(S, 'pollingInterval', 30 as any, Duration.seconds(10)))).toBe('app/thing: pollingInterval (30) must be a Duration (e.g. Duration.seconds(30))');
+    expect(err(() => wholeSeconds(S, 'pollingInterval', Duration.millis(1500), Duration.seconds(10)))).toBe('app/thing: pollingInterval ("1.5s") must be a whole number of seconds');
+    expect(err(() => wholeSeconds(S, 'cooldownPeriod', Duration.days(30000), Duration.seconds(10)))).toBe('app/thing: cooldownPeriod ("2592000000s") must be between 0 and 2147483647 seconds');
+    expect(wholeSeconds(S, 'pollingInterval', undefined, Duration.seconds(10))).toBe(10);
+  });
+
+  test('checkAnnotationMap', () => {
+    expect(err(() => checkAnnotationMap(S, 'podAnnotations', { 'bad key!': 'x' }))).toMatch(/^app\/thing: podAnnotations \("bad key!"\) is not a valid annotation key: /);
+    expect(err(() => checkAnnotationMap(S, 'podAnnotations', { a: 1 as any }))).toBe('app/thing: podAnnotations["a"] (1) must be a string');
+    expect(err(() => checkAnnotationMap(S, 'podAnnotations', ['a'] as any))).toBe('app/thing: podAnnotations (["a"]) must be an object');
+    expect(() => checkAnnotationMap(S, 'podAnnotations', { 'prometheus.io/scrape': 'true' })).not.toThrow();
+  });
+
+  // kubernetes pkg/kubelet/kuberuntime/security_context_others.go verifyRunAsNonRoot: uid 0 with runAsNonRoot fails to start.
+  test('checkSecurityOptions: runAsUser 0 with runAsNonRoot (kubelet verifyRunAsNonRoot), truthy-string allowRoot', () => {
+    expect(err(() => checkSecurityOptions(S, 'security', { runAsUser: 0 }))).toBe(
+      'app/thing: security.runAsUser (0) is root (0) while the pod runs with runAsNonRoot: true, so the kubelet refuses to start it: use a non-zero uid, or set allowRoot: true');
+    expect(err(() => checkSecurityOptions(S, 'security', { allowRoot: 'false' as any }))).toBe('app/thing: security.allowRoot ("false") must be true or false (a boolean, not a string or number)');
+    expect(err(() => checkSecurityOptions(S, 'security', { runAsUser: 2 ** 32 }))).toBe('app/thing: security.runAsUser (4294967296) must be between 0 and 2147483647');
+    expect(() => checkSecurityOptions(S, 'security', { runAsUser: 0, allowRoot: true })).not.toThrow();
+  });
+
+  test('an AsyncActor with runAsUser 0 and no allowRoot fails in the constructor', () => {
+    const props: AsyncActorProps = {
+      transport: Transport.rabbitmq(), handler: 'm.f', image: 'ghcr.io/acme/x:1.0.0',
+      resources: { cpu: { request: '100m', limit: '1' }, memory: { request: '256Mi', limit: '512Mi' } },
+      security: { runAsUser: 0 },
+    } as any;
+    expect(() => new AsyncActor(testChart('ai'), 'embed', props)).toThrow('test/embed: security.runAsUser (0) is root (0) while the pod runs with runAsNonRoot: true');
+  });
+});
+
+describe('formatValue never throws', () => {
+  test('constructs, BigInt, cycles, functions, symbols, throwing getters', () => {
+    const chart = testChart('ai');
+    expect(formatValue(chart)).toBe('<construct test>');
+    expect(formatValue({ scope: chart })).toBe('{"scope":"<construct test>"}');
+    expect(formatValue(BigInt(10))).toBe('10n');
+    expect(formatValue({ n: BigInt(2) })).toBe('{"n":"2n"}');
+    const cyc: any = { a: 1 };
+    cyc.self = cyc;
+    expect(formatValue(cyc)).toBe('{"a":1,"self":"<cycle>"}');
+    expect(formatValue(() => 1)).toBe('<function>');
+    expect(formatValue(Symbol('s'))).toBe('Symbol(s)');
+    const bad = { get x() { throw new Error('boom'); } };
+    expect(formatValue(bad)).toBe('<Object>');
+    expect(formatValue('x'.repeat(200))).toHaveLength(120);
+  });
+
+  test('a PropError about a construct value formats it', () => {
+    const chart = testChart('ai');
+    expect(new PropError(chart, 'transport', chart, 'must be Transport.rabbitmq()').message).toBe('test: transport (<construct test>) must be Transport.rabbitmq()');
+  });
+});
