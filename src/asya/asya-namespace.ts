@@ -18,6 +18,17 @@ export interface AsyaNamespaceProps {
    * @default - none
    */
   readonly labels?: { [key: string]: string };
+  /**
+   * Keep the Namespace when a GitOps tool prunes it (removed from Git) or deletes its Application:
+   * deleting a Namespace deletes everything in it, including the Secrets created out of band (the broker's
+   * `rabbitmq-secret`, model tokens), which no sync restores. Annotates it `argocd.argoproj.io/sync-options:
+   * Prune=false,Delete=false` (argoproj/argo-cd docs/user-guide/sync-options.md @ v3.5.1) and
+   * `kustomize.toolkit.fluxcd.io/prune: disabled` (fluxcd/kustomize-controller docs/spec/v1/kustomizations.md
+   * @ v1.9.4). Secrets the library never synthesizes are not tracked by either tool, so they are pruned only
+   * with their Namespace. Delete a protected Namespace by hand.
+   * @default true
+   */
+  readonly protectFromPruning?: boolean;
 }
 
 /**
@@ -43,6 +54,9 @@ export class AsyaNamespace extends Construct {
     this.resource = new k8s.KubeNamespace(this, 'Resource', {
       metadata: {
         name: this.name,
+        ...((props.protectFromPruning ?? true) ? {
+          annotations: { 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false', 'kustomize.toolkit.fluxcd.io/prune': 'disabled' },
+        } : {}),
         labels: {
           'pod-security.kubernetes.io/enforce': 'baseline',
           'pod-security.kubernetes.io/warn': 'restricted',

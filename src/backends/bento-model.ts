@@ -1,12 +1,13 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { IModelBackend, MetricsEndpoint, ModelProtocol, ScaleTarget } from './model-backend';
+import { IModelBackend, MetricsEndpoint, ModelProtocol, ModelTraffic, ScaleTarget } from './model-backend';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { isDns1123Subdomain, objectName } from '../core/names';
 import { checkLabelMap, objectProp } from '../core/props';
 import { Toleration } from '../core/pod';
 import { renderResources, ResourceRequirements } from '../core/resources';
+import { TrafficPort } from '../core/traffic';
 import { BentoDeploymentV2Alpha1 } from '../imports/yatai-bentodeployment-serving.yatai.ai';
 
 /**
@@ -100,6 +101,13 @@ const API_METHOD = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*
  * @see https://github.com/bentoml/yatai-deployment
  */
 export class BentoModel extends Construct implements IModelBackend {
+  // ---- Traffic (issue 14): the flows this backend's pods need besides the bridge; rendered by the binding. ----
+  /** BentoML serves `/metrics` on the `http` port 3000 (bentoml/yatai-deployment @ v1.1.21). */
+  public get traffic(): ModelTraffic {
+    return { ingress: [], metricsPorts: [TrafficPort.tcp(this.podPort)] };
+  }
+  // ---- end of traffic ----
+
   public readonly modelName: string;
   public readonly endpoint: string;
   public readonly requestPath: string;

@@ -1,12 +1,13 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ModelBackend, ModelProtocol, ScaleTarget } from './model-backend';
+import { ModelBackend, ModelProtocol, ModelTraffic, ScaleTarget } from './model-backend';
 import { containerSecurityContext, SecurityOptions } from '../core/container';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { checkImage } from '../core/image';
 import { podSecurityContext, Toleration } from '../core/pod';
 import { renderResources, ResourceRequirements } from '../core/resources';
+import { TrafficPort } from '../core/traffic';
 import { InferenceService } from '../imports/kserve-inferenceservice-serving.kserve.io';
 
 /**
@@ -196,6 +197,17 @@ const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
  * @see https://kserve.github.io/website/
  */
 export class KServeModel extends ModelBackend {
+  // ---- Traffic (issue 14): the flows this backend's pods need besides the bridge; rendered by the binding. ----
+  /**
+   * KServe in Standard mode needs no traffic to the predictor pods besides clients: the controller does
+   * not call them (kserve/kserve pkg/controller/v1beta1/inferenceservice @ v0.20.0). Its Python
+   * runtimes serve `/metrics` on the serving port 8080.
+   */
+  public get traffic(): ModelTraffic {
+    return { ingress: [], metricsPorts: [TrafficPort.tcp(8080)] };
+  }
+  // ---- end of traffic ----
+
   /** The InferenceService. */
   public readonly resource: ApiObject;
 

@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { check } from '../core/errors';
 import { checkDns1035Label } from '../core/names';
+import { TrafficFlow, TrafficPort } from '../core/traffic';
 
 /**
  * The HTTP protocol a served model speaks, as the async bridge sees it.
@@ -100,6 +101,11 @@ export interface IModelBackend extends IConstruct {
   readonly noScaleTargetReason?: string;
   /** Where the model server exposes Prometheus metrics, if it does. */
   readonly metrics?: MetricsEndpoint;
+  /**
+   * The flows the model's pods need besides the bridge (traffic model, see `ModelTraffic`).
+   * @default - none: only bindings reach the serving pods, and nothing scrapes them
+   */
+  readonly traffic?: ModelTraffic;
 }
 
 /**
@@ -236,4 +242,25 @@ export abstract class ModelBackend extends Construct implements IModelBackend {
     }
     return this._serving;
   }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Traffic declarations (issue 14): what a backend's pods need besides the bridge. Each backend states
+// its upstream facts in a `traffic` getter of its own file; bindings render them into the model's
+// NetworkPolicy (ingress only: model egress, such as weight downloads, stays free).
+// ------------------------------------------------------------------------------------------------
+
+/**
+ * The flows a served model's pods (those `podSelector` selects) need, besides the bridge's requests.
+ */
+export interface ModelTraffic {
+  /**
+   * Ingress the upstream operator and the model's own pods need (e.g. KubeRay's operator on the
+   * dashboard port, Ray workers to GCS, KAITO multi-node instances, Seldon's gateways to Envoy).
+   */
+  readonly ingress: TrafficFlow[];
+  /**
+   * The ports on the model's pods that serve Prometheus metrics (opened to scraping namespaces).
+   */
+  readonly metricsPorts: TrafficPort[];
 }

@@ -10,9 +10,10 @@ import { IModelBackend } from '../backends/model-backend';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { checkDns1035Label } from '../core/names';
-import { durationSeconds, objectProp } from '../core/props';
+import { durationSeconds, listProp, objectProp } from '../core/props';
 import { ConstructRegistry } from '../core/registry';
 import { ResourceRequirements } from '../core/resources';
+import { checkFlow, NetworkPeer, PodTraffic, renderNetworkPolicy, TrafficFlow, TrafficPort } from '../core/traffic';
 
 /**
  * Queue-driven scaling of the model itself (a KEDA ScaledObject on the backend's scale target, driven
@@ -113,15 +114,29 @@ export interface AsyncModelProps extends HandlerStepProps {
    */
   readonly bridgeResources?: ResourceRequirements;
   /**
-   * Create the NetworkPolicy that lets only the bridge reach the model's pods on the serving port.
+   * Create the NetworkPolicy guarding the model's pods (ingress only: their egress stays free). It
+   * admits the bridge on the serving port, the flows the backend declares for its operator and its own
+   * pods (`IModelBackend.traffic`), scrapes on the metrics ports, and `modelIngressFlows`.
    * @default true
    */
   readonly networkPolicy?: boolean;
   /**
-   * Namespaces whose pods may still reach the model (e.g. `monitoring` for scraping).
+   * Namespaces whose pods may still reach the model, on the serving port and the metrics ports (e.g.
+   * `monitoring`).
    * @default - none
    */
   readonly allowModelIngressFromNamespaces?: string[];
+  /**
+   * Other clients of the model (its NetworkPolicy ingress), e.g. another team's namespace on the
+   * serving port.
+   * @default - none
+   */
+  readonly modelIngressFlows?: TrafficFlow[];
+  /**
+   * Egress of the bridge besides DNS, the broker, the gateway and the model (rarely needed).
+   * @default - none
+   */
+  readonly bridgeEgressFlows?: TrafficFlow[];
 }
 
 const OUTPUT_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -148,6 +163,8 @@ export class AsyncModel extends HandlerStep {
   public readonly scaledObject?: ApiObject;
   /** The NetworkPolicy guarding the model, if any. */
   public readonly networkPolicy?: ApiObject;
+  /** The flows of the model's pods (ingress) that this binding declares: its NetworkPolicy is rendered from them. */
+  public readonly modelTraffic: PodTraffic;
   /** The ScaledObject on the model, as pipelines see it (IAsyncStep). */
   public readonly scalers?: StepScaler[];
   /** The served model (IAsyncStep): `backend`. */
@@ -220,26 +237,46 @@ export class AsyncModel extends HandlerStep {
       MODEL_SCALERS.add(this);
     }
 
-    // Only the bridge (and named namespaces) may reach the model's serving port.
+    // The model's pods: the bridge on the serving port, the backend's own flows, scrapes, the user's.
+    listProp(this, 'bridgeEgressFlows', props.bridgeEgressFlows).forEach((f, i) => { checkFlow(this, `bridgeEgressFlows[${i}]`, f); this.bridge.allowEgress(f); });
+    this.modelTraffic = this.declareModelTraffic(props);
     if (props.networkPolicy ?? true) {
-      const from: any[] = [{
-        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': this.namespace } },
-        podSelector: { matchLabels: { ...this.bridge.podSelector } },
-      }];
-      for (const ns of props.allowModelIngressFromNamespaces ?? []) {
-        from.push({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } });
-      }
-      this.networkPolicy = new ApiObject(this, 'ModelIngress', {
-        apiVersion: 'networking.k8s.io/v1',
-        kind: 'NetworkPolicy',
-        metadata: { name: `${name}-model-ingress`, namespace: b.namespace },
-        spec: {
-          podSelector: { matchLabels: { ...b.podSelector } },
-          policyTypes: ['Ingress'],
-          ingress: [{ from, ports: [{ protocol: 'TCP', port: b.podPort }] }],
-        },
+      this.networkPolicy = renderNetworkPolicy(this, 'ModelIngress', this.modelTraffic, {
+        name: `${name}-model-ingress`,
+        namespace: b.namespace,
+        ingress: true,
+        egress: false,
       });
     }
+  }
+
+  /**
+   * Lets pods of a namespace scrape the bridge's metrics port and the model's metrics ports.
+   */
+  public override allowMetricsScrapingFrom(namespace: string): void {
+    super.allowMetricsScrapingFrom(namespace);
+    const ports = this.backend.traffic?.metricsPorts ?? [];
+    if (ports.length) this.modelTraffic.allowIngress({ peer: NetworkPeer.namespace(namespace), ports, description: 'metrics scrapes of the model server' });
+  }
+
+  /** Adds a client of the model (its NetworkPolicy ingress). */
+  public allowModelIngress(flow: TrafficFlow): void {
+    checkFlow(this, 'allowModelIngress(flow)', flow);
+    this.modelTraffic.allowIngress(flow);
+  }
+
+  private declareModelTraffic(props: AsyncModelProps): PodTraffic {
+    const b = this.backend;
+    const t = new PodTraffic(b.namespace, b.podSelector);
+    const serving = [TrafficPort.tcp(b.podPort)];
+    t.allowIngress({ peer: NetworkPeer.pods(this.namespace, this.bridge.podSelector), ports: serving, description: `the bridge ${this.actorName}` });
+    for (const f of b.traffic?.ingress ?? []) t.allowIngress(f);
+    const metrics = b.traffic?.metricsPorts ?? [];
+    listProp(this, 'allowModelIngressFromNamespaces', props.allowModelIngressFromNamespaces).forEach((ns) => {
+      t.allowIngress({ peer: NetworkPeer.namespace(ns), ports: [...serving, ...metrics], description: 'allowModelIngressFromNamespaces' });
+    });
+    listProp(this, 'modelIngressFlows', props.modelIngressFlows).forEach((f, i) => { checkFlow(this, `modelIngressFlows[${i}]`, f); t.allowIngress(f); });
+    return t;
   }
 }
 

@@ -10,7 +10,9 @@ import { Transport } from '../asya/transport';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { k8s } from '../core/k8s';
+import { listProp } from '../core/props';
 import { ResourceRequirements } from '../core/resources';
+import { isCidr } from '../core/traffic';
 
 /**
  * Type of a launch parameter (a field of the message payload).
@@ -110,6 +112,14 @@ export interface JobLauncherProps extends HandlerStepProps {
    * @default 3
    */
   readonly maxRetries?: number;
+  /**
+   * Where the Kubernetes API server is, for the launcher's NetworkPolicy egress (ports 443 and 6443):
+   * e.g. the control plane's subnet, or the `kubernetes` Service's endpoints (`kubectl get endpoints
+   * kubernetes`). On Cilium before 1.15 an ipBlock never matches the API server when it runs on the
+   * nodes (cilium/cilium#14724): add a CiliumNetworkPolicy with `toEntities: [kube-apiserver]` there.
+   * @default ["0.0.0.0/0"]: the API server's address is not known at synth
+   */
+  readonly apiServerCidrs?: string[];
 }
 
 const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -220,6 +230,9 @@ export class JobLauncher extends HandlerStep {
       subjects: [{ kind: 'ServiceAccount', name: serviceAccount, namespace }],
     });
 
+    const apiServerCidrs = listProp(this, 'apiServerCidrs', props.apiServerCidrs ?? ['0.0.0.0/0']);
+    check(apiServerCidrs.length > 0, this, 'apiServerCidrs', apiServerCidrs, 'must list at least one CIDR block (the API server must be reachable)');
+    apiServerCidrs.forEach((c, i) => check(isCidr(c), this, `apiServerCidrs[${i}]`, c, 'must be a CIDR block such as 10.0.0.0/16'));
     this.actor = this.createHandlerActor('Actor', {
       name,
       transport: props.transport,
@@ -241,8 +254,8 @@ export class JobLauncher extends HandlerStep {
       scaling: props.scaling ?? { maxReplicas: 2 },
       ...(irsa ? {} : { serviceAccountName: serviceAccount }),
       podLabels: { 'app.kubernetes.io/component': 'job-launcher' },
-      // The Kubernetes API server (its address is not known at synth).
-      egress: [{ ipBlock: '0.0.0.0/0', ports: [443, 6443] }],
+      // The Kubernetes API server (JL-3: narrowed by apiServerCidrs; its address is not known at synth).
+      egress: apiServerCidrs.map((c) => ({ ipBlock: c, ports: [443, 6443] })),
     });
 
   }

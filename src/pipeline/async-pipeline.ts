@@ -65,7 +65,8 @@ export interface AsyncPipelineProps extends ChartProps {
    */
   readonly monitoringNamespace?: string;
   /**
-   * Synthesize a PodMonitor (monitoring.coreos.com/v1) for the actors' sidecar metrics.
+   * Synthesize a PodMonitor (monitoring.coreos.com/v1) for the actors' sidecar metrics. Needs
+   * `monitoringNamespace`: every actor's NetworkPolicy admits scrapes only from named namespaces.
    * @default false
    */
   readonly podMonitor?: boolean;
@@ -173,6 +174,9 @@ export class AsyncPipeline extends Chart {
     this.props = props;
     this.pipelineName = props.name ?? id;
     checkDnsLabel(this, props.name === undefined ? 'name (from the chart id)' : 'name', this.pipelineName);
+    // MON-2: without it the PodMonitor's scrapes meet the actors' NetworkPolicies and are dropped.
+    check(!props.podMonitor || !!props.monitoringNamespace, this, 'podMonitor', props.podMonitor,
+      'needs monitoringNamespace (the namespace Prometheus runs in): every actor\'s NetworkPolicy admits metrics scrapes only from named namespaces');
     this.grants = [...(props.crossNamespaceGrants ?? [])];
     this.gatewayTools = this.renderTools();
     this.dynamic = [...(props.dynamicSteps ?? [])];

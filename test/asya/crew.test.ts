@@ -70,6 +70,21 @@ describe('AsyaNamespace', () => {
     expect(one(synthValid(plain), 'Namespace', 'other').metadata.name).toBe('other');
     expect(() => new AsyaNamespace(testChart(), 'Bad')).toThrow('test/Bad: name (from the construct id) ("Bad") must be a DNS-1123 label');
   });
+
+  // GIT-6: pruning a Namespace deletes the out-of-band Secrets in it. Argo CD skips resources annotated
+  // Prune=false and keeps Delete=false ones when the Application is deleted (argoproj/argo-cd
+  // docs/user-guide/sync-options.md @ v3.5.1); Flux skips `kustomize.toolkit.fluxcd.io/prune: disabled`
+  // (fluxcd/kustomize-controller docs/spec/v1/kustomizations.md @ v1.9.4).
+  test('protected from GitOps pruning by default; opt-out', () => {
+    const chart = testChart('ai');
+    new AsyaNamespace(chart, 'ai');
+    new AsyaNamespace(chart, 'scratch', { protectFromPruning: false });
+    const manifests = synthValid(chart);
+    expect(one(manifests, 'Namespace', 'ai').metadata.annotations).toEqual({
+      'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false', 'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+    });
+    expect(one(manifests, 'Namespace', 'scratch').metadata.annotations).toBeUndefined();
+  });
 });
 
 describe('Transport and queue naming', () => {

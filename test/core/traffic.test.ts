@@ -22,6 +22,8 @@ describe('traffic model: vocabulary', () => {
     expect(TrafficPort.udp(53)._toJson()).toEqual({ protocol: 'UDP', port: 53 });
     expect(TrafficPort.tcpRange(8000, 8100)._toJson()).toEqual({ protocol: 'TCP', port: 8000, endPort: 8100 });
     expect(TrafficPort.tcpRange(8000, 8100).toString()).toBe('TCP 8000-8100');
+    expect(renderRules([{ peer: NetworkPeer.namespace('m'), ports: [TrafficPort.tcp(8000), TrafficPort.tcp(8000), TrafficPort.udp(8000)] }], 'from')[0].ports)
+      .toEqual([{ protocol: 'TCP', port: 8000 }, { protocol: 'UDP', port: 8000 }]);
   });
 
   test('rules: one per distinct flow, order kept, no ports means every port, any() names no peer', () => {
