@@ -1,10 +1,9 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { IModelBackend, MetricsEndpoint, ModelProtocol, ScaleTarget } from './model-backend';
+import { ModelBackend, ModelProtocol, ModelServing } from './model-backend';
 import { check } from '../core/errors';
 import { checkImage } from '../core/image';
 import { k8s } from '../core/k8s';
-import { objectName } from '../core/names';
 import { InferenceSetV1Beta1 } from '../imports/kaito-inferenceset-kaito.sh';
 import { WorkspaceV1Beta1 } from '../imports/kaito-workspace-kaito.sh';
 
@@ -214,6 +213,11 @@ const POD_INDEX = 'apps.kubernetes.io/pod-index';
 /** The node directory under which KAITO looks for local weights (kaito-project/kaito api/v1beta1/labels.go `LocalWeightsHostPathPrefix` @ v0.12.0). */
 const LOCAL_WEIGHTS_PREFIX = '/opt/kaito/models';
 type Labels = { [key: string]: string };
+
+/** The pods that serve a set: pod 0 of each instance (kaito-project/kaito pkg/workspace/manifests/manifests.go:431 @ v0.12.0). */
+function setSelector(name: string): Labels {
+  return { [CREATED_BY]: name, [POD_INDEX]: '0' };
+}
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 /**
@@ -235,21 +239,10 @@ const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
  *
  * @see https://kaito-project.github.io/kaito/docs/
  */
-export class KaitoModel extends Construct implements IModelBackend {
+export class KaitoModel extends ModelBackend {
   /** The legacy short preset names KAITO rewrites to Hugging Face ids (kaito-project/kaito `LegacyBuiltinToCatalog`). */
   public static readonly PRESET_ALIASES: { [alias: string]: string } = { ...ALIASES };
 
-  public readonly modelName: string;
-  public readonly endpoint: string;
-  public readonly requestPath: string = '/v1/chat/completions';
-  public readonly protocol: ModelProtocol = ModelProtocol.OPENAI_CHAT;
-  public readonly namespace: string;
-  public readonly podSelector: { [key: string]: string };
-  public readonly podPort: number = INFERENCE_PORT;
-  public readonly requestHeaders: { [key: string]: string } = {};
-  public readonly scaleTarget?: ScaleTarget;
-  public readonly noScaleTargetReason?: string;
-  public readonly metrics?: MetricsEndpoint;
   /** The Hugging Face id the preset resolves to. */
   public readonly modelId: string;
   /** The node directory KAITO mounts as the weights with `localWeights`, e.g. `/opt/kaito/models/phi-4`. */
@@ -258,39 +251,56 @@ export class KaitoModel extends Construct implements IModelBackend {
   public readonly resource: ApiObject;
 
   constructor(scope: Construct, id: string, props: KaitoModelProps) {
-    super(scope, id);
-    const name = objectName(this, props.name);
+    super(scope, id, { name: props.name });
     this.modelId = this.resolvePreset(props.preset);
     this.checkNodes(props);
     this.checkInference(props);
-    const matchLabels = this.nodeLabels(props, name);
+    const matchLabels = this.nodeLabels(props, this.name);
     const annotations = this.annotations(props);
     const labels = { 'app.kubernetes.io/managed-by': 'cdk8s-asya', ...(props.labels ?? {}) };
     const inference = this.inference(props);
     if (props.localWeights) this.localWeightsPath = `${LOCAL_WEIGHTS_PREFIX}/${props.preset.trim().toLowerCase().replace(/[/\\]/g, '-')}`;
-    this.namespace = Chart.of(this).namespace ?? 'default';
-    this.endpoint = `http://${name}.${this.namespace}.svc.cluster.local:80`;
-    // The inference container declares port `http` (5000), which serves /metrics.
-    this.metrics = { portName: 'http', path: '/metrics' };
+    if (props.scalable === undefined) {
+      this.resource = this.workspace(this.name, labels, annotations, matchLabels, props, inference);
+    } else {
+      this.resource = this.inferenceSet(this.name, labels, annotations, matchLabels, props, inference);
+      this.setService(this.name, labels);
+    }
+    this.serve(this.servingOf(props));
+  }
+
+  /**
+   * How bindings reach the model: Service `NAME` port 80 to container port `http` 5000, which also serves
+   * `/metrics`.
+   */
+  private servingOf(props: KaitoModelProps): ModelServing {
+    const common = {
+      endpoint: this.serviceUrl(this.name, 80),
+      requestPath: '/v1/chat/completions',
+      protocol: ModelProtocol.OPENAI_CHAT,
+      podPort: INFERENCE_PORT,
+      metrics: { portName: 'http', path: '/metrics' },
+    };
     // The transformers runtime serves the Hugging Face id: KAITO sets a served name for vLLM only
     // (kaito-project/kaito pkg/model/interface.go buildHuggingfaceInferenceCommand @ v0.12.0).
     const transformers = props.runtime === KaitoRuntime.TRANSFORMERS;
-
     if (props.scalable === undefined) {
-      this.resource = this.workspace(name, labels, annotations, matchLabels, props, inference);
-      // vLLM serves the last segment of the Hugging Face id, in lower case (presets/workspace/generator/generator.go:718).
-      this.modelName = transformers ? this.modelId : this.modelId.split('/').pop()!.toLowerCase();
-      this.podSelector = { 'kaito.sh/workspace': name };
-      this.noScaleTargetReason = 'A KAITO Workspace has no scale subresource, and scaling its StatefulSet adds no capacity '
-        + '(replicas are the GPU nodes of one instance, and the Service reaches pod -0 only): set scalable to run an InferenceSet.';
-    } else {
-      this.resource = this.inferenceSet(name, labels, annotations, matchLabels, props, inference);
-      this.podSelector = { [CREATED_BY]: name, [POD_INDEX]: '0' };
-      this.setService(name, labels);
-      // vLLM children of a set serve the model under the set's name (pkg/model/interface.go:404-411); transformers the HF id.
-      this.modelName = transformers ? this.modelId : name;
-      this.scaleTarget = { apiVersion: InferenceSetV1Beta1.GVK.apiVersion, kind: 'InferenceSet', name, supportsScaleToZero: true };
+      return {
+        ...common,
+        // vLLM serves the last segment of the Hugging Face id, in lower case (presets/workspace/generator/generator.go:718).
+        modelName: transformers ? this.modelId : this.modelId.split('/').pop()!.toLowerCase(),
+        podSelector: { 'kaito.sh/workspace': this.name },
+        noScaleTargetReason: 'A KAITO Workspace has no scale subresource, and scaling its StatefulSet adds no capacity '
+          + '(replicas are the GPU nodes of one instance, and the Service reaches pod -0 only): set scalable to run an InferenceSet.',
+      };
     }
+    return {
+      ...common,
+      // vLLM children of a set serve the model under the set's name (pkg/model/interface.go:404-411); transformers the HF id.
+      modelName: transformers ? this.modelId : this.name,
+      podSelector: setSelector(this.name),
+      scaleTarget: { apiVersion: InferenceSetV1Beta1.GVK.apiVersion, kind: 'InferenceSet', name: this.name, supportsScaleToZero: true },
+    };
   }
 
   /** The Hugging Face id of a preset: KAITO lower-cases a name before the alias lookup (pkg/utils/plugin/plugin.go IsValidPreset). */
@@ -449,7 +459,7 @@ export class KaitoModel extends Construct implements IModelBackend {
       metadata: { name, labels },
       spec: {
         type: 'ClusterIP',
-        selector: { ...this.podSelector },
+        selector: setSelector(name),
         ports: [{ name: 'http', port: 80, targetPort: INFERENCE_PORT, protocol: 'TCP' }],
       },
     });

@@ -148,7 +148,10 @@ describe('KaitoModel', () => {
     });
     test('bad name', () => {
       expect(() => new KaitoModel(testChart(), 'x', { name: 'Phi', preset: 'phi-4', instanceType: 'Standard_NC6s_v3' }))
-        .toThrow(/test\/x: name \("Phi"\) must be a DNS-1123 label/);
+        .toThrow(/test\/x: name \("Phi"\) must be a DNS-1035 label/);
+      // The ModelBackend naming rule: KAITO's Service is named after the Workspace, and Service names are DNS-1035 labels.
+      expect(() => new KaitoModel(testChart(), 'y', { name: '1phi', preset: 'phi-4', instanceType: 'Standard_NC6s_v3' }))
+        .toThrow('test/y: name ("1phi") must be a DNS-1035 label (lowercase letters, digits and "-", starting with a letter, ending with a letter or digit)');
     });
   });
 });
