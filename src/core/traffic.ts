@@ -389,7 +389,11 @@ export function renderRules(flows: TrafficFlow[], direction: 'from' | 'to'): any
   for (const f of flows) {
     const peer = f.peer._toJson();
     const rule: any = peer === undefined ? {} : { [direction]: [peer] };
-    if (f.ports?.length) rule.ports = f.ports.map((p) => p._toJson());
+    if (f.ports?.length) {
+      const ports = new Map<string, any>();
+      for (const p of f.ports) ports.set(p.toString(), p._toJson());
+      rule.ports = [...ports.values()];
+    }
     const key = JSON.stringify(rule);
     if (seen.has(key)) continue;
     seen.add(key);
