@@ -10,9 +10,13 @@ import {
 } from '../../src';
 import { SchemaValidator, ValidationIssue } from '../../src/validation/schema-validator';
 
-/** Reproducible runs: one seed for the whole folder, a bounded number of runs per property. */
-export const FC_SEED = 42;
-export const FC_RUNS = 60;
+/**
+ * Reproducible runs: one seed for the whole folder, a bounded number of runs per property. Local runs keep
+ * the small default; CI sets `CDK8S_ASYA_FC_RUNS` (e.g. 1000) for a larger budget, and `CDK8S_ASYA_FC_SEED`
+ * to vary the seed. Test budget only: no effect on synthesized output.
+ */
+export const FC_SEED = Number(process.env.CDK8S_ASYA_FC_SEED) || 42;
+export const FC_RUNS = Number(process.env.CDK8S_ASYA_FC_RUNS) || 60;
 fc.configureGlobal({ seed: FC_SEED, numRuns: FC_RUNS });
 
 export const transport = Transport.rabbitmq({ brokerNamespace: 'asya-system', brokerPodSelector: { 'app.kubernetes.io/name': 'rabbitmq' } });
