@@ -1,6 +1,6 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { IModelBackend, MetricsEndpoint, ModelProtocol, ScaleTarget } from './model-backend';
+import { ModelBackend, ModelProtocol, ModelTraffic } from './model-backend';
 import { ModelSource } from './model-source';
 import { OpenAIModel, OpenAIServer } from './openai-model';
 import { ModelServerOptions, serverSelector } from './server-workload';
@@ -9,7 +9,7 @@ import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { checkImage } from '../core/image';
 import { k8s } from '../core/k8s';
-import { checkDns1035Label, checkDnsLabel } from '../core/names';
+import { checkDnsLabel } from '../core/names';
 import { renderPodSpec } from '../core/pod';
 import { checkLabelMap, listProp, objectProp } from '../core/props';
 import { ResourceRequirements } from '../core/resources';
@@ -136,25 +136,27 @@ const DEFAULT_EPP_RESOURCES: ResourceRequirements = {
  *
  * @see https://gateway-api-inference-extension.sigs.k8s.io/
  */
-export class LlmdModel extends Construct implements IModelBackend {
-  public readonly modelName: string;
-  public readonly endpoint: string;
-  public readonly requestPath: string = '/v1/chat/completions';
-  public readonly protocol: ModelProtocol = ModelProtocol.OPENAI_CHAT;
-  public readonly namespace: string;
-  public readonly podSelector: { [key: string]: string };
-  public readonly podPort: number;
-  public readonly requestHeaders: { [key: string]: string } = {};
-  public readonly scaleTarget?: ScaleTarget;
-  public readonly noScaleTargetReason?: string;
+export class LlmdModel extends ModelBackend {
+  // ---- Traffic (issue 14): the flows this backend's pods need besides the bridge; rendered by the binding. ----
   /**
-   * Undefined: vLLM's metrics are on the vLLM pods (`server.metrics`), while this backend's podSelector
-   * names the Gateway's pods.
+   * The binding guards the Gateway's pods (this backend's podSelector): only the bridge reaches them.
+   * The Gateway -> EPP (gRPC 9002), Gateway -> vLLM (8000) and EPP -> vLLM metrics flows
+   * (kubernetes-sigs/gateway-api-inference-extension conformance/resources/base.yaml @ v1.6.0) are
+   * egress of the Gateway and EPP and ingress of pods no generated policy selects, so nothing blocks them.
    */
-  public readonly metrics?: MetricsEndpoint;
-  /** The vLLM server (Deployment and Service). */
+  public get traffic(): ModelTraffic {
+    return { ingress: [], metricsPorts: [] };
+  }
+  // ---- end of traffic ----
+
+  /** The vLLM server (Deployment and Service). vLLM's metrics are on its pods (`server.metrics`). */
   public readonly server: OpenAIModel;
-  /** The InferencePool. */
+  /** The InferencePool (the main object, id `Resource`). */
+  public readonly resource: ApiObject;
+  /**
+   * The InferencePool.
+   * @deprecated use `resource`
+   */
   public readonly inferencePool: ApiObject;
   /** The HTTPRoute. */
   public readonly httpRoute: ApiObject;
@@ -164,37 +166,12 @@ export class LlmdModel extends Construct implements IModelBackend {
   public readonly eppService: ApiObject;
 
   constructor(scope: Construct, id: string, props: LlmdModelProps) {
-    super(scope, id);
-    const name = props.name ?? id;
-    checkDns1035Label(this, props.name === undefined ? 'name (from the construct id)' : 'name', name, 59,
-      'the Endpoint Picker objects are named <name>-epp');
-    const namespace = Chart.of(this).namespace ?? 'default';
+    super(scope, id, { name: props.name, maxNameLength: 59, nameLengthReason: 'the Endpoint Picker objects are named <name>-epp' });
+    const name = this.name;
     check(props.resources !== undefined, this, 'resources', props.resources, 'must be set: model servers get no default resources');
-    checkImage(this, 'eppImage', props.eppImage);
-    const eppArgs = listProp(this, 'eppArgs', props.eppArgs);
-    eppArgs.forEach((a, i) => check(typeof a === 'string' && !EPP_RESERVED_ARGS.includes(a.split('=')[0]), this, `eppArgs[${i}]`, a,
-      'is set by the construct (pool name and namespace, gRPC ports): remove it'));
-    const eppReplicas = props.eppReplicas ?? 1;
-    check(Number.isInteger(eppReplicas) && eppReplicas >= 1, this, 'eppReplicas', props.eppReplicas, 'must be a whole number of at least 1');
-    if (props.eppFailureMode !== undefined) {
-      check(FAILURE_MODES.includes(props.eppFailureMode), this, 'eppFailureMode', props.eppFailureMode, 'must be FailClose or FailOpen');
-    }
-
-    const gateway = objectProp(this, 'gateway', props.gateway);
-    checkDnsLabel(this, 'gateway.name', gateway.name);
-    if (gateway.namespace !== undefined) {
-      checkDnsLabel(this, 'gateway.namespace', gateway.namespace);
-      check(gateway.namespace === namespace, this, 'gateway.namespace', gateway.namespace,
-        `must be the model's namespace "${namespace}": the binding's ScaledObject and the bridge's egress rule share the backend namespace`);
-    }
-    check(typeof props.gatewayUrl === 'string' && GATEWAY_URL.test(props.gatewayUrl), this, 'gatewayUrl', props.gatewayUrl,
-      'must be an http(s) base URL of a host and an optional port, without a path or trailing slash (e.g. http://inference-gateway.ai.svc.cluster.local:80)');
+    const eppArgs = this.checkEpp(props);
+    const gateway = this.checkGateway(props);
     const gatewayPods = objectProp(this, 'gatewayPodSelector', props.gatewayPodSelector);
-    check(Object.keys(gatewayPods).length > 0, this, 'gatewayPodSelector', props.gatewayPodSelector,
-      'must name at least one label of the Gateway\'s pods (the bridge\'s egress and the NetworkPolicy select them)');
-    checkLabelMap(this, 'gatewayPodSelector', gatewayPods);
-    check(Number.isInteger(props.gatewayPort) && props.gatewayPort >= 1 && props.gatewayPort <= 65535, this, 'gatewayPort', props.gatewayPort,
-      'must be a port number from 1 to 65535');
 
     // The vLLM server: OpenAIModel renders and validates it.
     this.server = new OpenAIModel(this, 'Server', {
@@ -203,9 +180,30 @@ export class LlmdModel extends Construct implements IModelBackend {
       server: OpenAIServer.VLLM,
       protocol: ModelProtocol.OPENAI_CHAT,
     });
-    const poolSelector = serverSelector(name);
 
-    // The Endpoint Picker: least privilege, its own ServiceAccount.
+    const epp = this.addEndpointPicker(props, eppArgs);
+    this.eppDeployment = epp.deployment;
+    this.eppService = epp.service;
+    this.resource = this.addPool(props);
+    this.inferencePool = this.resource;
+    this.httpRoute = this.addRoute(props, gateway);
+
+    // Undefined metrics: vLLM's are on the vLLM pods (`server.metrics`), while podSelector names the Gateway's pods.
+    this.serve({
+      modelName: this.server.modelName,
+      endpoint: props.gatewayUrl,
+      requestPath: '/v1/chat/completions',
+      protocol: ModelProtocol.OPENAI_CHAT,
+      podSelector: gatewayPods,
+      podPort: props.gatewayPort,
+      scaleTarget: this.server.scaleTarget,
+    });
+  }
+
+  /** The Endpoint Picker: least privilege, its own ServiceAccount, Role and RoleBinding. */
+  private addEndpointPicker(props: LlmdModelProps, eppArgs: string[]): { deployment: ApiObject; service: ApiObject } {
+    const name = this.name;
+    const namespace = this.namespace;
     const eppName = `${name}-epp`;
     const eppSelector = { 'app.kubernetes.io/name': 'llm-d-epp', 'app.kubernetes.io/instance': name };
     const eppLabels = { ...(props.labels ?? {}), ...eppSelector, 'app.kubernetes.io/managed-by': 'cdk8s-asya' };
@@ -236,16 +234,16 @@ export class LlmdModel extends Construct implements IModelBackend {
         livenessProbe: Probe.tcpSocket(EPP_HEALTH_PORT, { initialDelaySeconds: 5, periodSeconds: 10, failureThreshold: 3 }),
       },
     }, { serviceAccountName: eppName });
-    this.eppDeployment = new ApiObject(this, 'EppDeployment', {
+    const deployment = new ApiObject(this, 'EppDeployment', {
       ...k8s.KubeDeployment.GVK,
       metadata: { name: eppName, labels: eppLabels },
       spec: {
-        replicas: eppReplicas,
+        replicas: props.eppReplicas ?? 1,
         selector: { matchLabels: { ...eppSelector } },
         template: { metadata: { labels: { ...eppSelector } }, spec: eppPodSpec },
       },
     });
-    this.eppService = new ApiObject(this, 'EppService', {
+    const service = new ApiObject(this, 'EppService', {
       ...k8s.KubeService.GVK,
       metadata: { name: eppName, labels: eppLabels },
       spec: {
@@ -254,9 +252,15 @@ export class LlmdModel extends Construct implements IModelBackend {
         ports: [{ name: 'grpc-ext-proc', port: EPP_GRPC_PORT, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'http2' }],
       },
     });
+    return { deployment, service };
+  }
 
-    // The pool (the main object) and the route.
-    this.inferencePool = new ApiObject(this, 'Resource', {
+  /** The InferencePool (the main object): exactly the vLLM pods, on the vLLM port, picked by the EPP. */
+  private addPool(props: LlmdModelProps): ApiObject {
+    const name = this.name;
+    const eppName = `${name}-epp`;
+    const poolSelector = serverSelector(name);
+    return new ApiObject(this, 'Resource', {
       ...InferencePool.GVK,
       metadata: { name, labels: { ...(props.labels ?? {}), ...poolSelector, 'app.kubernetes.io/managed-by': 'cdk8s-asya' } },
       spec: {
@@ -270,7 +274,12 @@ export class LlmdModel extends Construct implements IModelBackend {
         },
       },
     });
-    this.httpRoute = new ApiObject(this, 'HTTPRoute', {
+  }
+
+  /** The HTTPRoute attaching the pool to the Gateway. */
+  private addRoute(props: LlmdModelProps, gateway: LlmdGatewayRef): ApiObject {
+    const name = this.name;
+    return new ApiObject(this, 'HTTPRoute', {
       ...HttpRoute.GVK,
       metadata: { name, labels: { ...(props.labels ?? {}), 'app.kubernetes.io/instance': name, 'app.kubernetes.io/managed-by': 'cdk8s-asya' } },
       spec: {
@@ -286,12 +295,37 @@ export class LlmdModel extends Construct implements IModelBackend {
         }],
       },
     });
+  }
 
-    this.namespace = namespace;
-    this.modelName = this.server.modelName;
-    this.endpoint = props.gatewayUrl;
-    this.podSelector = { ...gatewayPods };
-    this.podPort = props.gatewayPort;
-    this.scaleTarget = this.server.scaleTarget;
+  private checkEpp(props: LlmdModelProps): string[] {
+    checkImage(this, 'eppImage', props.eppImage);
+    const eppArgs = listProp(this, 'eppArgs', props.eppArgs);
+    eppArgs.forEach((a, i) => check(typeof a === 'string' && !EPP_RESERVED_ARGS.includes(a.split('=')[0]), this, `eppArgs[${i}]`, a,
+      'is set by the construct (pool name and namespace, gRPC ports): remove it'));
+    const eppReplicas = props.eppReplicas ?? 1;
+    check(Number.isInteger(eppReplicas) && eppReplicas >= 1, this, 'eppReplicas', props.eppReplicas, 'must be a whole number of at least 1');
+    if (props.eppFailureMode !== undefined) {
+      check(FAILURE_MODES.includes(props.eppFailureMode), this, 'eppFailureMode', props.eppFailureMode, 'must be FailClose or FailOpen');
+    }
+    return eppArgs;
+  }
+
+  private checkGateway(props: LlmdModelProps): LlmdGatewayRef {
+    const gateway = objectProp(this, 'gateway', props.gateway);
+    checkDnsLabel(this, 'gateway.name', gateway.name);
+    if (gateway.namespace !== undefined) {
+      checkDnsLabel(this, 'gateway.namespace', gateway.namespace);
+      check(gateway.namespace === this.namespace, this, 'gateway.namespace', gateway.namespace,
+        `must be the model's namespace "${this.namespace}": the binding's ScaledObject and the bridge's egress rule share the backend namespace`);
+    }
+    check(typeof props.gatewayUrl === 'string' && GATEWAY_URL.test(props.gatewayUrl), this, 'gatewayUrl', props.gatewayUrl,
+      'must be an http(s) base URL of a host and an optional port, without a path or trailing slash (e.g. http://inference-gateway.ai.svc.cluster.local:80)');
+    const gatewayPods = objectProp(this, 'gatewayPodSelector', props.gatewayPodSelector);
+    check(Object.keys(gatewayPods).length > 0, this, 'gatewayPodSelector', props.gatewayPodSelector,
+      'must name at least one label of the Gateway\'s pods (the bridge\'s egress and the NetworkPolicy select them)');
+    checkLabelMap(this, 'gatewayPodSelector', gatewayPods);
+    check(Number.isInteger(props.gatewayPort) && props.gatewayPort >= 1 && props.gatewayPort <= 65535, this, 'gatewayPort', props.gatewayPort,
+      'must be a port number from 1 to 65535');
+    return gateway;
   }
 }

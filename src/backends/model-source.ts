@@ -1,3 +1,51 @@
+import { IConstruct } from 'constructs';
+import { NamedContainer } from '../core/container';
+import { EnvValue } from '../core/env';
+import { check } from '../core/errors';
+import { checkImage } from '../core/image';
+import { ResourceRequirements } from '../core/resources';
+import { checkHuggingFaceId } from '../core/vocabulary';
+import { Volume, VolumeMount } from '../core/volume';
+
+/**
+ * What a model server needs to render a source.
+ * @internal
+ */
+export interface SourceContext {
+  /** The server is Ollama (it pulls models itself and keeps its store writable). */
+  readonly ollama: boolean;
+  /** The server's id, for errors. */
+  readonly serverId: string;
+  /** Resources of the init container that copies an OCI model. */
+  readonly loaderResources: ResourceRequirements;
+}
+
+/**
+ * A source rendered for a server: the model argument, the default served name and what it adds to the pod.
+ * @internal
+ */
+export interface SourceLayout {
+  /** The server's model argument (`--model`, `--model-id`), or the Ollama store on a claim. */
+  readonly modelArg: string;
+  /** The served model name when the user sets none. */
+  readonly defaultServedName: string;
+  /** The Hugging Face revision. */
+  readonly revision?: string;
+  /** The model an Ollama init container pulls (undefined: the model is already on a claim). */
+  readonly pull?: string;
+  /** The weights are on a PersistentVolumeClaim. */
+  readonly onClaim: boolean;
+  /** The server downloads the weights from the Hugging Face Hub (a token applies). */
+  readonly fromHub?: boolean;
+  readonly volumes: Volume[];
+  readonly mounts: VolumeMount[];
+  readonly initContainers: NamedContainer[];
+}
+
+type Render = (scope: IConstruct, ctx: SourceContext) => SourceLayout;
+
+const NOTHING = { volumes: [], mounts: [], initContainers: [] };
+
 /**
  * Where a model server finds its weights. Use the static factories.
  *
@@ -17,7 +65,12 @@ export class ModelSource {
    * @param revision a branch, tag or commit of the repository
    */
   public static huggingFace(modelId: string, revision?: string): ModelSource {
-    return new ModelSource('huggingFace', modelId, revision);
+    return new ModelSource('huggingFace', modelId, revision, (scope, ctx) => {
+      checkHuggingFaceId(scope, 'model', modelId);
+      check(!ctx.ollama || revision === undefined, scope, 'model', revision, 'revision is not supported by Ollama (use a tag in the hf.co/... reference)');
+      const pull = ctx.ollama ? `hf.co/${modelId}` : undefined;
+      return { ...NOTHING, modelArg: modelId, defaultServedName: pull ?? modelId, revision, pull, onClaim: false, fromHub: true };
+    });
   }
 
   /**
@@ -27,7 +80,18 @@ export class ModelSource {
    * @param path the model's directory inside the claim, without a leading slash ("" for the root)
    */
   public static persistentVolumeClaim(claimName: string, path?: string): ModelSource {
-    return new ModelSource('persistentVolumeClaim', claimName, path ?? '');
+    return new ModelSource('persistentVolumeClaim', claimName, path ?? '', (scope, ctx) => {
+      const p = (path ?? '').replace(/^\/+|\/+$/g, '');
+      check(!p.split('/').includes('..'), scope, 'model', path ?? '', 'must be a path inside the claim (no "..")');
+      return {
+        modelArg: p ? `/models/${p}` : '/models',
+        defaultServedName: p ? p.split('/').pop()! : claimName,
+        onClaim: true,
+        volumes: [Volume.persistentVolumeClaim('model', claimName, ctx.ollama ? undefined : true)],
+        mounts: [{ volume: 'model', mountPath: '/models', readOnly: !ctx.ollama }],
+        initContainers: [],
+      };
+    });
   }
 
   /**
@@ -36,7 +100,27 @@ export class ModelSource {
    * @param path the weights' directory inside the image
    */
   public static ociImage(image: string, path?: string): ModelSource {
-    return new ModelSource('ociImage', image, path ?? '/models');
+    const from = path ?? '/models';
+    return new ModelSource('ociImage', image, from, (scope, ctx) => {
+      check(!ctx.ollama, scope, 'model', image, 'cannot be an OCI image with Ollama: use ModelSource.ollama or a PVC holding an Ollama model store');
+      checkImage(scope, 'model (ociImage)', image);
+      check(from.startsWith('/'), scope, 'model (ociImage path)', from, 'must be an absolute path inside the image');
+      return {
+        modelArg: '/models',
+        defaultServedName: image.split('@')[0].split('/').pop()!.split(':')[0],
+        onClaim: false,
+        volumes: [Volume.emptyDir('model')],
+        mounts: [{ volume: 'model', mountPath: '/models', readOnly: true }],
+        initContainers: [{
+          name: 'model-loader',
+          image,
+          command: ['sh', '-c', 'cp -R "$MODEL_SOURCE_PATH"/. /models/'],
+          env: { MODEL_SOURCE_PATH: EnvValue.fromValue(from) },
+          volumeMounts: [{ volume: 'model', mountPath: '/models' }],
+          resources: ctx.loaderResources,
+        }],
+      };
+    });
   }
 
   /**
@@ -44,15 +128,31 @@ export class ModelSource {
    * Only valid with `OpenAIServer.OLLAMA`.
    */
   public static ollama(model: string): ModelSource {
-    return new ModelSource('ollama', model, undefined);
+    return new ModelSource('ollama', model, undefined, (scope, ctx) => {
+      check(ctx.ollama, scope, 'model', model, `is an Ollama model: it needs server OpenAIServer.OLLAMA, not ${ctx.serverId}`);
+      check(/^[a-z0-9][a-z0-9._\-/]*(:[A-Za-z0-9._-]+)?$/.test(model), scope, 'model', model, 'must be an Ollama model name such as llama3.2:1b');
+      return { ...NOTHING, modelArg: model, defaultServedName: model, pull: model, onClaim: false };
+    });
   }
 
   private constructor(
-    /** huggingFace, persistentVolumeClaim, ociImage or ollama. */
+    /**
+     * huggingFace, persistentVolumeClaim, ociImage or ollama.
+     * @deprecated informational only: servers render a source with its own internal method, never by kind
+     */
     public readonly kind: string,
     /** The model id, claim name, image or Ollama model. */
     public readonly reference: string,
     /** The revision (huggingFace) or the path (persistentVolumeClaim, ociImage). */
-    public readonly detail?: string,
+    public readonly detail: string | undefined,
+    private readonly render: Render,
   ) {}
+
+  /**
+   * The source as a server loads it: model argument, default name, volumes, mounts, init containers.
+   * @internal
+   */
+  public _render(scope: IConstruct, ctx: SourceContext): SourceLayout {
+    return this.render(scope, ctx);
+  }
 }

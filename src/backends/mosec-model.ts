@@ -1,17 +1,14 @@
-import { ApiObject, Chart, Duration } from 'cdk8s';
+import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { IModelBackend, MetricsEndpoint, ModelProtocol, ScaleTarget } from './model-backend';
-import {
-  addServerWorkload, checkPodLabels, checkReplicas, serverSelector, startupFailureThreshold,
-} from './server-workload';
-import { Probe } from '../core/container';
+import { ModelProtocol, ModelTraffic } from './model-backend';
+import { ModelServer } from './model-server';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { checkImage } from '../core/image';
-import { checkDns1035Label } from '../core/names';
-import { PodOptions, renderPodSpec } from '../core/pod';
+import { PodOptions } from '../core/pod';
 import { listProp } from '../core/props';
 import { ResourceRequirements } from '../core/resources';
+import { TrafficPort } from '../core/traffic';
 import { Volume, VolumeMount } from '../core/volume';
 
 /**
@@ -108,55 +105,40 @@ const SCRIPT = /^[A-Za-z0-9._/-]+\.py$/;
  *
  * @see https://mosecorg.github.io/mosec/
  */
-export class MosecModel extends Construct implements IModelBackend {
-  public readonly modelName: string;
-  public readonly endpoint: string;
-  public readonly requestPath: string;
-  public readonly protocol: ModelProtocol = ModelProtocol.HTTP_JSON;
-  public readonly namespace: string;
-  public readonly podSelector: { [key: string]: string };
-  public readonly podPort: number = PORT;
-  public readonly requestHeaders: { [key: string]: string } = {};
-  public readonly scaleTarget?: ScaleTarget;
-  public readonly noScaleTargetReason?: string;
-  public readonly metrics?: MetricsEndpoint = { portName: 'http', path: '/metrics' };
-  /** The Service. */
-  public readonly service: ApiObject;
+export class MosecModel extends ModelServer {
+  // ---- Traffic (issue 14): the flows this backend's pods need besides the bridge; rendered by the binding. ----
+  /** Mosec serves `/metrics` on its one port (mosecorg/mosec mosec/args.py @ 0.9.7). */
+  public get traffic(): ModelTraffic {
+    return { ingress: [], metricsPorts: [TrafficPort.tcp(this.podPort)] };
+  }
+  // ---- end of traffic ----
 
   constructor(scope: Construct, id: string, props: MosecModelProps) {
-    super(scope, id);
-    const name = props.name ?? id;
-    checkDns1035Label(this, props.name === undefined ? 'name (from the construct id)' : 'name', name, 63, 'it names the Service');
+    super(scope, id, {
+      name: props.name,
+      component: 'mosec',
+      labels: props.labels,
+      replicas: props.replicas,
+      startupTimeout: props.startupTimeout,
+      pod: props,
+      volumeMounts: props.volumeMounts,
+      env: props.env,
+      reservedVolumes: ['tmp'],
+      reservedMountPaths: ['/tmp'],
+      reservedEnv: Object.fromEntries(['MOSEC_PORT', 'MOSEC_TIMEOUT', 'MOSEC_ADDRESS'].map((k) => [k,
+        'is set by the construct through the matching flag (port, timeout): remove it'])),
+    });
     checkImage(this, 'image', props.image, props.allowUnpinnedImage);
     check(props.resources !== undefined, this, 'resources', props.resources, 'must be set: model servers get no default resources');
-    const script = props.script ?? 'server.py';
-    check(typeof script === 'string' && SCRIPT.test(script) && !script.split('/').includes('..'), this, 'script', script,
-      'must be the path of a .py file (letters, digits, ".", "_", "-", "/", no "..")');
-    const timeout = props.timeout ?? Duration.minutes(5);
-    check(timeout instanceof Duration, this, 'timeout', timeout, 'must be a Duration (e.g. Duration.minutes(5))');
-    const timeoutMs = timeout.toMilliseconds();
-    check(Number.isInteger(timeoutMs) && timeoutMs >= 1000, this, 'timeout', `${timeoutMs}ms`, 'must be a whole number of milliseconds of at least 1000');
-    const route = props.route ?? '/inference';
-    check(typeof route === 'string' && ROUTE.test(route), this, 'route', route, 'must be a URL path starting with "/"');
-    check(route !== '/' && route !== '/metrics', this, 'route', route, 'is served by Mosec itself (health check or metrics): use e.g. /inference');
+    const script = this.script(props.script);
+    const timeoutMs = this.timeoutMs(props.timeout);
+    const route = this.route(props.route);
     const serverArgs = listProp(this, 'serverArgs', props.serverArgs);
     serverArgs.forEach((a, i) => check(typeof a === 'string' && !RESERVED_ARGS.includes(a.split('=')[0]), this, `serverArgs[${i}]`, a,
       'is set by the construct (--port 8000, --timeout from timeout, the default address 0.0.0.0): remove it'));
-    for (const key of ['MOSEC_PORT', 'MOSEC_TIMEOUT', 'MOSEC_ADDRESS']) {
-      check(!(props.env && key in props.env), this, 'env', key, 'is set by the construct through the matching flag (port, timeout): remove it');
-    }
-    (props.volumes ?? []).forEach((v, i) => check(v?.name !== 'tmp', this, `volumes[${i}].name`, v?.name, 'is reserved: the construct declares the volume tmp'));
-    (props.volumeMounts ?? []).forEach((m, i) => check((m.mountPath ?? '').replace(/\/+$/, '') !== '/tmp', this,
-      `volumeMounts[${i}].mountPath`, m.mountPath, 'is reserved: the construct mounts /tmp'));
-    const replicas = checkReplicas(this, props.replicas);
-    const startupThreshold = startupFailureThreshold(this, props.startupTimeout);
 
-    const selector = serverSelector(name);
-    checkPodLabels(this, props.podLabels, selector);
-    const podSpec = renderPodSpec(this, {
-      name: 'server',
-      field: '',
-      options: {
+    this.runServer({
+      container: {
         image: props.image,
         allowUnpinnedImage: props.allowUnpinnedImage,
         imagePullPolicy: props.imagePullPolicy,
@@ -166,28 +148,38 @@ export class MosecModel extends Construct implements IModelBackend {
         resources: props.resources,
         ports: [{ name: 'http', containerPort: PORT }],
         volumeMounts: [{ volume: 'tmp', mountPath: '/tmp' }, ...(props.volumeMounts ?? [])],
-        startupProbe: Probe.httpGet('/', PORT, { periodSeconds: 10, failureThreshold: startupThreshold }),
-        readinessProbe: Probe.httpGet('/', PORT, { periodSeconds: 10, failureThreshold: 3 }),
-        livenessProbe: Probe.httpGet('/', PORT, { periodSeconds: 15, failureThreshold: 4, timeoutSeconds: 5 }),
+        ...this.httpProbes(PORT, '/'),
       },
-    }, { ...props, volumes: [Volume.emptyDir('tmp'), ...(props.volumes ?? [])] });
-
-    const { service } = addServerWorkload(this, {
-      name,
-      selector,
-      labels: { ...(props.labels ?? {}), 'app.kubernetes.io/component': 'mosec' },
-      replicas,
-      podSpec,
-      podLabels: props.podLabels,
-      podAnnotations: props.podAnnotations,
-      ports: [{ name: 'http', port: PORT }],
+      volumes: [Volume.emptyDir('tmp')],
+    }, props);
+    this.serveThroughService({
+      modelName: this.name,
+      requestPath: route,
+      protocol: ModelProtocol.HTTP_JSON,
+      port: PORT,
+      metrics: { portName: 'http', path: '/metrics' },
     });
-    this.service = service;
-    this.namespace = Chart.of(this).namespace ?? 'default';
-    this.modelName = name;
-    this.endpoint = `http://${name}.${this.namespace}.svc.cluster.local:${PORT}`;
-    this.requestPath = route;
-    this.podSelector = { ...selector };
-    this.scaleTarget = { apiVersion: 'apps/v1', kind: 'Deployment', name, supportsScaleToZero: true };
+  }
+
+  private script(value: string | undefined): string {
+    const script = value ?? 'server.py';
+    check(typeof script === 'string' && SCRIPT.test(script) && !script.split('/').includes('..'), this, 'script', script,
+      'must be the path of a .py file (letters, digits, ".", "_", "-", "/", no "..")');
+    return script;
+  }
+
+  private timeoutMs(value: Duration | undefined): number {
+    const timeout = value ?? Duration.minutes(5);
+    check(timeout instanceof Duration, this, 'timeout', timeout, 'must be a Duration (e.g. Duration.minutes(5))');
+    const timeoutMs = timeout.toMilliseconds();
+    check(Number.isInteger(timeoutMs) && timeoutMs >= 1000, this, 'timeout', `${timeoutMs}ms`, 'must be a whole number of milliseconds of at least 1000');
+    return timeoutMs;
+  }
+
+  private route(value: string | undefined): string {
+    const route = value ?? '/inference';
+    check(typeof route === 'string' && ROUTE.test(route), this, 'route', route, 'must be a URL path starting with "/"');
+    check(route !== '/' && route !== '/metrics', this, 'route', route, 'is served by Mosec itself (health check or metrics): use e.g. /inference');
+    return route;
   }
 }

@@ -1,19 +1,115 @@
-import { ApiObject, Chart } from 'cdk8s';
-import { Construct } from 'constructs';
-import { IModelBackend, MetricsEndpoint, ModelProtocol, ScaleTarget } from './model-backend';
-import { ModelSource } from './model-source';
-import {
-  addServerWorkload, checkPodLabels, checkReplicas, ModelServerOptions, serverSelector, startupFailureThreshold,
-} from './server-workload';
-import { NamedContainer, Probe } from '../core/container';
+import { Construct, IConstruct } from 'constructs';
+import { ModelProtocol, ModelTraffic } from './model-backend';
+import { ModelServer } from './model-server';
+import { ModelSource, SourceLayout } from './model-source';
+import { ModelServerOptions } from './server-workload';
+import { NamedContainer } from '../core/container';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
-import { checkImage } from '../core/image';
-import { objectName } from '../core/names';
-import { renderPodSpec } from '../core/pod';
 import { checkQuantity, stringProp } from '../core/props';
 import { ResourceRequirements } from '../core/resources';
-import { Volume, VolumeMount } from '../core/volume';
+import { TrafficPort } from '../core/traffic';
+import { Volume } from '../core/volume';
+
+/** What an OpenAIModel hands to its server flavour. */
+interface FlavorInput {
+  readonly source: SourceLayout;
+  readonly servedModelName?: string;
+  readonly serverArgs: string[];
+  readonly tensorParallelSize?: number;
+  readonly port: number;
+  readonly image: string;
+  readonly allowUnpinnedImage?: boolean;
+  readonly loaderResources: ResourceRequirements;
+}
+
+/** What a server flavour renders: its flags, env and init containers, and the name it serves. */
+interface FlavorOutput {
+  readonly args: string[];
+  readonly env: { [name: string]: EnvValue };
+  readonly initContainers: NamedContainer[];
+  readonly servedName: string;
+}
+
+/** How one server is run. */
+interface ServerFlavor {
+  /** Flags the construct sets. */
+  readonly reservedArgs: string[];
+  render(scope: IConstruct, input: FlavorInput): FlavorOutput;
+}
+
+/**
+ * The user name of uid 1000, which has no passwd entry in the vLLM and TGI images: Python's
+ * `getpass.getuser()` (TorchInductor's cache directory) reads USER/LOGNAME first and fails without them.
+ */
+const UNIX_USER = 'model-server';
+const UNIX_USER_ENV = { USER: EnvValue.fromValue(UNIX_USER), LOGNAME: EnvValue.fromValue(UNIX_USER) };
+
+const VLLM_FLAVOR: ServerFlavor = {
+  reservedArgs: ['--model', '--served-model-name', '--host', '--port', '--revision'],
+  render: (_scope, i) => ({
+    env: { HF_HOME: EnvValue.fromValue('/cache/huggingface'), ...UNIX_USER_ENV },
+    args: ['--model', i.source.modelArg, '--served-model-name', i.servedModelName ?? i.source.defaultServedName,
+      '--host', '0.0.0.0', '--port', String(i.port), ...(i.source.revision ? ['--revision', i.source.revision] : []),
+      ...(i.tensorParallelSize !== undefined ? ['--tensor-parallel-size', String(i.tensorParallelSize)] : []), ...i.serverArgs],
+    initContainers: [],
+    servedName: i.servedModelName ?? i.source.defaultServedName,
+  }),
+};
+
+const TGI_FLAVOR: ServerFlavor = {
+  reservedArgs: ['--model-id', '--hostname', '--port', '--revision'],
+  render: (_scope, i) => ({
+    env: {
+      HF_HOME: EnvValue.fromValue('/cache/huggingface'),
+      // The image sets HUGGINGFACE_HUB_CACHE=/data, which is not writable here.
+      HUGGINGFACE_HUB_CACHE: EnvValue.fromValue('/cache/huggingface/hub'),
+      ...UNIX_USER_ENV,
+    },
+    args: ['--model-id', i.source.modelArg, '--hostname', '0.0.0.0', '--port', String(i.port),
+      ...(i.source.revision ? ['--revision', i.source.revision] : []), ...i.serverArgs],
+    initContainers: [],
+    servedName: i.source.defaultServedName,
+  }),
+};
+
+const OLLAMA_FLAVOR: ServerFlavor = {
+  reservedArgs: [],
+  render: (scope, i) => {
+    check(!i.serverArgs.length, scope, 'serverArgs', i.serverArgs,
+      'must be empty for Ollama: `ollama serve` takes no flags (configure it with OLLAMA_* env variables)');
+    check(!i.source.onClaim || i.servedModelName !== undefined, scope, 'servedModelName', i.servedModelName,
+      'must be set for Ollama with a PVC: it is the Ollama model (e.g. llama3.2:1b) in the store on the claim');
+    const store = i.source.onClaim ? i.source.modelArg : '/cache/ollama/models';
+    const initContainers: NamedContainer[] = i.source.pull === undefined ? [] : [{
+      name: 'model-puller',
+      image: i.image,
+      allowUnpinnedImage: i.allowUnpinnedImage,
+      command: ['/bin/sh', '-c',
+        'ollama serve & pid=$!; for i in $(seq 1 60); do ollama list >/dev/null 2>&1 && break; sleep 1; done; ' +
+        'ollama pull "$OLLAMA_PULL_MODEL"; rc=$?; kill $pid; exit $rc'],
+      env: {
+        HOME: EnvValue.fromValue('/cache'),
+        OLLAMA_HOST: EnvValue.fromValue('127.0.0.1:11434'),
+        OLLAMA_MODELS: EnvValue.fromValue(store),
+        OLLAMA_PULL_MODEL: EnvValue.fromValue(i.source.pull),
+      },
+      volumeMounts: [{ volume: 'cache', mountPath: '/cache' }],
+      resources: i.loaderResources,
+    }];
+    return {
+      env: {
+        OLLAMA_HOST: EnvValue.fromValue(`0.0.0.0:${i.port}`),
+        OLLAMA_MODELS: EnvValue.fromValue(store),
+        // Keep the model loaded: Ollama unloads it after 5 idle minutes by default (ollama/ollama envconfig/config.go).
+        OLLAMA_KEEP_ALIVE: EnvValue.fromValue('-1'),
+      },
+      args: ['serve'],
+      initContainers,
+      servedName: i.servedModelName ?? i.source.defaultServedName,
+    };
+  },
+};
 
 /**
  * A server speaking the OpenAI API, with what this library needs to know to run it.
@@ -23,20 +119,25 @@ export class OpenAIServer {
    * vLLM (`vllm/vllm-openai`): `--model`, `--served-model-name`, port 8000, `GET /health`, `GET /metrics`.
    * @see https://docs.vllm.ai/en/stable/serving/openai_compatible_server/
    */
-  public static readonly VLLM = new OpenAIServer('vllm', 'vllm/vllm-openai:v0.10.2', 8000, '/health', true);
+  public static readonly VLLM = new OpenAIServer('vllm', 'vllm/vllm-openai:v0.10.2', 8000, '/health', true, VLLM_FLAVOR);
   /**
    * Hugging Face Text Generation Inference: `--model-id`, OpenAI Messages API at `/v1/chat/completions`,
    * `GET /health`, `GET /metrics`. The image listens on port 80 (`PORT=80`); this library passes
    * `--port 8080`, because a non-root container with all capabilities dropped cannot bind ports below 1024.
    * @see https://huggingface.co/docs/text-generation-inference
    */
-  public static readonly TGI = new OpenAIServer('tgi', 'ghcr.io/huggingface/text-generation-inference:3.3.5', 8080, '/health', true);
+  public static readonly TGI = new OpenAIServer('tgi', 'ghcr.io/huggingface/text-generation-inference:3.3.5', 8080, '/health', true, TGI_FLAVOR);
   /**
    * Ollama (`ollama/ollama`, `ollama serve` on 0.0.0.0:11434): OpenAI-compatible `/v1/chat/completions`,
    * health `GET /` ("Ollama is running"). It has no Prometheus endpoint.
+   *
+   * The model stays loaded (`OLLAMA_KEEP_ALIVE=-1`; Ollama's own default unloads it after 5 idle
+   * minutes). Its context window is Ollama's default (a few thousand tokens): set `OLLAMA_CONTEXT_LENGTH`
+   * in `env` for longer prompts (it costs memory); `OLLAMA_KEEP_ALIVE` may be overridden there too.
    * @see https://github.com/ollama/ollama/blob/main/docs/openai.md
+   * @see https://github.com/ollama/ollama/blob/main/envconfig/config.go
    */
-  public static readonly OLLAMA = new OpenAIServer('ollama', 'ollama/ollama:0.11.10', 11434, '/', false);
+  public static readonly OLLAMA = new OpenAIServer('ollama', 'ollama/ollama:0.11.10', 11434, '/', false, OLLAMA_FLAVOR);
 
   private constructor(
     /** vllm, tgi or ollama. */
@@ -49,7 +150,24 @@ export class OpenAIServer {
     public readonly healthPath: string,
     /** Whether the server serves Prometheus metrics at `/metrics` on its port. */
     public readonly hasMetrics: boolean,
+    private readonly flavor: ServerFlavor,
   ) {}
+
+  /**
+   * Flags the construct sets for this server (refused in `serverArgs`).
+   * @internal
+   */
+  public get _reservedArgs(): string[] {
+    return this.flavor.reservedArgs;
+  }
+
+  /**
+   * The server's flags, env and init containers for a model source.
+   * @internal
+   */
+  public _render(scope: IConstruct, input: FlavorInput): FlavorOutput {
+    return this.flavor.render(scope, input);
+  }
 }
 
 /**
@@ -96,6 +214,13 @@ export interface OpenAIModelProps extends ModelServerOptions {
    * @default - 500m/2 CPU, 512Mi/2Gi memory
    */
   readonly loaderResources?: ResourceRequirements;
+  /**
+   * vLLM tensor parallelism (`--tensor-parallel-size`): the model is sharded over this many GPUs of
+   * the pod, so `resources.gpu.count` must be at least this. vLLM only.
+   * @default - vLLM's default (1)
+   * @see https://docs.vllm.ai/en/stable/serving/parallelism_scaling.html
+   */
+  readonly tensorParallelSize?: number;
 }
 
 const PROTOCOL_PATHS: Record<string, string> = {
@@ -103,14 +228,14 @@ const PROTOCOL_PATHS: Record<string, string> = {
   'openai-completions': '/v1/completions',
   'openai-embeddings': '/v1/embeddings',
 };
-const RESERVED_ARGS: Record<string, string[]> = {
-  vllm: ['--model', '--served-model-name', '--host', '--port', '--revision'],
-  tgi: ['--model-id', '--hostname', '--port', '--revision'],
-  ollama: [],
+const RESERVED_ENV: { [name: string]: string } = {
+  HOME: 'is set by the construct',
+  HF_HOME: 'is set by the construct',
+  HF_TOKEN: 'is set by the construct (use huggingFaceToken)',
+  OLLAMA_HOST: 'is set by the construct',
+  OLLAMA_MODELS: 'is set by the construct',
+  HUGGINGFACE_HUB_CACHE: 'is set by the construct',
 };
-const RESERVED_VOLUMES = ['cache', 'dshm', 'model'];
-const RESERVED_PATHS = ['/cache', '/dev/shm', '/models'];
-const HF_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const DEFAULT_LOADER_RESOURCES: ResourceRequirements = {
   cpu: { request: '500m', limit: '2' },
   memory: { request: '512Mi', limit: '2Gi' },
@@ -126,33 +251,84 @@ const DEFAULT_LOADER_RESOURCES: ResourceRequirements = {
  * root with HOME=/root; here they run as uid 1000 with HOME, the Hugging Face cache and the Ollama store
  * on a writable emptyDir at `/cache`, and `/dev/shm` on a memory emptyDir.
  */
-export class OpenAIModel extends Construct implements IModelBackend {
-  public readonly modelName: string;
-  public readonly endpoint: string;
-  public readonly requestPath: string;
-  public readonly protocol: ModelProtocol;
-  public readonly namespace: string;
-  public readonly podSelector: { [key: string]: string };
-  public readonly podPort: number;
-  public readonly requestHeaders: { [key: string]: string } = {};
-  public readonly scaleTarget?: ScaleTarget;
-  public readonly noScaleTargetReason?: string;
-  public readonly metrics?: MetricsEndpoint;
+export class OpenAIModel extends ModelServer {
+  // ---- Traffic (issue 14): the flows this backend's pods need besides the bridge; rendered by the binding. ----
+  /** vLLM and TGI serve `/metrics` on the serving port; Ollama serves none. */
+  public get traffic(): ModelTraffic {
+    return { ingress: [], metricsPorts: this.metrics ? [TrafficPort.tcp(this.podPort)] : [] };
+  }
+  // ---- end of traffic ----
+
   /** The server. */
   public readonly server: OpenAIServer;
-  /** The Service. */
-  public readonly service: ApiObject;
 
   constructor(scope: Construct, id: string, props: OpenAIModelProps) {
-    super(scope, id);
-    const name = objectName(this, props.name);
+    super(scope, id, {
+      name: props.name,
+      component: `openai-${(props.server ?? OpenAIServer.VLLM)?.id}`,
+      labels: props.labels,
+      replicas: props.replicas,
+      startupTimeout: props.startupTimeout,
+      pod: props,
+      volumeMounts: props.volumeMounts,
+      env: props.env,
+      reservedVolumes: ['cache', 'dshm', 'model'],
+      reservedMountPaths: ['/cache', '/dev/shm', '/models'],
+      reservedEnv: RESERVED_ENV,
+    });
     const server = props.server ?? OpenAIServer.VLLM;
+    const protocol = props.protocol ?? ModelProtocol.OPENAI_CHAT;
+    this.checkProps(props, server, protocol);
+    this.server = server;
+
+    const loaderResources = props.loaderResources ?? DEFAULT_LOADER_RESOURCES;
+    const image = props.image ?? server.defaultImage;
+    const source = props.model._render(this, { ollama: server === OpenAIServer.OLLAMA, serverId: server.id, loaderResources });
+    const flavor = server._render(this, {
+      source,
+      servedModelName: props.servedModelName,
+      serverArgs: props.serverArgs ?? [],
+      tensorParallelSize: props.tensorParallelSize,
+      port: server.port,
+      image,
+      allowUnpinnedImage: props.allowUnpinnedImage,
+      loaderResources,
+    });
+    this.runServer({
+      container: {
+        image,
+        allowUnpinnedImage: props.allowUnpinnedImage,
+        imagePullPolicy: props.imagePullPolicy,
+        args: flavor.args,
+        env: { HOME: EnvValue.fromValue('/cache'), ...flavor.env, ...this.tokenEnv(props, source), ...(props.env ?? {}) },
+        resources: props.resources,
+        ports: [{ name: 'http', containerPort: server.port }],
+        volumeMounts: [{ volume: 'cache', mountPath: '/cache' }, { volume: 'dshm', mountPath: '/dev/shm' }, ...source.mounts, ...(props.volumeMounts ?? [])],
+        ...this.httpProbes(server.port, server.healthPath),
+      },
+      volumes: [
+        Volume.emptyDir('cache', props.cacheSizeLimit ? { sizeLimit: quantity(this, 'cacheSizeLimit', props.cacheSizeLimit) } : {}),
+        Volume.emptyDir('dshm', { memory: true, sizeLimit: quantity(this, 'sharedMemorySize', props.sharedMemorySize ?? '2Gi') }),
+        ...source.volumes,
+      ],
+      initContainers: [...source.initContainers, ...flavor.initContainers],
+    }, props);
+    this.serveThroughService({
+      modelName: props.servedModelName ?? flavor.servedName,
+      requestPath: PROTOCOL_PATHS[protocol.id],
+      protocol,
+      port: server.port,
+      // Ollama serves no Prometheus metrics.
+      metrics: server.hasMetrics ? { portName: 'http', path: '/metrics' } : undefined,
+    });
+  }
+
+  private checkProps(props: OpenAIModelProps, server: OpenAIServer, protocol: ModelProtocol): void {
     check(server instanceof OpenAIServer, this, 'server', server, 'must be OpenAIServer.VLLM, OpenAIServer.TGI or OpenAIServer.OLLAMA');
     check(props.model instanceof ModelSource, this, 'model', props.model,
       'must be a ModelSource (ModelSource.huggingFace, persistentVolumeClaim, ociImage or ollama)');
     check(props.resources !== undefined, this, 'resources', props.resources, 'must be set: model servers get no default resources');
     stringProp(this, 'servedModelName', props.servedModelName);
-    const protocol = props.protocol ?? ModelProtocol.OPENAI_CHAT;
     check(protocol instanceof ModelProtocol && PROTOCOL_PATHS[protocol.id] !== undefined, this, 'protocol', protocol?.id ?? protocol,
       'must be ModelProtocol.OPENAI_CHAT, OPENAI_COMPLETIONS or OPENAI_EMBEDDINGS');
     if (server === OpenAIServer.TGI) {
@@ -161,180 +337,33 @@ export class OpenAIModel extends Construct implements IModelBackend {
       check(props.servedModelName === undefined, this, 'servedModelName', props.servedModelName,
         'cannot be set with TGI: TGI names the model after its --model-id');
     }
-    const replicas = checkReplicas(this, props.replicas);
-    const startupThreshold = startupFailureThreshold(this, props.startupTimeout);
-
-    // Server flags owned by this construct.
+    const reserved = [...server._reservedArgs, ...(props.tensorParallelSize !== undefined ? ['--tensor-parallel-size', '-tp'] : [])];
     for (const [i, a] of (props.serverArgs ?? []).entries()) {
-      const flag = a.split('=')[0];
-      check(!RESERVED_ARGS[server.id].includes(flag), this, `serverArgs[${i}]`, a,
-        'is set by the construct (from model, servedModelName and the server port): remove it');
+      check(!reserved.includes(a.split('=')[0]), this, `serverArgs[${i}]`, a,
+        'is set by the construct (from model, servedModelName, tensorParallelSize and the server port): remove it');
     }
-    check(server !== OpenAIServer.OLLAMA || !(props.serverArgs ?? []).length, this, 'serverArgs', props.serverArgs,
-      'must be empty for Ollama: `ollama serve` takes no flags (configure it with OLLAMA_* env variables)');
-    (props.volumes ?? []).forEach((v, i) => check(!RESERVED_VOLUMES.includes(v.name), this, `volumes[${i}].name`, v.name,
-      `is reserved: the construct declares the volumes ${RESERVED_VOLUMES.join(', ')}`));
-    (props.volumeMounts ?? []).forEach((m, i) => check(!RESERVED_PATHS.includes((m.mountPath ?? '').replace(/\/+$/, '')), this,
-      `volumeMounts[${i}].mountPath`, m.mountPath, `is reserved: the construct mounts ${RESERVED_PATHS.join(', ')}`));
-    for (const key of ['HOME', 'HF_HOME', 'HF_TOKEN', 'OLLAMA_HOST', 'OLLAMA_MODELS', 'HUGGINGFACE_HUB_CACHE']) {
-      check(!(props.env && key in props.env), this, 'env', key,
-        `is set by the construct${key === 'HF_TOKEN' ? ' (use huggingFaceToken)' : ''}`);
-    }
+    this.checkTensorParallelism(props, server);
     if (props.huggingFaceToken !== undefined) {
       const json = props.huggingFaceToken instanceof EnvValue ? props.huggingFaceToken._toJson('HF_TOKEN') : undefined;
       check(json?.valueFrom?.secretKeyRef !== undefined, this, 'huggingFaceToken', props.huggingFaceToken?.value ?? '<reference>',
         'must be a Secret reference (EnvValue.fromSecret(secretName, key)): tokens are never inlined');
     }
+  }
 
-    const env: { [name: string]: EnvValue } = { HOME: EnvValue.fromValue('/cache') };
-    const volumes: Volume[] = [
-      Volume.emptyDir('cache', props.cacheSizeLimit ? { sizeLimit: quantity(this, 'cacheSizeLimit', props.cacheSizeLimit) } : {}),
-      Volume.emptyDir('dshm', { memory: true, sizeLimit: quantity(this, 'sharedMemorySize', props.sharedMemorySize ?? '2Gi') }),
-    ];
-    const mounts: VolumeMount[] = [{ volume: 'cache', mountPath: '/cache' }, { volume: 'dshm', mountPath: '/dev/shm' }];
-    const initContainers: NamedContainer[] = [];
-    const loaderResources = props.loaderResources ?? DEFAULT_LOADER_RESOURCES;
-    const src = props.model;
-    let modelArg: string;
-    let defaultServedName: string;
-    let revision: string | undefined;
+  private checkTensorParallelism(props: OpenAIModelProps, server: OpenAIServer): void {
+    const tp = props.tensorParallelSize;
+    if (tp === undefined) return;
+    check(server === OpenAIServer.VLLM, this, 'tensorParallelSize', tp, `is a vLLM option (server is ${server.id}; TGI shards with --num-shard in serverArgs)`);
+    check(Number.isInteger(tp) && tp >= 1, this, 'tensorParallelSize', tp, 'must be a whole number of at least 1');
+    const gpus = props.resources.gpu?.count ?? 0;
+    check(gpus >= tp, this, 'tensorParallelSize', tp, `needs as many GPUs in resources.gpu.count (${gpus}): vLLM shards the model over the pod's GPUs`);
+  }
 
-    switch (src.kind) {
-      case 'huggingFace':
-        check(HF_ID.test(src.reference), this, 'model', src.reference, 'must be a Hugging Face id of the form org/model');
-        modelArg = src.reference;
-        defaultServedName = src.reference;
-        revision = src.detail;
-        break;
-      case 'persistentVolumeClaim': {
-        const path = (src.detail ?? '').replace(/^\/+|\/+$/g, '');
-        check(!path.split('/').includes('..'), this, 'model', src.detail, 'must be a path inside the claim (no "..")');
-        volumes.push(Volume.persistentVolumeClaim('model', src.reference, server === OpenAIServer.OLLAMA ? undefined : true));
-        mounts.push({ volume: 'model', mountPath: '/models', readOnly: server !== OpenAIServer.OLLAMA });
-        modelArg = path ? `/models/${path}` : '/models';
-        defaultServedName = path ? path.split('/').pop()! : src.reference;
-        break;
-      }
-      case 'ociImage': {
-        check(server !== OpenAIServer.OLLAMA, this, 'model', src.reference, 'cannot be an OCI image with Ollama: use ModelSource.ollama or a PVC holding an Ollama model store');
-        checkImage(this, 'model (ociImage)', src.reference);
-        check((src.detail ?? '').startsWith('/'), this, 'model (ociImage path)', src.detail, 'must be an absolute path inside the image');
-        volumes.push(Volume.emptyDir('model'));
-        mounts.push({ volume: 'model', mountPath: '/models', readOnly: true });
-        initContainers.push({
-          name: 'model-loader',
-          image: src.reference,
-          command: ['sh', '-c', 'cp -R "$MODEL_SOURCE_PATH"/. /models/'],
-          env: { MODEL_SOURCE_PATH: EnvValue.fromValue(src.detail!) },
-          volumeMounts: [{ volume: 'model', mountPath: '/models' }],
-          resources: loaderResources,
-        });
-        modelArg = '/models';
-        defaultServedName = src.reference.split('@')[0].split('/').pop()!.split(':')[0];
-        break;
-      }
-      case 'ollama':
-        check(server === OpenAIServer.OLLAMA, this, 'model', src.reference, `is an Ollama model: it needs server OpenAIServer.OLLAMA, not ${server.id}`);
-        check(/^[a-z0-9][a-z0-9._\-/]*(:[A-Za-z0-9._-]+)?$/.test(src.reference), this, 'model', src.reference,
-          'must be an Ollama model name such as llama3.2:1b');
-        modelArg = src.reference;
-        defaultServedName = src.reference;
-        break;
-      default:
-        throw new Error(`unknown model source kind ${src.kind}`);
-    }
-
-    // Per-server layout.
-    let args: string[] | undefined;
-    if (server === OpenAIServer.VLLM) {
-      env.HF_HOME = EnvValue.fromValue('/cache/huggingface');
-      args = ['--model', modelArg, '--served-model-name', props.servedModelName ?? defaultServedName,
-        '--host', '0.0.0.0', '--port', String(server.port), ...(revision ? ['--revision', revision] : []), ...(props.serverArgs ?? [])];
-    } else if (server === OpenAIServer.TGI) {
-      env.HF_HOME = EnvValue.fromValue('/cache/huggingface');
-      // The image sets HUGGINGFACE_HUB_CACHE=/data, which is not writable here.
-      env.HUGGINGFACE_HUB_CACHE = EnvValue.fromValue('/cache/huggingface/hub');
-      args = ['--model-id', modelArg, '--hostname', '0.0.0.0', '--port', String(server.port),
-        ...(revision ? ['--revision', revision] : []), ...(props.serverArgs ?? [])];
-    } else {
-      check(src.kind !== 'persistentVolumeClaim' || props.servedModelName !== undefined, this, 'servedModelName', props.servedModelName,
-        'must be set for Ollama with a PVC: it is the Ollama model (e.g. llama3.2:1b) in the store on the claim');
-      check(revision === undefined, this, 'model', src.detail, 'revision is not supported by Ollama (use a tag in the hf.co/... reference)');
-      const store = src.kind === 'persistentVolumeClaim' ? modelArg : '/cache/ollama/models';
-      env.OLLAMA_HOST = EnvValue.fromValue(`0.0.0.0:${server.port}`);
-      env.OLLAMA_MODELS = EnvValue.fromValue(store);
-      if (src.kind !== 'persistentVolumeClaim') {
-        const pull = src.kind === 'huggingFace' ? `hf.co/${src.reference}` : src.reference;
-        defaultServedName = pull;
-        initContainers.push({
-          name: 'model-puller',
-          image: props.image ?? server.defaultImage,
-          allowUnpinnedImage: props.allowUnpinnedImage,
-          command: ['/bin/sh', '-c',
-            'ollama serve & pid=$!; for i in $(seq 1 60); do ollama list >/dev/null 2>&1 && break; sleep 1; done; ' +
-            'ollama pull "$OLLAMA_PULL_MODEL"; rc=$?; kill $pid; exit $rc'],
-          env: {
-            HOME: EnvValue.fromValue('/cache'),
-            OLLAMA_HOST: EnvValue.fromValue('127.0.0.1:11434'),
-            OLLAMA_MODELS: EnvValue.fromValue(store),
-            OLLAMA_PULL_MODEL: EnvValue.fromValue(pull),
-          },
-          volumeMounts: [{ volume: 'cache', mountPath: '/cache' }],
-          resources: loaderResources,
-        });
-      }
-      args = ['serve'];
-    }
-    if (props.huggingFaceToken) {
-      check(src.kind === 'huggingFace' && server !== OpenAIServer.OLLAMA, this, 'huggingFaceToken', '<secret reference>',
-        'is only used with ModelSource.huggingFace on vLLM or TGI');
-      env.HF_TOKEN = props.huggingFaceToken;
-    }
-
-    const selector = serverSelector(name);
-    checkPodLabels(this, props.podLabels, selector);
-    const port = server.port;
-    const podSpec = renderPodSpec(this, {
-      name: 'server',
-      field: '',
-      options: {
-        image: props.image ?? server.defaultImage,
-        allowUnpinnedImage: props.allowUnpinnedImage,
-        imagePullPolicy: props.imagePullPolicy,
-        args,
-        env: { ...env, ...(props.env ?? {}) },
-        resources: props.resources,
-        ports: [{ name: 'http', containerPort: port }],
-        volumeMounts: [...mounts, ...(props.volumeMounts ?? [])],
-        startupProbe: Probe.httpGet(server.healthPath, port, { periodSeconds: 10, failureThreshold: startupThreshold }),
-        readinessProbe: Probe.httpGet(server.healthPath, port, { periodSeconds: 10, failureThreshold: 3 }),
-        livenessProbe: Probe.httpGet(server.healthPath, port, { periodSeconds: 15, failureThreshold: 4, timeoutSeconds: 5 }),
-      },
-    }, { ...props, volumes: [...volumes, ...(props.volumes ?? [])], initContainers: [...initContainers, ...(props.initContainers ?? [])] });
-
-    const { service } = addServerWorkload(this, {
-      name,
-      selector,
-      labels: { ...(props.labels ?? {}), 'app.kubernetes.io/component': `openai-${server.id}` },
-      replicas,
-      podSpec,
-      podLabels: props.podLabels,
-      podAnnotations: props.podAnnotations,
-      ports: [{ name: 'http', port }],
-    });
-
-    this.server = server;
-    this.service = service;
-    this.namespace = Chart.of(this).namespace ?? 'default';
-    this.modelName = props.servedModelName ?? defaultServedName;
-    this.endpoint = `http://${name}.${this.namespace}.svc.cluster.local:${port}`;
-    this.protocol = protocol;
-    this.requestPath = PROTOCOL_PATHS[protocol.id];
-    this.podSelector = { ...selector };
-    this.podPort = port;
-    this.scaleTarget = { apiVersion: 'apps/v1', kind: 'Deployment', name, supportsScaleToZero: true };
-    // Ollama serves no Prometheus metrics.
-    this.metrics = server.hasMetrics ? { portName: 'http', path: '/metrics' } : undefined;
+  private tokenEnv(props: OpenAIModelProps, source: SourceLayout): { [name: string]: EnvValue } {
+    if (!props.huggingFaceToken) return {};
+    check(source.fromHub === true && this.server !== OpenAIServer.OLLAMA, this, 'huggingFaceToken', '<secret reference>',
+      'is only used with ModelSource.huggingFace on vLLM or TGI');
+    return { HF_TOKEN: props.huggingFaceToken };
   }
 }
 

@@ -1,8 +1,7 @@
-import { ApiObject, Duration } from 'cdk8s';
-import { Construct, IConstruct } from 'constructs';
+import { Duration } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
-import { k8s } from '../core/k8s';
 import { PodOptions } from '../core/pod';
 import { ResourceRequirements } from '../core/resources';
 import { VolumeMount } from '../core/volume';
@@ -69,24 +68,6 @@ export interface ModelServerOptions extends PodOptions {
   readonly labels?: { [key: string]: string };
 }
 
-/** A Service port of a model server. */
-export interface ServerPort {
-  readonly name: string;
-  readonly port: number;
-}
-
-/** What a model server construct hands to `addServerWorkload`. */
-export interface ServerWorkload {
-  readonly name: string;
-  readonly selector: { [key: string]: string };
-  readonly labels: { [key: string]: string };
-  readonly replicas: number;
-  readonly podSpec: any;
-  readonly podLabels?: { [key: string]: string };
-  readonly podAnnotations?: { [key: string]: string };
-  readonly ports: ServerPort[];
-}
-
 /** The labels selecting a model server's pods. */
 export function serverSelector(name: string): { [key: string]: string } {
   return { 'app.kubernetes.io/name': 'model-server', 'app.kubernetes.io/instance': name };
@@ -113,37 +94,4 @@ export function startupFailureThreshold(scope: IConstruct, timeout: Duration | u
   const seconds = (timeout ?? Duration.minutes(20)).toSeconds();
   check(Number.isInteger(seconds) && seconds >= 10, scope, 'startupTimeout', `${seconds}s`, 'must be a whole number of seconds of at least 10');
   return Math.ceil(seconds / 10);
-}
-
-/**
- * Adds the Deployment (id `Resource`) and the ClusterIP Service (id `Service`) of a model server.
- */
-export function addServerWorkload(scope: Construct, w: ServerWorkload): { deployment: ApiObject; service: ApiObject } {
-  const labels = { ...w.labels, ...w.selector, 'app.kubernetes.io/managed-by': 'cdk8s-asya' };
-  const podLabels = { ...(w.podLabels ?? {}), ...w.selector };
-  const deployment = new ApiObject(scope, 'Resource', {
-    ...k8s.KubeDeployment.GVK,
-    metadata: { name: w.name, labels },
-    spec: {
-      replicas: w.replicas,
-      selector: { matchLabels: { ...w.selector } },
-      template: {
-        metadata: {
-          labels: podLabels,
-          ...(w.podAnnotations && Object.keys(w.podAnnotations).length ? { annotations: { ...w.podAnnotations } } : {}),
-        },
-        spec: w.podSpec,
-      },
-    },
-  });
-  const service = new ApiObject(scope, 'Service', {
-    ...k8s.KubeService.GVK,
-    metadata: { name: w.name, labels },
-    spec: {
-      type: 'ClusterIP',
-      selector: { ...w.selector },
-      ports: w.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: 'TCP' })),
-    },
-  });
-  return { deployment, service };
 }

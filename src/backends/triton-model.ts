@@ -1,14 +1,21 @@
-import { ApiObject, Chart } from 'cdk8s';
-import { Construct } from 'constructs';
-import { IModelBackend, MetricsEndpoint, ModelProtocol, ScaleTarget } from './model-backend';
-import {
-  addServerWorkload, checkPodLabels, checkReplicas, ModelServerOptions, serverSelector, startupFailureThreshold,
-} from './server-workload';
-import { ContainerOptions, NamedContainer, Probe } from '../core/container';
+import { Construct, IConstruct } from 'constructs';
+import { ModelProtocol, ModelTraffic } from './model-backend';
+import { ModelServer } from './model-server';
+import { ModelServerOptions } from './server-workload';
+import { ContainerOptions, NamedContainer } from '../core/container';
 import { check } from '../core/errors';
-import { objectName } from '../core/names';
-import { renderPodSpec } from '../core/pod';
+import { TrafficPort } from '../core/traffic';
+import { checkUriScheme, URI_SCHEMES } from '../core/vocabulary';
 import { Volume, VolumeMount } from '../core/volume';
+
+/** Where a repository puts the models, and what it adds to the pod. */
+interface RepositoryLayout {
+  /** The `--model-repository` value. */
+  readonly path: string;
+  readonly volumes: Volume[];
+  readonly mounts: VolumeMount[];
+  readonly initContainers: NamedContainer[];
+}
 
 /**
  * Where Triton reads its model repository. Use the static factories.
@@ -20,7 +27,12 @@ export class TritonModelRepository {
    * @param subPath the repository's directory inside the claim
    */
   public static persistentVolumeClaim(claimName: string, subPath?: string): TritonModelRepository {
-    return new TritonModelRepository('pvc', claimName, subPath, undefined);
+    return new TritonModelRepository('pvc', claimName, subPath, undefined, () => ({
+      path: '/models',
+      volumes: [Volume.persistentVolumeClaim('models', claimName, true)],
+      mounts: [{ volume: 'models', mountPath: '/models', readOnly: true, ...(subPath ? { subPath } : {}) }],
+      initContainers: [],
+    }));
   }
 
   /**
@@ -28,7 +40,10 @@ export class TritonModelRepository {
    * (e.g. AWS_ACCESS_KEY_ID from `EnvValue.fromSecret`) or come from the ServiceAccount's identity.
    */
   public static uri(uri: string): TritonModelRepository {
-    return new TritonModelRepository('uri', uri, undefined, undefined);
+    return new TritonModelRepository('uri', uri, undefined, undefined, (scope) => {
+      checkUriScheme(scope, 'repository', uri, URI_SCHEMES.triton);
+      return { path: uri, volumes: [], mounts: [], initContainers: [] };
+    });
   }
 
   /**
@@ -36,7 +51,20 @@ export class TritonModelRepository {
    * that downloads and unpacks the repository.
    */
   public static initContainer(container: ContainerOptions): TritonModelRepository {
-    return new TritonModelRepository('init', '', undefined, container);
+    return new TritonModelRepository('init', '', undefined, container, (scope) => {
+      check(container.resources !== undefined, scope, 'repository (initContainer).resources', container.resources,
+        'must be set: no default resources are invented');
+      return {
+        path: '/models',
+        volumes: [Volume.emptyDir('models')],
+        mounts: [{ volume: 'models', mountPath: '/models', readOnly: true }],
+        initContainers: [{
+          ...container,
+          name: 'model-repository',
+          volumeMounts: [...(container.volumeMounts ?? []), { volume: 'models', mountPath: '/models' }],
+        }],
+      };
+    });
   }
 
   private constructor(
@@ -45,10 +73,19 @@ export class TritonModelRepository {
     /** The claim name or the URI. */
     public readonly reference: string,
     /** The sub-path inside the claim. */
-    public readonly subPath?: string,
+    public readonly subPath: string | undefined,
     /** The init container. */
-    public readonly container?: ContainerOptions,
+    public readonly container: ContainerOptions | undefined,
+    private readonly render: (scope: IConstruct) => RepositoryLayout,
   ) {}
+
+  /**
+   * The repository's `--model-repository` path, volumes, mounts and init container.
+   * @internal
+   */
+  public _render(scope: IConstruct): RepositoryLayout {
+    return this.render(scope);
+  }
 }
 
 /**
@@ -72,7 +109,6 @@ const HTTP = 8000;
 const GRPC = 8001;
 const METRICS = 8002;
 const RESERVED_ARGS = ['--model-repository', '--model-store', '--http-port', '--grpc-port', '--metrics-port'];
-const URI_SCHEMES = ['s3://', 'gs://', 'as://'];
 
 /**
  * NVIDIA Triton Inference Server as a Deployment and a ClusterIP Service `NAME` (http 8000, grpc 8001,
@@ -84,98 +120,62 @@ const URI_SCHEMES = ['s3://', 'gs://', 'as://'];
  *
  * @see https://github.com/triton-inference-server/server
  */
-export class TritonModel extends Construct implements IModelBackend {
-  public readonly modelName: string;
-  public readonly endpoint: string;
-  public readonly requestPath: string;
-  public readonly protocol: ModelProtocol = ModelProtocol.OPEN_INFERENCE;
-  public readonly namespace: string;
-  public readonly podSelector: { [key: string]: string };
-  public readonly podPort: number = HTTP;
-  public readonly requestHeaders: { [key: string]: string } = {};
-  public readonly scaleTarget?: ScaleTarget;
-  public readonly noScaleTargetReason?: string;
-  public readonly metrics?: MetricsEndpoint = { portName: 'metrics', path: '/metrics' };
-  /** The Service. */
-  public readonly service: ApiObject;
+export class TritonModel extends ModelServer {
+  // ---- Traffic (issue 14): the flows this backend's pods need besides the bridge; rendered by the binding. ----
+  /** Triton serves `/metrics` on `--metrics-port` 8002 (triton-inference-server/server @ v2.49.0). */
+  public get traffic(): ModelTraffic {
+    return { ingress: [], metricsPorts: [TrafficPort.tcp(8002)] };
+  }
+  // ---- end of traffic ----
 
   constructor(scope: Construct, id: string, props: TritonModelProps) {
-    super(scope, id);
-    const name = objectName(this, props.name);
+    super(scope, id, {
+      name: props.name,
+      component: 'triton',
+      labels: props.labels,
+      replicas: props.replicas,
+      startupTimeout: props.startupTimeout,
+      pod: props,
+      volumeMounts: props.volumeMounts,
+      reservedVolumes: ['models', 'dshm'],
+      reservedMountPaths: ['/models', '/dev/shm'],
+      reservedInitContainers: { 'model-repository': 'is reserved for the repository init container' },
+    });
+    this.checkProps(props);
+    const repository = props.repository._render(this);
+    this.runServer({
+      container: {
+        image: props.image ?? TRITON_IMAGE,
+        allowUnpinnedImage: props.allowUnpinnedImage,
+        imagePullPolicy: props.imagePullPolicy,
+        command: ['tritonserver'],
+        args: [`--model-repository=${repository.path}`, `--http-port=${HTTP}`, `--grpc-port=${GRPC}`, `--metrics-port=${METRICS}`, ...(props.serverArgs ?? [])],
+        env: props.env,
+        resources: props.resources,
+        ports: [{ name: 'http', containerPort: HTTP }, { name: 'grpc', containerPort: GRPC }, { name: 'metrics', containerPort: METRICS }],
+        volumeMounts: [{ volume: 'dshm', mountPath: '/dev/shm' }, ...repository.mounts, ...(props.volumeMounts ?? [])],
+        ...this.httpProbes(HTTP, '/v2/health/ready', '/v2/health/live'),
+      },
+      volumes: [Volume.emptyDir('dshm', { memory: true, sizeLimit: props.sharedMemorySize ?? '2Gi' }), ...repository.volumes],
+      initContainers: repository.initContainers,
+    }, props);
+    this.serveThroughService({
+      modelName: props.modelName,
+      requestPath: `/v2/models/${props.modelName}/infer`,
+      protocol: ModelProtocol.OPEN_INFERENCE,
+      port: HTTP,
+      metrics: { portName: 'metrics', path: '/metrics' },
+    });
+  }
+
+  private checkProps(props: TritonModelProps): void {
     check(props.repository instanceof TritonModelRepository, this, 'repository', props.repository,
       'must be a TritonModelRepository (persistentVolumeClaim, uri or initContainer)');
     check(typeof props.modelName === 'string' && /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(props.modelName), this, 'modelName', props.modelName,
       'must be a model directory name of the repository (letters, digits, "_", "-", ".")');
     check(props.resources !== undefined, this, 'resources', props.resources, 'must be set: model servers get no default resources');
-    const replicas = checkReplicas(this, props.replicas);
-    const startupThreshold = startupFailureThreshold(this, props.startupTimeout);
     for (const [i, a] of (props.serverArgs ?? []).entries()) {
       check(!RESERVED_ARGS.includes(a.split('=')[0]), this, `serverArgs[${i}]`, a, 'is set by the construct (from repository and the fixed ports): remove it');
     }
-    (props.volumes ?? []).forEach((v, i) => check(!['models', 'dshm'].includes(v.name), this, `volumes[${i}].name`, v.name,
-      'is reserved: the construct declares the volumes models, dshm'));
-    (props.volumeMounts ?? []).forEach((m, i) => check(!['/models', '/dev/shm'].includes((m.mountPath ?? '').replace(/\/+$/, '')), this,
-      `volumeMounts[${i}].mountPath`, m.mountPath, 'is reserved: the construct mounts /models and /dev/shm'));
-    (props.initContainers ?? []).forEach((c, i) => check(c.name !== 'model-repository', this, `initContainers[${i}].name`, c.name,
-      'is reserved for the repository init container'));
-
-    const volumes: Volume[] = [Volume.emptyDir('dshm', { memory: true, sizeLimit: props.sharedMemorySize ?? '2Gi' })];
-    const mounts: VolumeMount[] = [{ volume: 'dshm', mountPath: '/dev/shm' }];
-    const initContainers: NamedContainer[] = [];
-    const repo = props.repository;
-    let repository = '/models';
-    if (repo.kind === 'pvc') {
-      volumes.push(Volume.persistentVolumeClaim('models', repo.reference, true));
-      mounts.push({ volume: 'models', mountPath: '/models', readOnly: true, ...(repo.subPath ? { subPath: repo.subPath } : {}) });
-    } else if (repo.kind === 'uri') {
-      check(URI_SCHEMES.some((s) => repo.reference.startsWith(s) && repo.reference.length > s.length), this, 'repository', repo.reference,
-        `must start with one of ${URI_SCHEMES.join(', ')}`);
-      repository = repo.reference;
-    } else {
-      volumes.push(Volume.emptyDir('models'));
-      mounts.push({ volume: 'models', mountPath: '/models', readOnly: true });
-      const c = repo.container!;
-      check(c.resources !== undefined, this, 'repository (initContainer).resources', c.resources, 'must be set: no default resources are invented');
-      initContainers.push({ ...c, name: 'model-repository', volumeMounts: [...(c.volumeMounts ?? []), { volume: 'models', mountPath: '/models' }] });
-    }
-
-    const selector = serverSelector(name);
-    checkPodLabels(this, props.podLabels, selector);
-    const podSpec = renderPodSpec(this, {
-      name: 'server',
-      field: '',
-      options: {
-        image: props.image ?? TRITON_IMAGE,
-        allowUnpinnedImage: props.allowUnpinnedImage,
-        imagePullPolicy: props.imagePullPolicy,
-        command: ['tritonserver'],
-        args: [`--model-repository=${repository}`, `--http-port=${HTTP}`, `--grpc-port=${GRPC}`, `--metrics-port=${METRICS}`, ...(props.serverArgs ?? [])],
-        env: props.env,
-        resources: props.resources,
-        ports: [{ name: 'http', containerPort: HTTP }, { name: 'grpc', containerPort: GRPC }, { name: 'metrics', containerPort: METRICS }],
-        volumeMounts: [...mounts, ...(props.volumeMounts ?? [])],
-        startupProbe: Probe.httpGet('/v2/health/ready', HTTP, { periodSeconds: 10, failureThreshold: startupThreshold }),
-        readinessProbe: Probe.httpGet('/v2/health/ready', HTTP, { periodSeconds: 10, failureThreshold: 3 }),
-        livenessProbe: Probe.httpGet('/v2/health/live', HTTP, { periodSeconds: 15, failureThreshold: 4, timeoutSeconds: 5 }),
-      },
-    }, { ...props, volumes: [...volumes, ...(props.volumes ?? [])], initContainers: [...initContainers, ...(props.initContainers ?? [])] });
-
-    const { service } = addServerWorkload(this, {
-      name,
-      selector,
-      labels: { ...(props.labels ?? {}), 'app.kubernetes.io/component': 'triton' },
-      replicas,
-      podSpec,
-      podLabels: props.podLabels,
-      podAnnotations: props.podAnnotations,
-      ports: [{ name: 'http', port: HTTP }, { name: 'grpc', port: GRPC }, { name: 'metrics', port: METRICS }],
-    });
-    this.service = service;
-    this.namespace = Chart.of(this).namespace ?? 'default';
-    this.modelName = props.modelName;
-    this.endpoint = `http://${name}.${this.namespace}.svc.cluster.local:${HTTP}`;
-    this.requestPath = `/v2/models/${props.modelName}/infer`;
-    this.podSelector = { ...selector };
-    this.scaleTarget = { apiVersion: 'apps/v1', kind: 'Deployment', name, supportsScaleToZero: true };
   }
 }

@@ -132,6 +132,48 @@ describe('OpenAIModel', () => {
     expect(m.modelName).toBe('hf.co/bartowski/Llama-3.2-1B-Instruct-GGUF');
   });
 
+  describe('fidelity (field-review 3.5)', () => {
+    // OAI-1: uid 1000 has no passwd entry in vllm/vllm-openai:v0.10.2 or TGI 3.3.5; Python's getpass.getuser()
+    // (python/cpython Lib/getpass.py: LOGNAME, USER, LNAME, USERNAME, then pwd) fails without them, e.g. in
+    // TorchInductor's cache dir (pytorch/pytorch#140765, vllm-project/vllm#44548, ai-dynamo/dynamo#12457).
+    test.each([['vllm', OpenAIServer.VLLM], ['tgi', OpenAIServer.TGI]])('OAI-1: %s runs as uid 1000 with USER, LOGNAME and HOME', (_id, server) => {
+      const chart = testChart('ai');
+      new OpenAIModel(chart, 'llm', { server, model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct'), resources: GPU });
+      const spec = one(synthValid(chart), 'Deployment', 'llm').spec.template.spec;
+      expect(spec.securityContext.runAsUser).toBe(1000);
+      const env = Object.fromEntries(spec.containers[0].env.map((e: any) => [e.name, e.value]));
+      expect(env).toMatchObject({ USER: 'model-server', LOGNAME: 'model-server', HOME: '/cache' });
+    });
+    test('OAI-1: USER may be overridden (e.g. to the image user when running as it)', () => {
+      const chart = testChart('ai');
+      new OpenAIModel(chart, 'llm', { model: ModelSource.huggingFace('a/b'), resources: GPU, env: { USER: EnvValue.fromValue('vllm') } });
+      const env = one(synthValid(chart), 'Deployment', 'llm').spec.template.spec.containers[0].env;
+      expect(env.filter((e: any) => e.name === 'USER')).toEqual([{ name: 'USER', value: 'vllm' }]);
+    });
+    // OAI-2: Ollama unloads an idle model after 5 minutes (ollama/ollama envconfig/config.go KeepAlive @ 0.11.10).
+    test('OAI-2: Ollama keeps the model loaded (OLLAMA_KEEP_ALIVE=-1), overridable in env', () => {
+      const chart = testChart('ai');
+      new OpenAIModel(chart, 'a', { server: OpenAIServer.OLLAMA, model: ModelSource.ollama('llama3.2:1b'), resources: GPU });
+      new OpenAIModel(chart, 'b', {
+        server: OpenAIServer.OLLAMA, model: ModelSource.ollama('llama3.2:1b'), resources: GPU,
+        env: { OLLAMA_KEEP_ALIVE: EnvValue.fromValue('30m'), OLLAMA_CONTEXT_LENGTH: EnvValue.fromValue('8192') },
+      });
+      const manifests = synthValid(chart);
+      const env = (n: string) => Object.fromEntries(one(manifests, 'Deployment', n).spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+      expect(env('a').OLLAMA_KEEP_ALIVE).toBe('-1');
+      expect(env('b')).toMatchObject({ OLLAMA_KEEP_ALIVE: '30m', OLLAMA_CONTEXT_LENGTH: '8192' });
+    });
+    // vLLM --tensor-parallel-size (vllm-project/vllm vllm/engine/arg_utils.py, v0.10.2).
+    test('vLLM tensor parallelism over the pod\'s GPUs', () => {
+      const chart = testChart('ai');
+      new OpenAIModel(chart, 'big', { model: ModelSource.huggingFace('Qwen/Qwen2.5-32B-Instruct'), resources: { ...GPU, gpu: { count: 4 } }, tensorParallelSize: 4 });
+      const c = one(synthValid(chart), 'Deployment', 'big').spec.template.spec.containers[0];
+      expect(c.args).toEqual(['--model', 'Qwen/Qwen2.5-32B-Instruct', '--served-model-name', 'Qwen/Qwen2.5-32B-Instruct',
+        '--host', '0.0.0.0', '--port', '8000', '--tensor-parallel-size', '4']);
+      expect(c.resources.limits['nvidia.com/gpu']).toBe('4');
+    });
+  });
+
   describe('errors', () => {
     const base = { model: ModelSource.huggingFace('org/model'), resources: GPU };
     test('ollama model on vLLM', () => {
@@ -187,7 +229,26 @@ describe('OpenAIModel', () => {
         .toThrow(/image \("vllm\/vllm-openai:latest"\) uses the tag "latest"/);
     });
     test('bad name', () => {
-      expect(() => new OpenAIModel(testChart(), 'Bad_Name', base)).toThrow(/name \(from the construct id\) \("Bad_Name"\) must be a DNS-1123 label/);
+      expect(() => new OpenAIModel(testChart(), 'Bad_Name', base)).toThrow(/name \(from the construct id\) \("Bad_Name"\) must be a DNS-1035 label/);
+    });
+    test('one naming rule (ModelBackend): a name starting with a digit is refused at once, not by the schema later', () => {
+      // Kubernetes validates Service names as DNS-1035 labels (kubernetes/kubernetes pkg/apis/core/validation ValidateServiceName).
+      expect(() => new OpenAIModel(testChart(), '9llm', base)).toThrow(
+        'test/9llm: name (from the construct id) ("9llm") must be a DNS-1035 label (lowercase letters, digits and "-", starting with a letter, ending with a letter or digit)');
+    });
+    test('tensor parallelism on another server', () => {
+      expect(() => new OpenAIModel(testChart(), 'x', { ...base, server: OpenAIServer.TGI, tensorParallelSize: 2 }))
+        .toThrow('test/x: tensorParallelSize (2) is a vLLM option (server is tgi; TGI shards with --num-shard in serverArgs)');
+    });
+    test('tensor parallelism beyond the GPUs', () => {
+      expect(() => new OpenAIModel(testChart(), 'x', { ...base, tensorParallelSize: 2 }))
+        .toThrow('test/x: tensorParallelSize (2) needs as many GPUs in resources.gpu.count (1): vLLM shards the model over the pod\'s GPUs');
+      expect(() => new OpenAIModel(testChart(), 'x', { ...base, tensorParallelSize: 0 }))
+        .toThrow('test/x: tensorParallelSize (0) must be a whole number of at least 1');
+    });
+    test('tensor parallelism set twice', () => {
+      expect(() => new OpenAIModel(testChart(), 'x', { ...base, resources: { ...GPU, gpu: { count: 2 } }, tensorParallelSize: 2, serverArgs: ['-tp', '2'] }))
+        .toThrow('test/x: serverArgs[0] ("-tp") is set by the construct (from model, servedModelName, tensorParallelSize and the server port): remove it');
     });
     test('selector pod label', () => {
       expect(() => new OpenAIModel(testChart(), 'x', { ...base, podLabels: { 'app.kubernetes.io/instance': 'y' } }))
