@@ -1,9 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ModelBackend, ModelProtocol, ModelServing } from './model-backend';
+import { ModelBackend, ModelProtocol, ModelServing, ModelTraffic } from './model-backend';
 import { check } from '../core/errors';
 import { checkImage } from '../core/image';
 import { k8s } from '../core/k8s';
+import { NetworkPeer, TrafficPort } from '../core/traffic';
 import { InferenceSetV1Beta1 } from '../imports/kaito-inferenceset-kaito.sh';
 import { WorkspaceV1Beta1 } from '../imports/kaito-workspace-kaito.sh';
 
@@ -240,6 +241,22 @@ const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
  * @see https://kaito-project.github.io/kaito/docs/
  */
 export class KaitoModel extends ModelBackend {
+  // ---- Traffic (issue 14): the flows this backend's pods need besides the bridge; rendered by the binding. ----
+  /**
+   * Pods of one workspace talk among themselves (multi-node presets run Ray across the instance's pods:
+   * kaito-project/kaito presets/workspace/inference/vllm/multi-node-health-check.py @ v0.12.0); every
+   * port is open among pods of this workspace (of this InferenceSet's workspaces, with `scalable`).
+   * vLLM serves `/metrics` on the inference port 5000.
+   */
+  public get traffic(): ModelTraffic {
+    const own: { [key: string]: string } = this.resource.kind === 'InferenceSet' ? { 'inferenceset.kaito.sh/created-by': this.resource.name } : { 'kaito.sh/workspace': this.resource.name };
+    return {
+      ingress: [{ peer: NetworkPeer.pods(this.namespace, own), description: 'KAITO multi-node instance: pods of one workspace' }],
+      metricsPorts: [TrafficPort.tcp(5000)],
+    };
+  }
+  // ---- end of traffic ----
+
   /** The legacy short preset names KAITO rewrites to Hugging Face ids (kaito-project/kaito `LegacyBuiltinToCatalog`). */
   public static readonly PRESET_ALIASES: { [alias: string]: string } = { ...ALIASES };
 
