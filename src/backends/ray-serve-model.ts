@@ -1,13 +1,12 @@
-import { ApiObject, Chart, Yaml } from 'cdk8s';
+import { ApiObject, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
-import { IModelBackend, MetricsEndpoint, ModelProtocol, ModelTraffic, ScaleTarget } from './model-backend';
+import { ModelBackend, ModelProtocol } from './model-backend';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
-import { checkDnsLabel, checkDns1035Label } from '../core/names';
+import { checkDnsLabel } from '../core/names';
 import { PodOptions, renderPodSpec } from '../core/pod';
 import { ResourceRequirements } from '../core/resources';
 import { Volume } from '../core/volume';
-import { NetworkPeer, TrafficPort } from '../core/traffic';
 import { RayService } from '../imports/kuberay-rayservice-ray.io';
 
 /**
@@ -213,11 +212,6 @@ export interface RayServeModelProps {
    * @default - none
    */
   readonly labels?: { [key: string]: string };
-  /**
-   * Namespace of the KubeRay operator, which must reach the head's dashboard (8265).
-   * @default - the operator's pods (`app.kubernetes.io/name: kuberay-operator`) in any namespace
-   */
-  readonly kubeRayOperatorNamespace?: string;
 }
 
 const LLM_APP = 'ray.serve.llm:build_openai_app';
@@ -250,67 +244,65 @@ const HEAD_PORTS = [
  *
  * @see https://docs.ray.io/en/latest/cluster/kubernetes/getting-started/rayservice-quick-start.html
  */
-export class RayServeModel extends Construct implements IModelBackend {
-  // ---- Traffic (issue 14): the flows this backend's pods need besides the bridge; rendered by the binding. ----
-  /**
-   * KubeRay's operator submits `serveConfigV2` and polls Serve status through the head's dashboard port
-   * 8265 (ray-project/kuberay ray-operator/controllers/ray/rayservice_controller.go @ v1.7.0,
-   * utils/constant.go DefaultDashboardPort); head and workers talk among themselves on GCS 6379 and
-   * Ray's other (partly random) ports, so every port is open between pods of this RayService (both
-   * RayClusters during an upgrade carry its labels). KubeRay adds the `metrics` port 8080 to Ray
-   * containers.
-   */
-  public get traffic(): ModelTraffic {
-    const operator = this.kubeRayOperatorNamespace
-      ? NetworkPeer.pods(this.kubeRayOperatorNamespace, { 'app.kubernetes.io/name': 'kuberay-operator' })
-      : NetworkPeer.podsInAnyNamespace({ 'app.kubernetes.io/name': 'kuberay-operator' });
-    return {
-      ingress: [
-        { peer: operator, ports: [TrafficPort.tcp(8265)], description: 'KubeRay operator -> Ray dashboard (serve config, status)' },
-        { peer: NetworkPeer.pods(this.namespace, this.podSelector), description: 'Ray head and workers: GCS 6379, object manager, raylets, workers' },
-      ],
-      metricsPorts: [TrafficPort.tcp(8080)],
-    };
-  }
-  private readonly kubeRayOperatorNamespace?: string;
-  // ---- end of traffic ----
-
-  public readonly modelName: string;
-  public readonly endpoint: string;
-  public readonly requestPath: string;
-  public readonly protocol: ModelProtocol;
-  public readonly namespace: string;
-  public readonly podSelector: { [key: string]: string };
-  public readonly podPort: number = SERVE_PORT;
-  public readonly requestHeaders: { [key: string]: string } = {};
-  public readonly scaleTarget?: ScaleTarget;
-  public readonly noScaleTargetReason?: string;
-  /** KubeRay always adds the container port `metrics` (8080) to Ray containers. */
-  public readonly metrics?: MetricsEndpoint = { portName: 'metrics', path: '/metrics' };
+export class RayServeModel extends ModelBackend {
   /** The RayService. */
   public readonly resource: ApiObject;
+  /** Labels on every Ray pod of this model (head and workers), stable across RayCluster upgrades. */
+  private readonly selector: { [key: string]: string };
 
   constructor(scope: Construct, id: string, props: RayServeModelProps) {
-    super(scope, id);
-    this.kubeRayOperatorNamespace = props.kubeRayOperatorNamespace; // traffic (issue 14)
-    const name = props.name ?? id;
-    checkDns1035Label(this, props.name === undefined ? 'name (from the construct id)' : 'name', name, 53,
-      'KubeRay names the Services NAME-serve-svc and NAME-head-svc, at most 63');
-    // RAY-1: Ray Serve LLM imports ray.serve.llm, which needs ray[llm] (vLLM): not in rayproject/ray.
-    const llm = (props.applications ?? []).some((a) => a?.importPath === LLM_APP);
+    super(scope, id, { name: props.name, maxNameLength: 53, nameLengthReason: 'KubeRay names the Services NAME-serve-svc and NAME-head-svc, at most 63' });
+    this.selector = { 'app.kubernetes.io/instance': this.name, 'app.kubernetes.io/component': 'ray-serve' };
+    const image = this.image(props);
+    const rayVersion = props.rayVersion ?? (props.image === undefined && isLlm(props) ? LLM_RAY_VERSION : RAY_VERSION);
+    check(/^\d+\.\d+\.\d+/.test(rayVersion), this, 'rayVersion', rayVersion, 'must be a Ray version such as 2.46.0');
+    const applications = this.applications(props);
+    const served = this.servedApplication(props);
+    check(props.head !== undefined, this, 'head', props.head, 'must be set');
+    const workerGroupSpecs = (props.workerGroups ?? []).map((w, i) => this.workerGroup(props, image, w, i));
+    const anyElastic = workerGroupSpecs.some((w) => w.maxReplicas > w.minReplicas);
+    this.resource = new ApiObject(this, 'Resource', {
+      ...RayService.GVK,
+      metadata: { name: this.name, labels: { 'app.kubernetes.io/managed-by': 'cdk8s-asya', ...(props.labels ?? {}) } },
+      spec: {
+        serveConfigV2: Yaml.stringify({ ...this.httpOptions(props), applications }),
+        rayClusterConfig: {
+          rayVersion,
+          enableInTreeAutoscaling: props.enableInTreeAutoscaling ?? anyElastic,
+          headGroupSpec: this.headGroup(props, image),
+          ...(workerGroupSpecs.length ? { workerGroupSpecs } : {}),
+        },
+      },
+    });
+    this.serve({
+      ...this.api(served),
+      endpoint: this.serviceUrl(`${this.name}-serve-svc`, SERVE_PORT),
+      podSelector: { ...this.selector },
+      podPort: SERVE_PORT,
+      // KubeRay always adds the container port `metrics` (8080) to Ray containers.
+      metrics: { portName: 'metrics', path: '/metrics' },
+      noScaleTargetReason: 'Ray autoscales itself (Serve autoscaling_config sets deployment replicas, the in-tree autoscaler '
+        + 'sets worker-group replicas), and RayService/RayCluster have no scale subresource, so there is nothing for KEDA to target.',
+    });
+  }
+
+  /** RAY-1: Ray Serve LLM imports ray.serve.llm, which needs ray[llm] (vLLM): not in rayproject/ray. */
+  private image(props: RayServeModelProps): string {
+    const llm = isLlm(props);
     const image = props.image ?? (llm ? LLM_IMAGE : RAY_IMAGE);
     check(!(llm && PLAIN_RAY_IMAGE.test(image)), this, 'image', image,
       `cannot run ${LLM_APP}: the plain rayproject/ray images lack ray[llm] (vLLM); use a rayproject/ray-llm image `
       + `(e.g. ${LLM_IMAGE}, KubeRay's LLM sample) or your own image with ray[llm]`);
-    const rayVersion = props.rayVersion ?? (props.image === undefined && llm ? LLM_RAY_VERSION : RAY_VERSION);
-    check(/^\d+\.\d+\.\d+/.test(rayVersion), this, 'rayVersion', rayVersion, 'must be a Ray version such as 2.46.0');
+    return image;
+  }
 
-    // Applications.
+  /** The `applications` of serveConfigV2. */
+  private applications(props: RayServeModelProps): any[] {
     const apps = props.applications ?? [];
     check(apps.length > 0, this, 'applications', apps, 'must list at least one Serve application');
     const appNames = new Set<string>();
     const prefixes = new Set<string>();
-    const applications = apps.map((a, i) => {
+    return apps.map((a, i) => {
       const f = `applications[${i}]`;
       check(typeof a.name === 'string' && /^[A-Za-z0-9_-]+$/.test(a.name), this, `${f}.name`, a.name, 'must be letters, digits, "_" or "-"');
       check(!appNames.has(a.name), this, `${f}.name`, a.name, 'is used by another application');
@@ -326,49 +318,7 @@ export class RayServeModel extends Construct implements IModelBackend {
         const df = `${f}.deployments[${j}]`;
         check(typeof d.name === 'string' && d.name.length > 0 && !depNames.has(d.name), this, `${df}.name`, d.name, 'must be a non-empty name unique in the application');
         depNames.add(d.name);
-        check(!(d.numReplicas !== undefined && d.autoscaling !== undefined), this, `${df}.numReplicas`, d.numReplicas,
-          'cannot be set together with autoscaling: choose a fixed count or Serve autoscaling');
-        if (d.numReplicas !== undefined) {
-          check(Number.isInteger(d.numReplicas) && d.numReplicas >= 1, this, `${df}.numReplicas`, d.numReplicas, 'must be a whole number of at least 1');
-        }
-        if (d.autoscaling) {
-          const s = d.autoscaling;
-          check(Number.isInteger(s.minReplicas) && s.minReplicas >= 0, this, `${df}.autoscaling.minReplicas`, s.minReplicas, 'must be a whole number of at least 0');
-          check(Number.isInteger(s.maxReplicas) && s.maxReplicas >= Math.max(1, s.minReplicas), this, `${df}.autoscaling.maxReplicas`, s.maxReplicas,
-            `must be a whole number of at least 1 and at least minReplicas (${s.minReplicas})`);
-        }
-        if (d.autoscaling?.initialReplicas !== undefined) {
-          const s = d.autoscaling;
-          check(Number.isInteger(s.initialReplicas) && s.initialReplicas! >= s.minReplicas && s.initialReplicas! <= s.maxReplicas, this,
-            `${df}.autoscaling.initialReplicas`, s.initialReplicas, `must be a whole number between minReplicas (${s.minReplicas}) and maxReplicas (${s.maxReplicas})`);
-        }
-        for (const k of ['upscaleDelaySeconds', 'downscaleDelaySeconds'] as const) {
-          const v = d.autoscaling?.[k];
-          if (v !== undefined) check(typeof v === 'number' && v >= 0, this, `${df}.autoscaling.${k}`, v, 'must be at least 0');
-        }
-        for (const k of ['maxOngoingRequests', 'maxQueuedRequests'] as const) {
-          if (d[k] !== undefined) check(Number.isInteger(d[k]) && d[k]! >= 1, this, `${df}.${k}`, d[k], 'must be a whole number of at least 1');
-        }
-        if (d.numGpus !== undefined) check(d.numGpus >= 0, this, `${df}.numGpus`, d.numGpus, 'must be at least 0');
-        if (d.numCpus !== undefined) check(d.numCpus >= 0, this, `${df}.numCpus`, d.numCpus, 'must be at least 0');
-        const actor = { ...(d.numGpus !== undefined ? { num_gpus: d.numGpus } : {}), ...(d.numCpus !== undefined ? { num_cpus: d.numCpus } : {}) };
-        return {
-          name: d.name,
-          ...(d.numReplicas !== undefined ? { num_replicas: d.numReplicas } : {}),
-          ...(d.autoscaling ? {
-            autoscaling_config: {
-              min_replicas: d.autoscaling.minReplicas,
-              max_replicas: d.autoscaling.maxReplicas,
-              ...(d.autoscaling.targetOngoingRequests !== undefined ? { target_ongoing_requests: d.autoscaling.targetOngoingRequests } : {}),
-              ...(d.autoscaling.initialReplicas !== undefined ? { initial_replicas: d.autoscaling.initialReplicas } : {}),
-              ...(d.autoscaling.upscaleDelaySeconds !== undefined ? { upscale_delay_s: d.autoscaling.upscaleDelaySeconds } : {}),
-              ...(d.autoscaling.downscaleDelaySeconds !== undefined ? { downscale_delay_s: d.autoscaling.downscaleDelaySeconds } : {}),
-            },
-          } : {}),
-          ...(d.maxOngoingRequests !== undefined ? { max_ongoing_requests: d.maxOngoingRequests } : {}),
-          ...(d.maxQueuedRequests !== undefined ? { max_queued_requests: d.maxQueuedRequests } : {}),
-          ...(Object.keys(actor).length ? { ray_actor_options: actor } : {}),
-        };
+        return this.deployment(d, df);
       });
       if (a.args !== undefined) {
         check(a.args !== null && typeof a.args === 'object' && !Array.isArray(a.args) && JSON.stringify(a.args) !== undefined, this, `${f}.args`, a.args,
@@ -383,103 +333,133 @@ export class RayServeModel extends Construct implements IModelBackend {
         ...(deployments.length ? { deployments } : {}),
       };
     });
-    const served = props.servedApplication === undefined ? apps[0] : apps.find((a) => a.name === props.servedApplication);
-    check(served !== undefined, this, 'servedApplication', props.servedApplication, `names no application (declared: ${[...appNames].join(', ')})`);
+  }
 
-    // Node groups.
-    const selector = { 'app.kubernetes.io/instance': name, 'app.kubernetes.io/component': 'ray-serve' };
-    const shm = props.sharedMemorySize ?? '2Gi';
-    const template = (field: string, containerName: string, g: RayHeadGroup, ports: { name: string; containerPort: number }[]) => {
-      check(g.resources !== undefined, this, `${field}.resources`, g.resources, 'must be set: Ray nodes get no default resources');
-      (g.volumes ?? []).forEach((v, i) => check(v.name !== 'dshm', this, `${field}.volumes[${i}].name`, v.name, 'is reserved: the construct declares dshm'));
-      for (const [k, v] of Object.entries(g.podLabels ?? {})) {
-        if (k in selector) check(v === (selector as any)[k], this, `${field}.podLabels["${k}"]`, v, `must be "${(selector as any)[k]}" or unset: it selects the model's pods`);
+  /** One deployment override (Serve's DeploymentSchema and AutoscalingConfig field names). */
+  private deployment(d: RayServeDeployment, df: string): any {
+    check(!(d.numReplicas !== undefined && d.autoscaling !== undefined), this, `${df}.numReplicas`, d.numReplicas,
+      'cannot be set together with autoscaling: choose a fixed count or Serve autoscaling');
+    if (d.numReplicas !== undefined) {
+      check(Number.isInteger(d.numReplicas) && d.numReplicas >= 1, this, `${df}.numReplicas`, d.numReplicas, 'must be a whole number of at least 1');
+    }
+    const s = d.autoscaling;
+    if (s) {
+      check(Number.isInteger(s.minReplicas) && s.minReplicas >= 0, this, `${df}.autoscaling.minReplicas`, s.minReplicas, 'must be a whole number of at least 0');
+      check(Number.isInteger(s.maxReplicas) && s.maxReplicas >= Math.max(1, s.minReplicas), this, `${df}.autoscaling.maxReplicas`, s.maxReplicas,
+        `must be a whole number of at least 1 and at least minReplicas (${s.minReplicas})`);
+      if (s.initialReplicas !== undefined) {
+        check(Number.isInteger(s.initialReplicas) && s.initialReplicas >= s.minReplicas && s.initialReplicas <= s.maxReplicas, this,
+          `${df}.autoscaling.initialReplicas`, s.initialReplicas, `must be a whole number between minReplicas (${s.minReplicas}) and maxReplicas (${s.maxReplicas})`);
       }
-      const spec = renderPodSpec(this, {
-        name: containerName,
-        field,
-        options: {
-          image,
-          allowUnpinnedImage: props.allowUnpinnedImage,
-          env: g.env,
-          resources: g.resources,
-          ports,
-          volumeMounts: [{ volume: 'dshm', mountPath: '/dev/shm' }],
+      for (const k of ['upscaleDelaySeconds', 'downscaleDelaySeconds'] as const) {
+        if (s[k] !== undefined) check(typeof s[k] === 'number' && s[k]! >= 0, this, `${df}.autoscaling.${k}`, s[k], 'must be at least 0');
+      }
+    }
+    for (const k of ['maxOngoingRequests', 'maxQueuedRequests'] as const) {
+      if (d[k] !== undefined) check(Number.isInteger(d[k]) && d[k]! >= 1, this, `${df}.${k}`, d[k], 'must be a whole number of at least 1');
+    }
+    if (d.numGpus !== undefined) check(d.numGpus >= 0, this, `${df}.numGpus`, d.numGpus, 'must be at least 0');
+    if (d.numCpus !== undefined) check(d.numCpus >= 0, this, `${df}.numCpus`, d.numCpus, 'must be at least 0');
+    const actor = { ...(d.numGpus !== undefined ? { num_gpus: d.numGpus } : {}), ...(d.numCpus !== undefined ? { num_cpus: d.numCpus } : {}) };
+    return {
+      name: d.name,
+      ...(d.numReplicas !== undefined ? { num_replicas: d.numReplicas } : {}),
+      ...(s ? {
+        autoscaling_config: {
+          min_replicas: s.minReplicas,
+          max_replicas: s.maxReplicas,
+          ...(s.targetOngoingRequests !== undefined ? { target_ongoing_requests: s.targetOngoingRequests } : {}),
+          ...(s.initialReplicas !== undefined ? { initial_replicas: s.initialReplicas } : {}),
+          ...(s.upscaleDelaySeconds !== undefined ? { upscale_delay_s: s.upscaleDelaySeconds } : {}),
+          ...(s.downscaleDelaySeconds !== undefined ? { downscale_delay_s: s.downscaleDelaySeconds } : {}),
         },
-      }, { ...g, volumes: [Volume.emptyDir('dshm', { memory: true, sizeLimit: shm }), ...(g.volumes ?? [])] });
-      return {
-        metadata: {
-          labels: { ...(g.podLabels ?? {}), ...selector },
-          ...(g.podAnnotations && Object.keys(g.podAnnotations).length ? { annotations: { ...g.podAnnotations } } : {}),
-        },
-        spec,
-      };
+      } : {}),
+      ...(d.maxOngoingRequests !== undefined ? { max_ongoing_requests: d.maxOngoingRequests } : {}),
+      ...(d.maxQueuedRequests !== undefined ? { max_queued_requests: d.maxQueuedRequests } : {}),
+      ...(Object.keys(actor).length ? { ray_actor_options: actor } : {}),
     };
-    check(props.head !== undefined, this, 'head', props.head, 'must be set');
-    // RAY-2: with workers, the head advertises no CPUs so Serve replicas land on workers, as KubeRay's
-    // samples do (ray-project/kuberay ray-operator/config/samples/ray-service.llm-serve.yaml @ v1.7.0).
-    const headParams = (props.workerGroups ?? []).length > 0 ? { 'num-cpus': '0', ...(props.head.rayStartParams ?? {}) } : { ...(props.head.rayStartParams ?? {}) };
-    const headGroupSpec = {
-      rayStartParams: headParams,
-      template: template('head', 'ray-head', props.head, HEAD_PORTS),
-    };
-    const groupNames = new Set<string>();
-    let anyElastic = false;
-    const workerGroupSpecs = (props.workerGroups ?? []).map((w, i) => {
-      const f = `workerGroups[${i}]`;
-      checkDnsLabel(this, `${f}.groupName`, w.groupName);
-      check(!groupNames.has(w.groupName), this, `${f}.groupName`, w.groupName, 'is used by another worker group');
-      groupNames.add(w.groupName);
-      const min = w.minReplicas ?? 0;
-      const replicas = w.replicas ?? min;
-      const max = w.maxReplicas ?? Math.max(replicas, 1);
-      check(Number.isInteger(min) && min >= 0, this, `${f}.minReplicas`, w.minReplicas, 'must be a whole number of at least 0');
-      check(Number.isInteger(max) && max >= 1, this, `${f}.maxReplicas`, w.maxReplicas, 'must be a whole number of at least 1');
-      check(min <= max, this, `${f}.minReplicas`, min, `must not exceed maxReplicas (${max})`);
-      check(Number.isInteger(replicas) && replicas >= min && replicas <= max, this, `${f}.replicas`, replicas, `must be between minReplicas (${min}) and maxReplicas (${max})`);
-      if (max > min) anyElastic = true;
-      return {
-        groupName: w.groupName,
-        replicas,
-        minReplicas: min,
-        maxReplicas: max,
-        rayStartParams: { ...(w.rayStartParams ?? {}) },
-        template: template(f, 'ray-worker', w, []),
-      };
-    });
+  }
 
-    this.resource = new ApiObject(this, 'Resource', {
-      ...RayService.GVK,
-      metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'cdk8s-asya', ...(props.labels ?? {}) } },
-      spec: {
-        serveConfigV2: Yaml.stringify({ ...this.httpOptions(props), applications }),
-        rayClusterConfig: {
-          rayVersion,
-          enableInTreeAutoscaling: props.enableInTreeAutoscaling ?? anyElastic,
-          headGroupSpec,
-          ...(workerGroupSpecs.length ? { workerGroupSpecs } : {}),
-        },
+  private servedApplication(props: RayServeModelProps): RayServeApplication {
+    const apps = props.applications;
+    const served = props.servedApplication === undefined ? apps[0] : apps.find((a) => a.name === props.servedApplication);
+    check(served !== undefined, this, 'servedApplication', props.servedApplication, `names no application (declared: ${apps.map((a) => a.name).join(', ')})`);
+    return served!;
+  }
+
+  /** The pod template of a Ray node group: the construct's selector labels, `/dev/shm` as a memory emptyDir. */
+  private template(props: RayServeModelProps, image: string, field: string, containerName: string, g: RayHeadGroup, ports: { name: string; containerPort: number }[]): any {
+    const selector = this.selector;
+    check(g.resources !== undefined, this, `${field}.resources`, g.resources, 'must be set: Ray nodes get no default resources');
+    (g.volumes ?? []).forEach((v, i) => check(v.name !== 'dshm', this, `${field}.volumes[${i}].name`, v.name, 'is reserved: the construct declares dshm'));
+    for (const [k, v] of Object.entries(g.podLabels ?? {})) {
+      if (k in selector) check(v === selector[k], this, `${field}.podLabels["${k}"]`, v, `must be "${selector[k]}" or unset: it selects the model's pods`);
+    }
+    const spec = renderPodSpec(this, {
+      name: containerName,
+      field,
+      options: {
+        image,
+        allowUnpinnedImage: props.allowUnpinnedImage,
+        env: g.env,
+        resources: g.resources,
+        ports,
+        volumeMounts: [{ volume: 'dshm', mountPath: '/dev/shm' }],
       },
-    });
+    }, { ...g, volumes: [Volume.emptyDir('dshm', { memory: true, sizeLimit: props.sharedMemorySize ?? '2Gi' }), ...(g.volumes ?? [])] });
+    return {
+      metadata: {
+        labels: { ...(g.podLabels ?? {}), ...selector },
+        ...(g.podAnnotations && Object.keys(g.podAnnotations).length ? { annotations: { ...g.podAnnotations } } : {}),
+      },
+      spec,
+    };
+  }
 
-    this.namespace = Chart.of(this).namespace ?? 'default';
-    this.endpoint = `http://${name}-serve-svc.${this.namespace}.svc.cluster.local:${SERVE_PORT}`;
-    this.podSelector = { ...selector };
-    const base = (served!.routePrefix ?? '/').replace(/\/+$/, '');
-    if (served!.importPath === LLM_APP) {
-      const modelId = served!.args?.llm_configs?.[0]?.model_loading_config?.model_id;
+  /**
+   * The head group. RAY-2: with workers, the head advertises no CPUs so Serve replicas land on workers, as
+   * KubeRay's samples do (ray-project/kuberay ray-operator/config/samples/ray-service.llm-serve.yaml @ v1.7.0).
+   */
+  private headGroup(props: RayServeModelProps, image: string): any {
+    const params = props.head.rayStartParams ?? {};
+    return {
+      rayStartParams: (props.workerGroups ?? []).length > 0 ? { 'num-cpus': '0', ...params } : { ...params },
+      template: this.template(props, image, 'head', 'ray-head', props.head, HEAD_PORTS),
+    };
+  }
+
+  private workerGroup(props: RayServeModelProps, image: string, w: RayWorkerGroup, i: number): any {
+    const f = `workerGroups[${i}]`;
+    checkDnsLabel(this, `${f}.groupName`, w.groupName);
+    const others = (props.workerGroups ?? []).slice(0, i).map((g) => g.groupName);
+    check(!others.includes(w.groupName), this, `${f}.groupName`, w.groupName, 'is used by another worker group');
+    const min = w.minReplicas ?? 0;
+    const replicas = w.replicas ?? min;
+    const max = w.maxReplicas ?? Math.max(replicas, 1);
+    check(Number.isInteger(min) && min >= 0, this, `${f}.minReplicas`, w.minReplicas, 'must be a whole number of at least 0');
+    check(Number.isInteger(max) && max >= 1, this, `${f}.maxReplicas`, w.maxReplicas, 'must be a whole number of at least 1');
+    check(min <= max, this, `${f}.minReplicas`, min, `must not exceed maxReplicas (${max})`);
+    check(Number.isInteger(replicas) && replicas >= min && replicas <= max, this, `${f}.replicas`, replicas, `must be between minReplicas (${min}) and maxReplicas (${max})`);
+    return {
+      groupName: w.groupName,
+      replicas,
+      minReplicas: min,
+      maxReplicas: max,
+      rayStartParams: { ...(w.rayStartParams ?? {}) },
+      template: this.template(props, image, f, 'ray-worker', w, []),
+    };
+  }
+
+  /** What the bridge calls: Ray Serve LLM's OpenAI API (model = `model_id`), else the application's route as Ray Serve HTTP. */
+  private api(served: RayServeApplication): { modelName: string; requestPath: string; protocol: ModelProtocol } {
+    const base = (served.routePrefix ?? '/').replace(/\/+$/, '');
+    if (served.importPath === LLM_APP) {
+      const modelId = served.args?.llm_configs?.[0]?.model_loading_config?.model_id;
       check(typeof modelId === 'string' && modelId.length > 0, this, 'applications.args.llm_configs[0].model_loading_config.model_id', modelId,
         'must be set for Ray Serve LLM: it is the model name requests carry');
-      this.protocol = ModelProtocol.OPENAI_CHAT;
-      this.requestPath = `${base}/v1/chat/completions`;
-      this.modelName = modelId;
-    } else {
-      this.protocol = ModelProtocol.RAY_SERVE_HTTP;
-      this.requestPath = base || '/';
-      this.modelName = served!.name;
+      return { modelName: modelId, requestPath: `${base}/v1/chat/completions`, protocol: ModelProtocol.OPENAI_CHAT };
     }
-    this.noScaleTargetReason = 'Ray autoscales itself (Serve autoscaling_config sets deployment replicas, the in-tree autoscaler '
-      + 'sets worker-group replicas), and RayService/RayCluster have no scale subresource, so there is nothing for KEDA to target.';
+    return { modelName: served.name, requestPath: base || '/', protocol: ModelProtocol.RAY_SERVE_HTTP };
   }
 
   /** RAY-3: Serve's request timeout (`http_options.request_timeout_s` of serveConfigV2). */
@@ -489,4 +469,8 @@ export class RayServeModel extends Construct implements IModelBackend {
       'must be a number of seconds above 0');
     return { http_options: { request_timeout_s: props.requestTimeoutSeconds } };
   }
+}
+
+function isLlm(props: RayServeModelProps): boolean {
+  return (props.applications ?? []).some((a) => a?.importPath === LLM_APP);
 }
