@@ -1,11 +1,10 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { IModelBackend, MetricsEndpoint, ModelProtocol, ModelTraffic, ScaleTarget } from './model-backend';
+import { ModelBackend, ModelProtocol, ScaleTarget } from './model-backend';
 import { check } from '../core/errors';
-import { checkDnsLabel, objectName } from '../core/names';
+import { checkDnsLabel } from '../core/names';
 import { checkLabelMap, listProp, stringProp } from '../core/props';
 import { isQuantity } from '../core/quantity';
-import { NetworkPeer, TrafficPort } from '../core/traffic';
 import { Model } from '../imports/seldon-model-mlops.seldon.io';
 
 /**
@@ -120,40 +119,7 @@ const REQUIREMENT = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
  * @see https://docs.seldon.ai/seldon-core-2
  * @see https://github.com/SeldonIO/seldon-core/blob/v2/LICENSE
  */
-export class SeldonModel extends Construct implements IModelBackend {
-  // ---- Traffic (issue 14): the flows this backend's pods need besides the bridge; rendered by the binding. ----
-  /**
-   * `seldon-mesh` (Envoy, pod port 9000) is called by Seldon's own components of the runtime's
-   * namespace: seldon-modelgateway and seldon-pipelinegateway (`--envoy-host=seldon-mesh --envoy-port=80`,
-   * SeldonIO/seldon-core operator/config/seldonconfigs/default.yaml @ v2.10.2) and the Servers' agents
-   * (`SELDON_ENVOY_HOST=seldon-mesh`, operator/config/serverconfigs/mlserver.yaml): every pod of the
-   * namespace may reach Envoy on 9000. Envoy's stats are on 9003 (`envoy-stats`).
-   */
-  public get traffic(): ModelTraffic {
-    return {
-      ingress: [{ peer: NetworkPeer.namespace(this.namespace), ports: [TrafficPort.tcp(9000)], description: 'Seldon modelgateway, pipelinegateway and Server agents -> seldon-mesh' }],
-      metricsPorts: [TrafficPort.tcp(9003)],
-    };
-  }
-  // ---- end of traffic ----
-
-  public readonly modelName: string;
-  public readonly endpoint: string;
-  public readonly requestPath: string;
-  public readonly protocol: ModelProtocol = ModelProtocol.OPEN_INFERENCE;
-  public readonly namespace: string;
-  /** The Envoy pods of `seldon-mesh`: they receive the bridge's traffic. */
-  public readonly podSelector: { [key: string]: string };
-  /** The Envoy container port behind `seldon-mesh` port 80. */
-  public readonly podPort: number = ENVOY_PORT;
-  public readonly requestHeaders: { [key: string]: string };
-  public readonly scaleTarget?: ScaleTarget;
-  public readonly noScaleTargetReason?: string;
-  /**
-   * Undefined: Envoy's stats (port `envoy-admin`, 9003) and the Server's agent metrics cover every model
-   * of the runtime, not this one.
-   */
-  public readonly metrics?: MetricsEndpoint;
+export class SeldonModel extends ModelBackend {
   /** The Server the model is pinned to, if any. */
   public readonly server?: string;
   /** Labels of the Server's pods (StatefulSet `SERVER`), when a server is named; Envoy forwards to them. */
@@ -162,10 +128,47 @@ export class SeldonModel extends Construct implements IModelBackend {
   public readonly resource: ApiObject;
 
   constructor(scope: Construct, id: string, props: SeldonModelProps) {
-    super(scope, id);
-    const name = objectName(this, props.name);
-    this.namespace = Chart.of(this).namespace ?? 'default';
+    super(scope, id, { name: props.name, nameLengthReason: 'it names the Model' });
+    const requirements = this.checkModel(props);
+    const external = props.externalScaling ?? true;
+    check(typeof external === 'boolean', this, 'externalScaling', external, 'must be true or false');
+    const replicas = this.replicas(props, external);
+    const meshNs = props.seldonMeshNamespace ?? this.namespace;
+    checkDnsLabel(this, 'seldonMeshNamespace', meshNs, 63);
+    check(meshNs === this.namespace, this, 'seldonMeshNamespace', meshNs,
+      `must be the Model's namespace (${this.namespace}): the binding's NetworkPolicies reach the mesh pods in the backend's namespace, `
+      + 'and Models are served by the SeldonRuntime of their own namespace');
+    this.resource = new ApiObject(this, 'Resource', {
+      ...Model.GVK,
+      metadata: { name: this.name, labels: { 'app.kubernetes.io/managed-by': 'cdk8s-asya', ...(props.labels ?? {}) } },
+      spec: {
+        storageUri: props.storageUri,
+        ...(requirements.length ? { requirements: [...requirements] } : {}),
+        ...(props.server ? { server: props.server } : {}),
+        replicas,
+        ...(!external && props.minReplicas !== undefined ? { minReplicas: props.minReplicas } : {}),
+        ...(!external && props.maxReplicas !== undefined ? { maxReplicas: props.maxReplicas } : {}),
+        ...(props.memory !== undefined ? { memory: props.memory } : {}),
+      },
+    });
+    this.server = props.server;
+    this.serverPodSelector = props.server ? { 'seldon-server-name': props.server } : undefined;
+    this.serve({
+      modelName: this.name,
+      endpoint: this.serviceUrl('seldon-mesh', 80),
+      requestPath: `/v2/models/${this.name}/infer`,
+      protocol: ModelProtocol.OPEN_INFERENCE,
+      requestHeaders: { 'Seldon-Model': this.name },
+      // The Envoy pods of `seldon-mesh` receive the bridge's traffic, on the container port behind port 80.
+      podSelector: { 'app.kubernetes.io/name': ENVOY_NAME },
+      podPort: ENVOY_PORT,
+      // No metrics: Envoy's stats (port `envoy-admin`, 9003) and the Server's agent metrics cover every model of the runtime, not this one.
+      ...this.scaling(props, external),
+    });
+  }
 
+  /** Checks the Model's own fields; returns its requirements. */
+  private checkModel(props: SeldonModelProps): string[] {
     check(typeof props.storageUri === 'string' && STORAGE_URI.test(props.storageUri), this, 'storageUri', props.storageUri,
       'must be a URI with an rclone remote scheme such as gs://, s3://, azureblob:// or https://');
     const requirements = listProp(this, 'requirements', props.requirements);
@@ -178,9 +181,11 @@ export class SeldonModel extends Construct implements IModelBackend {
       check(typeof props.memory === 'string' && isQuantity(props.memory), this, 'memory', props.memory, 'is not a Kubernetes quantity (e.g. 500Mi, 2Gi)');
     }
     checkLabelMap(this, 'labels', props.labels);
+    return requirements;
+  }
 
-    const external = props.externalScaling ?? true;
-    check(typeof external === 'boolean', this, 'externalScaling', external, 'must be true or false');
+  /** The initial replicas; min/max only for Seldon's own scaling (Seldon's HPA guide wants them unset under an external scaler). */
+  private replicas(props: SeldonModelProps, external: boolean): number {
     const replicas = props.replicas ?? 1;
     check(Number.isInteger(replicas) && replicas >= 0, this, 'replicas', props.replicas, 'must be a whole number of at least 0');
     if (props.serverReplicas !== undefined) {
@@ -195,60 +200,39 @@ export class SeldonModel extends Construct implements IModelBackend {
           'must be unset with externalScaling (the default): Seldon requires Model min/max unset when an external autoscaler drives the Model; '
           + 'set the replica range on the binding (modelScaling), or set externalScaling to false for Seldon\'s own scaling');
       }
-    } else {
-      if (props.minReplicas !== undefined) {
-        check(Number.isInteger(props.minReplicas) && props.minReplicas >= 0, this, 'minReplicas', props.minReplicas, 'must be a whole number of at least 0');
-      }
-      if (props.maxReplicas !== undefined) {
-        check(Number.isInteger(props.maxReplicas) && props.maxReplicas >= 1, this, 'maxReplicas', props.maxReplicas, 'must be a whole number of at least 1');
-      }
-      if (props.minReplicas !== undefined && props.maxReplicas !== undefined) {
-        check(props.minReplicas <= props.maxReplicas, this, 'minReplicas', props.minReplicas, `must not exceed maxReplicas (${props.maxReplicas})`);
-      }
-      if (props.minReplicas !== undefined) {
-        check(replicas >= props.minReplicas, this, 'replicas', replicas, `must not be below minReplicas (${props.minReplicas})`);
-      }
-      if (props.maxReplicas !== undefined) {
-        check(replicas <= props.maxReplicas, this, 'replicas', replicas, `must not exceed maxReplicas (${props.maxReplicas})`);
-      }
+      return replicas;
     }
+    if (props.minReplicas !== undefined) {
+      check(Number.isInteger(props.minReplicas) && props.minReplicas >= 0, this, 'minReplicas', props.minReplicas, 'must be a whole number of at least 0');
+    }
+    if (props.maxReplicas !== undefined) {
+      check(Number.isInteger(props.maxReplicas) && props.maxReplicas >= 1, this, 'maxReplicas', props.maxReplicas, 'must be a whole number of at least 1');
+    }
+    if (props.minReplicas !== undefined && props.maxReplicas !== undefined) {
+      check(props.minReplicas <= props.maxReplicas, this, 'minReplicas', props.minReplicas, `must not exceed maxReplicas (${props.maxReplicas})`);
+    }
+    if (props.minReplicas !== undefined) {
+      check(replicas >= props.minReplicas, this, 'replicas', replicas, `must not be below minReplicas (${props.minReplicas})`);
+    }
+    if (props.maxReplicas !== undefined) {
+      check(replicas <= props.maxReplicas, this, 'replicas', replicas, `must not exceed maxReplicas (${props.maxReplicas})`);
+    }
+    return replicas;
+  }
 
-    const meshNs = props.seldonMeshNamespace ?? this.namespace;
-    checkDnsLabel(this, 'seldonMeshNamespace', meshNs, 63);
-    check(meshNs === this.namespace, this, 'seldonMeshNamespace', meshNs,
-      `must be the Model's namespace (${this.namespace}): the binding's NetworkPolicies reach the mesh pods in the backend's namespace, `
-      + 'and Models are served by the SeldonRuntime of their own namespace');
-
-    this.resource = new ApiObject(this, 'Resource', {
-      ...Model.GVK,
-      metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'cdk8s-asya', ...(props.labels ?? {}) } },
-      spec: {
-        storageUri: props.storageUri,
-        ...(requirements.length ? { requirements: [...requirements] } : {}),
-        ...(props.server ? { server: props.server } : {}),
-        replicas,
-        ...(!external && props.minReplicas !== undefined ? { minReplicas: props.minReplicas } : {}),
-        ...(!external && props.maxReplicas !== undefined ? { maxReplicas: props.maxReplicas } : {}),
-        ...(props.memory !== undefined ? { memory: props.memory } : {}),
-      },
-    });
-
-    this.modelName = name;
-    this.server = props.server;
-    this.serverPodSelector = props.server ? { 'seldon-server-name': props.server } : undefined;
-    this.endpoint = `http://seldon-mesh.${meshNs}.svc.cluster.local:80`;
-    this.requestPath = `/v2/models/${name}/infer`;
-    this.requestHeaders = { 'Seldon-Model': name };
-    this.podSelector = { 'app.kubernetes.io/name': ENVOY_NAME };
-    if (external) {
-      // SEL-2: KEDA beyond the Server's replicas leaves model replicas ScheduleFailed (docs-gb/scaling/model-hpa-autoscaling.md:59 @ v2.10.2).
-      this.scaleTarget = {
-        apiVersion: Model.GVK.apiVersion, kind: Model.GVK.kind, name, supportsScaleToZero: false,
-        ...(props.serverReplicas !== undefined ? { maxReplicas: props.serverReplicas } : {}),
+  private scaling(props: SeldonModelProps, external: boolean): { scaleTarget?: ScaleTarget; noScaleTargetReason?: string } {
+    if (!external) {
+      return {
+        noScaleTargetReason: `Model ${this.name} uses Seldon's own lag-based scaling (externalScaling is false), which an external autoscaler `
+          + 'would fight: set externalScaling to true (and leave minReplicas/maxReplicas unset) for queue-driven scaling.',
       };
-    } else {
-      this.noScaleTargetReason = `Model ${name} uses Seldon's own lag-based scaling (externalScaling is false), which an external autoscaler `
-        + 'would fight: set externalScaling to true (and leave minReplicas/maxReplicas unset) for queue-driven scaling.';
     }
+    // SEL-2: KEDA beyond the Server's replicas leaves model replicas ScheduleFailed (docs-gb/scaling/model-hpa-autoscaling.md:59 @ v2.10.2).
+    return {
+      scaleTarget: {
+        apiVersion: Model.GVK.apiVersion, kind: Model.GVK.kind, name: this.name, supportsScaleToZero: false,
+        ...(props.serverReplicas !== undefined ? { maxReplicas: props.serverReplicas } : {}),
+      },
+    };
   }
 }

@@ -69,7 +69,7 @@ describe('SeldonModel', () => {
     const backend = new SeldonModel(chart, 'iris', { storageUri: IRIS, requirements: ['sklearn'], server: 'mlserver' });
     new AsyncModel(chart, 'x', { backend, transport: Transport.rabbitmq() });
     const manifests = synthValid(chart);
-    const so = one(manifests, 'ScaledObject', 'x-model');
+    const so = one(manifests, 'ScaledObject', 'iris-scaler'); // one ScaledObject per scale target (src/binding/model-scaler.ts)
     expect(so.metadata.namespace).toBe('ml');
     expect(so.spec.scaleTargetRef).toEqual({ apiVersion: 'mlops.seldon.io/v1alpha1', kind: 'Model', name: 'iris' });
     expect(so.spec.minReplicaCount).toBe(1);
