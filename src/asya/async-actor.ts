@@ -10,7 +10,7 @@ import { check } from '../core/errors';
 import { checkImage } from '../core/image';
 import { checkDns1035Label } from '../core/names';
 import { PodOptions, renderPodSpec } from '../core/pod';
-import { checkLabelMap, durationSeconds, listProp, objectProp, stringProp } from '../core/props';
+import { checkAnnotationMap, checkLabelMap, durationSeconds, INT32_MAX, intProp, listProp, objectProp, stringProp } from '../core/props';
 import { ConstructRegistry } from '../core/registry';
 import { renderResources, ResourceRequirements } from '../core/resources';
 import { checkFlow, ClusterDns, isCidr, NetworkPeer, PodTraffic, renderNetworkPolicy, TrafficFlow, TrafficPort } from '../core/traffic';
@@ -248,6 +248,7 @@ export class AsyncActor extends Construct implements IAsyncStep {
     this.podSelector = { 'asya.sh/asya': name };
     this.egress = [...listProp(this, 'egress', props.egress)];
     checkLabelMap(this, 'labels', props.labels);
+    checkAnnotationMap(this, 'podAnnotations', props.podAnnotations);
     ACTORS.add(this);
 
     // Runtime start rules.
@@ -264,6 +265,7 @@ export class AsyncActor extends Construct implements IAsyncStep {
     }
     if (props.chunkSize !== undefined) {
       check(Number.isInteger(props.chunkSize) && props.chunkSize > 0, this, 'chunkSize', props.chunkSize, 'must be a whole number of bytes greater than 0');
+      intProp(this, 'chunkSize', props.chunkSize, 1, INT32_MAX);
     }
     // asya-operator v0.1.1 asya_controller.go validateAsyncActorSpec refuses len(command) > 0 only.
     check(props.command === undefined || (Array.isArray(props.command) && props.command.length === 0), this, 'command', props.command,

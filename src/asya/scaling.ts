@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { check } from '../core/errors';
-import { objectProp } from '../core/props';
+import { boolProp, INT32_MAX, objectProp } from '../core/props';
 
 /**
  * KEDA scaling modifiers (`spec.scaling.advanced`).
@@ -91,6 +91,7 @@ export interface ResolvedScaling {
 
 function wholeAtLeast(scope: IConstruct, field: string, v: number, min: number): void {
   check(Number.isInteger(v) && v >= min, scope, field, v, `must be a whole number of at least ${min}`);
+  check(v <= INT32_MAX, scope, field, v, `must be at most ${INT32_MAX} (Kubernetes and KEDA store it as int32)`);
 }
 
 /**
@@ -98,6 +99,7 @@ function wholeAtLeast(scope: IConstruct, field: string, v: number, min: number):
  */
 export function resolveScaling(scope: IConstruct, field: string, given?: ScalingOptions): ResolvedScaling {
   const s = objectProp(scope, field, given);
+  boolProp(scope, `${field}.enabled`, s.enabled);
   const r: ResolvedScaling = {
     enabled: s.enabled ?? true,
     minReplicas: s.minReplicas ?? 0,

@@ -162,6 +162,7 @@ export class Transport {
    * RabbitMQ (the operator chart's default transport).
    */
   public static rabbitmq(options: RabbitMqTransportOptions = {}): Transport {
+    check(options !== null && typeof options === 'object' && !Array.isArray(options), 'Transport.rabbitmq', 'options', options, 'must be an object of RabbitMqTransportOptions');
     if (options.managementUrl !== undefined) {
       check(typeof options.managementUrl === 'string' && /^https?:\/\/[^\s/]+(:\d+)?(\/\S*)?$/.test(options.managementUrl), 'Transport.rabbitmq', 'managementUrl',
         options.managementUrl, 'must be an http:// or https:// URL of the RabbitMQ management API (e.g. http://rabbitmq.asya-system.svc.cluster.local:15672)');
@@ -178,6 +179,8 @@ export class Transport {
    * Amazon SQS (disabled in the operator chart by default: enable it there).
    */
   public static sqs(options: SqsTransportOptions): Transport {
+    check(options !== null && typeof options === 'object' && !Array.isArray(options), 'Transport.sqs', 'options', options,
+      'is required: Transport.sqs({ region, accountId })');
     check(typeof options.region === 'string' && /^[a-z]{2}(-[a-z]+)+-\d+$/.test(options.region), 'Transport.sqs', 'region', options.region,
       'must be an AWS region such as eu-central-1');
     check(typeof options.accountId === 'string' && /^\d{12}$/.test(options.accountId), 'Transport.sqs', 'accountId', options.accountId,

@@ -61,20 +61,29 @@ describe('AsyncActor: untyped values in one prop give a PropError or clean outpu
   });
 
   /*
-   * Known bugs these properties found (minimal counterexamples), kept as `test.failing` until the guards are
-   * applied in the constructors (src/core/props.ts has them: intProp, checkAnnotationMap, boolProp):
-   * - chunkSize 1e21: Number.isInteger passes, String() gives "1e+21", ASYA-ACT-010 (the runtime's int()) refuses it
-   * - podAnnotations {"": 0}: annotation keys and values are not checked (schema: value 0 must be a string)
-   * - scaling {enabled: 0}: synthesizes spec.scaling.enabled: 0 (schema: must be a boolean)
+   * Bugs these properties found (minimal counterexamples), fixed with the guards of src/core/props.ts:
+   * - chunkSize 1e21: Number.isInteger passes, String() gives "1e+21", which the runtime's int() refuses (ASYA-ACT-010)
+   * - podAnnotations {"": 0}: annotation keys and values were not checked (schema: value 0 must be a string)
+   * - scaling {enabled: 0}: synthesized spec.scaling.enabled: 0 (schema: must be a boolean)
    */
-  test.failing.each<[string, fc.Arbitrary<unknown>]>([
+  test.each<[string, fc.Arbitrary<unknown>]>([
     ['chunkSize', numberish],
     ['podAnnotations', fc.dictionary(stringish, fc.oneof(stringish, numberish), { maxKeys: 2 })],
     ['scaling', fc.record({ enabled: boolish, minReplicas: numberish, maxReplicas: numberish, queueLength: numberish }, { requiredKeys: [] })],
-  ])('%s (known bug)', (prop, arb) => {
+  ])('%s (found bug, fixed)', (prop, arb) => {
     fc.assert(fc.property(arb, (value) => {
       propErrorOrClean((chart) => new AsyncActor(chart, 'actor', { ...base, [prop]: value } as any));
     }));
+  });
+
+  test.each([
+    ['chunkSize', 1e21, 'test/actor: chunkSize (1e+21) must be between 1 and 2147483647'],
+    ['podAnnotations', { a: 0 }, 'test/actor: podAnnotations["a"] (0) must be a string'],
+    ['scaling', { enabled: 0 }, 'test/actor: scaling.enabled (0) must be true or false (a boolean, not a string or number)'],
+    ['scaling', { maxReplicas: 2 ** 31 }, 'test/actor: scaling.maxReplicas (2147483648) must be at most 2147483647 (Kubernetes and KEDA store it as int32)'],
+  ])('%s %j: the message', (prop, value, message) => {
+    const { chart } = freshChart();
+    expect(() => new AsyncActor(chart, 'actor', { ...base, [prop as string]: value } as any)).toThrow(message);
   });
 
   // Known gap: two actors of one name outside a pipeline share queue asya-<name>; the app-wide check is
@@ -87,8 +96,10 @@ describe('AsyncActor: untyped values in one prop give a PropError or clean outpu
     }), { numRuns: 2 });
   });
 
-  // Known bug: Transport.sqs(undefined) throws a TypeError (options read without a guard: requiredProp).
-  test.failing('Transport.sqs with untyped options: a PropError, never a TypeError', () => {
+  // Found bug, fixed: Transport.sqs(undefined) threw a TypeError.
+  test('Transport.sqs and Transport.rabbitmq with untyped options: a PropError, never a TypeError', () => {
+    expect(() => Transport.sqs(undefined as any)).toThrow('Transport.sqs: options (unset) is required: Transport.sqs({ region, accountId })');
+    expect(() => Transport.rabbitmq(null as any)).toThrow('Transport.rabbitmq: options (null) must be an object of RabbitMqTransportOptions');
     fc.assert(fc.property(fc.oneof(fc.constantFrom(undefined, null, {}, 'eu-west-1'), fc.record({ region: stringish }, { requiredKeys: [] })), (opts) => {
       try {
         Transport.sqs(opts as any);
