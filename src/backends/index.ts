@@ -1,4 +1,5 @@
 export * from './model-backend';
+export * from './model-server';
 export { ModelServerOptions } from './server-workload';
 export * from './model-source';
 export * from './openai-model';

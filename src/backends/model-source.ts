@@ -1,46 +1,10 @@
 import { IConstruct } from 'constructs';
-import { NamedContainer } from '../core/container';
+import { SourceContext, SourceLayout } from './server-workload';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { checkImage } from '../core/image';
-import { ResourceRequirements } from '../core/resources';
 import { checkHuggingFaceId } from '../core/vocabulary';
-import { Volume, VolumeMount } from '../core/volume';
-
-/**
- * What a model server needs to render a source.
- * @internal
- */
-export interface SourceContext {
-  /** The server is Ollama (it pulls models itself and keeps its store writable). */
-  readonly ollama: boolean;
-  /** The server's id, for errors. */
-  readonly serverId: string;
-  /** Resources of the init container that copies an OCI model. */
-  readonly loaderResources: ResourceRequirements;
-}
-
-/**
- * A source rendered for a server: the model argument, the default served name and what it adds to the pod.
- * @internal
- */
-export interface SourceLayout {
-  /** The server's model argument (`--model`, `--model-id`), or the Ollama store on a claim. */
-  readonly modelArg: string;
-  /** The served model name when the user sets none. */
-  readonly defaultServedName: string;
-  /** The Hugging Face revision. */
-  readonly revision?: string;
-  /** The model an Ollama init container pulls (undefined: the model is already on a claim). */
-  readonly pull?: string;
-  /** The weights are on a PersistentVolumeClaim. */
-  readonly onClaim: boolean;
-  /** The server downloads the weights from the Hugging Face Hub (a token applies). */
-  readonly fromHub?: boolean;
-  readonly volumes: Volume[];
-  readonly mounts: VolumeMount[];
-  readonly initContainers: NamedContainer[];
-}
+import { Volume } from '../core/volume';
 
 type Render = (scope: IConstruct, ctx: SourceContext) => SourceLayout;
 

@@ -1,8 +1,8 @@
 import { Construct, IConstruct } from 'constructs';
 import { ModelProtocol, ModelTraffic } from './model-backend';
 import { ModelServer } from './model-server';
-import { ModelSource, SourceLayout } from './model-source';
-import { ModelServerOptions } from './server-workload';
+import { ModelSource } from './model-source';
+import { ModelServerOptions, SourceLayout } from './server-workload';
 import { NamedContainer } from '../core/container';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';

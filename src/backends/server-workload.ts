@@ -1,10 +1,11 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { NamedContainer } from '../core/container';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { PodOptions } from '../core/pod';
 import { ResourceRequirements } from '../core/resources';
-import { VolumeMount } from '../core/volume';
+import { Volume, VolumeMount } from '../core/volume';
 
 /**
  * Options shared by the model servers this library runs as its own Deployment and Service
@@ -94,4 +95,39 @@ export function startupFailureThreshold(scope: IConstruct, timeout: Duration | u
   const seconds = (timeout ?? Duration.minutes(20)).toSeconds();
   check(Number.isInteger(seconds) && seconds >= 10, scope, 'startupTimeout', `${seconds}s`, 'must be a whole number of seconds of at least 10');
   return Math.ceil(seconds / 10);
+}
+
+// Internal shapes of the value classes' rendering (not exported by the package).
+
+/**
+ * What a model server needs to render a source.
+ */
+export interface SourceContext {
+  /** The server is Ollama (it pulls models itself and keeps its store writable). */
+  readonly ollama: boolean;
+  /** The server's id, for errors. */
+  readonly serverId: string;
+  /** Resources of the init container that copies an OCI model. */
+  readonly loaderResources: ResourceRequirements;
+}
+
+/**
+ * A source rendered for a server: the model argument, the default served name and what it adds to the pod.
+ */
+export interface SourceLayout {
+  /** The server's model argument (`--model`, `--model-id`), or the Ollama store on a claim. */
+  readonly modelArg: string;
+  /** The served model name when the user sets none. */
+  readonly defaultServedName: string;
+  /** The Hugging Face revision. */
+  readonly revision?: string;
+  /** The model an Ollama init container pulls (undefined: the model is already on a claim). */
+  readonly pull?: string;
+  /** The weights are on a PersistentVolumeClaim. */
+  readonly onClaim: boolean;
+  /** The server downloads the weights from the Hugging Face Hub (a token applies). */
+  readonly fromHub?: boolean;
+  readonly volumes: Volume[];
+  readonly mounts: VolumeMount[];
+  readonly initContainers: NamedContainer[];
 }
