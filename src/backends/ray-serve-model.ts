@@ -1,12 +1,13 @@
 import { ApiObject, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ModelBackend, ModelProtocol } from './model-backend';
+import { ModelBackend, ModelProtocol, ModelTraffic } from './model-backend';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { checkDnsLabel } from '../core/names';
 import { PodOptions, renderPodSpec } from '../core/pod';
 import { ResourceRequirements } from '../core/resources';
 import { Volume } from '../core/volume';
+import { NetworkPeer, TrafficPort } from '../core/traffic';
 import { RayService } from '../imports/kuberay-rayservice-ray.io';
 
 /**
@@ -212,6 +213,11 @@ export interface RayServeModelProps {
    * @default - none
    */
   readonly labels?: { [key: string]: string };
+  /**
+   * Namespace of the KubeRay operator, which must reach the head's dashboard (8265).
+   * @default - the operator's pods (`app.kubernetes.io/name: kuberay-operator`) in any namespace
+   */
+  readonly kubeRayOperatorNamespace?: string;
 }
 
 const LLM_APP = 'ray.serve.llm:build_openai_app';
@@ -245,6 +251,30 @@ const HEAD_PORTS = [
  * @see https://docs.ray.io/en/latest/cluster/kubernetes/getting-started/rayservice-quick-start.html
  */
 export class RayServeModel extends ModelBackend {
+  // ---- Traffic (issue 14): the flows this backend's pods need besides the bridge; rendered by the binding. ----
+  /**
+   * KubeRay's operator submits `serveConfigV2` and polls Serve status through the head's dashboard port
+   * 8265 (ray-project/kuberay ray-operator/controllers/ray/rayservice_controller.go @ v1.7.0,
+   * utils/constant.go DefaultDashboardPort); head and workers talk among themselves on GCS 6379 and
+   * Ray's other (partly random) ports, so every port is open between pods of this RayService (both
+   * RayClusters during an upgrade carry its labels). KubeRay adds the `metrics` port 8080 to Ray
+   * containers.
+   */
+  public get traffic(): ModelTraffic {
+    const operator = this.kubeRayOperatorNamespace
+      ? NetworkPeer.pods(this.kubeRayOperatorNamespace, { 'app.kubernetes.io/name': 'kuberay-operator' })
+      : NetworkPeer.podsInAnyNamespace({ 'app.kubernetes.io/name': 'kuberay-operator' });
+    return {
+      ingress: [
+        { peer: operator, ports: [TrafficPort.tcp(8265)], description: 'KubeRay operator -> Ray dashboard (serve config, status)' },
+        { peer: NetworkPeer.pods(this.namespace, this.podSelector), description: 'Ray head and workers: GCS 6379, object manager, raylets, workers' },
+      ],
+      metricsPorts: [TrafficPort.tcp(8080)],
+    };
+  }
+  private readonly kubeRayOperatorNamespace?: string;
+  // ---- end of traffic ----
+
   /** The RayService. */
   public readonly resource: ApiObject;
   /** Labels on every Ray pod of this model (head and workers), stable across RayCluster upgrades. */
@@ -252,6 +282,7 @@ export class RayServeModel extends ModelBackend {
 
   constructor(scope: Construct, id: string, props: RayServeModelProps) {
     super(scope, id, { name: props.name, maxNameLength: 53, nameLengthReason: 'KubeRay names the Services NAME-serve-svc and NAME-head-svc, at most 63' });
+    this.kubeRayOperatorNamespace = props.kubeRayOperatorNamespace; // traffic (issue 14)
     this.selector = { 'app.kubernetes.io/instance': this.name, 'app.kubernetes.io/component': 'ray-serve' };
     const image = this.image(props);
     const rayVersion = props.rayVersion ?? (props.image === undefined && isLlm(props) ? LLM_RAY_VERSION : RAY_VERSION);

@@ -1,10 +1,11 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ModelBackend, ModelProtocol, ScaleTarget } from './model-backend';
+import { ModelBackend, ModelProtocol, ModelTraffic, ScaleTarget } from './model-backend';
 import { check } from '../core/errors';
 import { checkDnsLabel } from '../core/names';
 import { checkLabelMap, listProp, stringProp } from '../core/props';
 import { isQuantity } from '../core/quantity';
+import { NetworkPeer, TrafficPort } from '../core/traffic';
 import { Model } from '../imports/seldon-model-mlops.seldon.io';
 
 /**
@@ -120,6 +121,22 @@ const REQUIREMENT = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
  * @see https://github.com/SeldonIO/seldon-core/blob/v2/LICENSE
  */
 export class SeldonModel extends ModelBackend {
+  // ---- Traffic (issue 14): the flows this backend's pods need besides the bridge; rendered by the binding. ----
+  /**
+   * `seldon-mesh` (Envoy, pod port 9000) is called by Seldon's own components of the runtime's
+   * namespace: seldon-modelgateway and seldon-pipelinegateway (`--envoy-host=seldon-mesh --envoy-port=80`,
+   * SeldonIO/seldon-core operator/config/seldonconfigs/default.yaml @ v2.10.2) and the Servers' agents
+   * (`SELDON_ENVOY_HOST=seldon-mesh`, operator/config/serverconfigs/mlserver.yaml): every pod of the
+   * namespace may reach Envoy on 9000. Envoy's stats are on 9003 (`envoy-stats`).
+   */
+  public get traffic(): ModelTraffic {
+    return {
+      ingress: [{ peer: NetworkPeer.namespace(this.namespace), ports: [TrafficPort.tcp(9000)], description: 'Seldon modelgateway, pipelinegateway and Server agents -> seldon-mesh' }],
+      metricsPorts: [TrafficPort.tcp(9003)],
+    };
+  }
+  // ---- end of traffic ----
+
   /** The Server the model is pinned to, if any. */
   public readonly server?: string;
   /** Labels of the Server's pods (StatefulSet `SERVER`), when a server is named; Envoy forwards to them. */

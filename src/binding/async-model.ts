@@ -104,6 +104,18 @@ export interface AsyncModelProps extends HandlerStepProps {
    */
   readonly outputKey?: string;
   /**
+   * Further payload keys the bridge forwards to the model besides the protocol's own (e.g. `seed`, `n`,
+   * `presence_penalty`, `tools`, `extra_body`, Open Inference `outputs`); ignored for the free-form
+   * protocols, which forward the whole payload.
+   * @default - none
+   */
+  readonly passThroughKeys?: string[];
+  /**
+   * What the bridge stores under outputKey.
+   * @default BridgeOutput.FIELD
+   */
+  readonly output?: BridgeOutput;
+  /**
    * The bridge's Python image (Python >= 3.10 with sh; the handler needs only the standard library).
    * @default "python:3.12.7-slim-bookworm"
    */
@@ -139,7 +151,19 @@ export interface AsyncModelProps extends HandlerStepProps {
   readonly bridgeEgressFlows?: TrafficFlow[];
 }
 
+/**
+ * What a bridge stores under its output key.
+ */
+export enum BridgeOutput {
+  /** The protocol's useful field: the message content, the text, the vectors, `predictions`, `outputs`. */
+  FIELD = 'field',
+  /** The model's whole JSON answer (OpenAI `finish_reason`, `usage`, `tool_calls`; OIP `id`, `parameters`). */
+  RESPONSE = 'response',
+}
+
 const OUTPUT_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Body keys the bridge builds itself (handlers/bridge.py OWN_KEYS). */
+const OWN_BODY_KEYS = ['model', 'messages', 'prompt', 'input', 'inputs', 'instances'];
 
 /**
  * Puts a served model into the async mesh. Asya has no binding CRD: a binding is made of real objects:
@@ -193,6 +217,11 @@ export class AsyncModel extends HandlerStep {
     const maxReplicas = scaler?.maxReplicas ?? s.maxReplicas ?? Math.max(1, minReplicas);
     const outputKey = props.outputKey ?? 'result';
     check(typeof outputKey === 'string' && OUTPUT_KEY.test(outputKey), this, 'outputKey', outputKey, 'must be an identifier ([A-Za-z_][A-Za-z0-9_]*)');
+    const passThrough = props.passThroughKeys ?? [];
+    passThrough.forEach((k, i) => check(typeof k === 'string' && OUTPUT_KEY.test(k) && !OWN_BODY_KEYS.includes(k), this, `passThroughKeys[${i}]`, k,
+      `must be an identifier other than ${OWN_BODY_KEYS.join(', ')} (the bridge builds those itself)`));
+    const output = props.output ?? BridgeOutput.FIELD;
+    check(Object.values(BridgeOutput).includes(output), this, 'output', output, 'must be BridgeOutput.FIELD or BridgeOutput.RESPONSE');
     const timeout = durationSeconds(this, 'requestTimeout', props.requestTimeout, Duration.minutes(2));
     check(timeout >= 1, this, 'requestTimeout', `${timeout}s`, 'must be at least 1 second');
     const retries = props.maxRetries ?? 3;
@@ -218,6 +247,8 @@ export class AsyncModel extends HandlerStep {
         ...('Seldon-Model' in b.requestHeaders ? { BRIDGE_RETRY_NOT_FOUND: EnvValue.fromValue('true') } : {}),
         BRIDGE_MAX_RESULT_BYTES: EnvValue.fromValue(String(this.maxResultBytes(props.transport, resources, 'bridgeResources'))),
         BRIDGE_OUTPUT_KEY: EnvValue.fromValue(outputKey),
+        ...(passThrough.length ? { BRIDGE_PASS_THROUGH: EnvValue.fromValue(passThrough.join(',')) } : {}),
+        ...(output !== BridgeOutput.FIELD ? { BRIDGE_OUTPUT: EnvValue.fromValue(output) } : {}),
       },
       resources,
       requestTimeoutSeconds: timeout,

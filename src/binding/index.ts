@@ -1,1 +1,2 @@
 export { AsyncModel, AsyncModelProps, ModelScalingOptions } from './async-model';
+export { BridgeOutput } from './async-model';
