@@ -316,7 +316,11 @@ export class KaitoModel extends ModelBackend {
       // vLLM children of a set serve the model under the set's name (pkg/model/interface.go:404-411); transformers the HF id.
       modelName: transformers ? this.modelId : this.name,
       podSelector: setSelector(this.name),
-      scaleTarget: { apiVersion: InferenceSetV1Beta1.GVK.apiVersion, kind: 'InferenceSet', name: this.name, supportsScaleToZero: true },
+      // SCL-4: `scalable.replicas`, when given, is the most the queue scaler runs (and its default).
+      scaleTarget: {
+        apiVersion: InferenceSetV1Beta1.GVK.apiVersion, kind: 'InferenceSet', name: this.name, supportsScaleToZero: true,
+        ...(props.scalable.replicas ? { maxReplicas: props.scalable.replicas } : {}),
+      },
     };
   }
 

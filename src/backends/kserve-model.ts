@@ -242,7 +242,7 @@ export class KServeModel extends ModelBackend {
       podSelector: { 'serving.kserve.io/inferenceservice': this.name },
       podPort: 8080,
       // No metrics: KServe's runtimes serve /metrics on port 8080 but declare it unnamed, and a PodMonitor needs a port name.
-      ...this.scaling(autoscaler),
+      ...this.scaling(autoscaler, props),
     });
   }
 
@@ -357,9 +357,16 @@ export class KServeModel extends ModelBackend {
     return [ModelProtocol.OPEN_INFERENCE, `/v2/models/${modelName}/infer`];
   }
 
-  private scaling(autoscaler: KServeAutoscalerClass): { scaleTarget?: ScaleTarget; noScaleTargetReason?: string } {
+  private scaling(autoscaler: KServeAutoscalerClass, props: KServeModelProps): { scaleTarget?: ScaleTarget; noScaleTargetReason?: string } {
     if (autoscaler === KServeAutoscalerClass.EXTERNAL) {
-      return { scaleTarget: { apiVersion: 'apps/v1', kind: 'Deployment', name: `${this.name}-predictor`, supportsScaleToZero: true } };
+      // SCL-4: the predictor's declared range bounds the queue scaler (and is its default).
+      return {
+        scaleTarget: {
+          apiVersion: 'apps/v1', kind: 'Deployment', name: `${this.name}-predictor`, supportsScaleToZero: true,
+          ...(props.minReplicas !== undefined ? { minReplicas: props.minReplicas } : {}),
+          ...(props.maxReplicas !== undefined ? { maxReplicas: props.maxReplicas } : {}),
+        },
+      };
     }
     const why = autoscaler === KServeAutoscalerClass.HPA ? 'its HPA blocks a KEDA ScaledObject'
       : autoscaler === KServeAutoscalerClass.KEDA ? 'its own ScaledObject has no queue triggers' : 'replicas are pinned to minReplicas';

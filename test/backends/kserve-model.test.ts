@@ -57,7 +57,7 @@ describe('KServeModel', () => {
     expect(m.protocol).toBe(ModelProtocol.OPENAI_CHAT);
     expect(m.requestPath).toBe('/openai/v1/chat/completions');
     expect(m.modelName).toBe('qwen');
-    expect(m.scaleTarget).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'qwen-predictor', supportsScaleToZero: true });
+    expect(m.scaleTarget).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'qwen-predictor', supportsScaleToZero: true, minReplicas: 0, maxReplicas: 3 });
     expect(m.noScaleTargetReason).toBeUndefined();
   });
 

@@ -46,6 +46,29 @@ describe('AsyncModel over every backend', () => {
     expect(one(manifests, 'NetworkPolicy', 'bridge-model-ingress').spec.podSelector.matchLabels).toEqual(backend.podSelector);
   });
 
+  // SCL-4: the backend's own replica range is the scaler's default and bound.
+  test('KServe min/maxReplicas and KAITO scalable.replicas bound the model\'s ScaledObject', () => {
+    const t = Transport.rabbitmq({ managementUrl: 'http://rabbitmq.default.svc.cluster.local:15672' });
+    const chart = testChart('ai');
+    const kserve = new KServeModel(chart, 'embedder', {
+      modelFormat: { name: 'huggingface' }, storageUri: 'hf://BAAI/bge-small-en-v1.5', resources: CPU,
+      autoscalerClass: KServeAutoscalerClass.EXTERNAL, minReplicas: 1, maxReplicas: 3,
+    });
+    const kaito = new KaitoModel(chart, 'llm', { preset: 'phi-4', instanceType: 'Standard_NC24ads_A100_v4', scalable: { replicas: 2 } });
+    new AsyncModel(chart, 'embed', { backend: kserve, transport: t });
+    new AsyncModel(chart, 'ask', { backend: kaito, transport: t });
+    const manifests = synthValid(chart);
+    expect(one(manifests, 'ScaledObject', 'embedder-predictor-scaler').spec).toMatchObject({ minReplicaCount: 1, maxReplicaCount: 3 });
+    expect(one(manifests, 'ScaledObject', 'llm-scaler').spec).toMatchObject({ minReplicaCount: 0, maxReplicaCount: 2 });
+    expect(one(manifests, 'InferenceSet', 'llm').spec.replicas).toBeUndefined();
+    const chart2 = testChart('ai');
+    const small = new KServeModel(chart2, 'embedder', {
+      modelFormat: { name: 'huggingface' }, storageUri: 'hf://BAAI/bge-small-en-v1.5', resources: CPU, autoscalerClass: KServeAutoscalerClass.EXTERNAL, maxReplicas: 2,
+    });
+    expect(() => new AsyncModel(chart2, 'embed', { backend: small, transport: t, modelScaling: { maxReplicas: 4 } })).toThrow(
+      'test/embed: modelScaling.maxReplicas (4) must not exceed the backend\'s own maximum (2 for Deployment embedder-predictor): set them alike');
+  });
+
   test('KubeRay: bound without KEDA by default; asking for it names the reason', () => {
     const chart = testChart('ai');
     const backend = ray(chart);
