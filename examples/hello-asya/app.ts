@@ -1,5 +1,5 @@
 import { App, Chart, Duration } from 'cdk8s';
-import { AsyaCrew, AsyaNamespace, AsyncActor, EnvValue, ResultStorage, Transport } from '../../src';
+import { AsyaCrew, AsyaNamespace, AsyncActor, EnvValue, NetworkPeer, ResultStorage, TrafficPort, Transport } from '../../src';
 
 /**
  * The smallest real Asya app: a namespace, two actors (preprocess -> summarize) and the crew.
@@ -31,6 +31,8 @@ export function buildHelloAsya(outdir?: string): App {
     handler: 'text.summarize.Summarizer.run',
     image: 'ghcr.io/acme/text-tools:1.4.2',
     env: { OPENAI_API_KEY: EnvValue.fromSecret('summarizer-credentials', 'api-key') },
+    // It calls a hosted LLM API: HTTPS out (FLOWS.md; narrow the CIDR behind an egress proxy or a private endpoint).
+    egressFlows: [{ peer: NetworkPeer.anywhere(), ports: [TrafficPort.tcp(443)], description: 'hosted LLM API' }],
     resources: { cpu: { request: '250m', limit: '1' }, memory: { request: '256Mi', limit: '1Gi' } },
     processingTimeout: Duration.minutes(2),
     scaling: { maxReplicas: 5, queueLength: 2 },

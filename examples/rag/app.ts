@@ -15,6 +15,8 @@ export function buildRag(outdir?: string): App {
     host: 'rabbitmq.asya-system.svc.cluster.local',
     brokerNamespace: 'asya-system',
     brokerPodSelector: { 'app.kubernetes.io/name': 'rabbitmq' },
+    // The operator points every sidecar at the gateway (progress reports): every actor may reach its pods.
+    gateway: { namespace: 'asya-system' },
   });
 
   // Cluster-wide: one crew per transport.
