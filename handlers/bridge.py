@@ -18,6 +18,9 @@ PROTOCOLS = (
 )
 PASS_THROUGH = ("temperature", "max_tokens", "top_p", "stop", "response_format")
 TEXT_PROTOCOLS = ("ray-serve-http", "http-json")
+OUTPUTS = ("field", "response")
+# Body keys the bridge builds itself: BRIDGE_PASS_THROUGH cannot name them.
+OWN_KEYS = ("model", "messages", "prompt", "input", "inputs", "instances")
 EXCERPT_CHARS = 300
 DEFAULT_MAX_RESULT_BYTES = 256 * 1024
 
@@ -68,9 +71,18 @@ def _config():
         cold_start=_env_number("BRIDGE_COLD_START_SECONDS", 0.0, float, 0.0),
         retry_not_found=retry_not_found == "true",
     )
+    extra = tuple(k.strip() for k in os.environ.get("BRIDGE_PASS_THROUGH", "").split(",") if k.strip())
+    bad = [k for k in extra if k in OWN_KEYS or not k.isidentifier()]
+    if bad:
+        raise ValueError(f"BRIDGE_PASS_THROUGH: {', '.join(bad)} cannot be passed through (identifiers other than {', '.join(OWN_KEYS)})")
+    output = os.environ.get("BRIDGE_OUTPUT", "").strip() or "field"
+    if output not in OUTPUTS:
+        raise ValueError(f"BRIDGE_OUTPUT must be one of {', '.join(OUTPUTS)}; got {output!r}")
     return {
         "protocol": protocol,
         "url": url,
+        "pass_through": extra,
+        "output": output,
         "model": model,
         "headers": headers,
         "policy": policy,
@@ -88,10 +100,17 @@ def _field(payload, *names):
     return None
 
 
-def _request_body(protocol, model, payload):
+def _request_body(protocol, model, payload, extra=()):
     """The JSON body to POST for a payload, or ValueError when the payload does not fit."""
     if protocol in ("ray-serve-http", "http-json"):
         return payload
+    body = _protocol_body(protocol, model, payload)
+    if isinstance(payload, dict):  # opt-in (BRIDGE_PASS_THROUGH): seed, n, tools, extra_body, outputs, ...
+        body.update({k: payload[k] for k in extra if k in payload})
+    return body
+
+
+def _protocol_body(protocol, model, payload):
     if protocol in ("openai-chat", "openai-completions"):
         prompt = payload if isinstance(payload, str) else _field(payload, "prompt")
         body = {"model": model}
@@ -207,6 +226,8 @@ def _call(cfg, body):
     if response.status >= 400 or response.status < 200:
         raise BridgeError(f"{where} failed: HTTP {response.status}: {_excerpt(response.body)} (not retried)")
     decoded = _decode(cfg, where, response)
+    if cfg["output"] == "response":  # BRIDGE_OUTPUT=response: finish_reason, usage, tool_calls, ids kept
+        return decoded
     try:
         return _output(cfg["protocol"], decoded)
     except (KeyError, IndexError, TypeError):
@@ -218,7 +239,7 @@ def _call(cfg, body):
 def handle(payload):
     """Asya payload-mode entry point: POST the payload to the model server, return payload + output."""
     cfg = _config()
-    output = _call(cfg, _request_body(cfg["protocol"], cfg["model"], payload))
+    output = _call(cfg, _request_body(cfg["protocol"], cfg["model"], payload, cfg["pass_through"]))
     result = {**payload, cfg["output_key"]: output} if isinstance(payload, dict) else {cfg["output_key"]: output}
     # The result travels in one broker message with the route: bound it here, or the sidecar's publish
     # fails and the message is redelivered, calling the model again in a loop.

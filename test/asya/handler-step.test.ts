@@ -14,7 +14,7 @@ import { execFileSync } from 'child_process';
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  AsyncModel, AsyncModelProps, IModelBackend, JobLauncher, LaunchParameterType, ModelProtocol, ScaleTarget, Transport, VolcanoTrainingJob,
+  AsyncModel, AsyncModelProps, BridgeOutput, IModelBackend, JobLauncher, LaunchParameterType, ModelProtocol, ScaleTarget, Transport, VolcanoTrainingJob,
 } from '../../src';
 import { handlerProcessingTimeoutSeconds, handlerWorstCaseSeconds } from '../../src/asya/handler-budget';
 import { HANDLERS_DIR, PYTHON } from '../handlers/harness';
@@ -121,6 +121,14 @@ describe('AsyncModel as a HandlerStep', () => {
     expect(sqs1m.BRIDGE_MAX_RESULT_BYTES).toBe(String(1048576 - 16 * 1024));
   });
 
+  test('HND-8 opt-ins reach the bridge: passThroughKeys and BridgeOutput.RESPONSE', () => {
+    const env = envOf(actorOf(synthValid(bridge({ passThroughKeys: ['seed', 'tools'], output: BridgeOutput.RESPONSE }).chart), 'ask'));
+    expect(env).toMatchObject({ BRIDGE_PASS_THROUGH: 'seed,tools', BRIDGE_OUTPUT: 'response' });
+    const plain = envOf(actorOf(synthValid(bridge().chart), 'ask'));
+    expect(plain.BRIDGE_PASS_THROUGH).toBeUndefined();
+    expect(plain.BRIDGE_OUTPUT).toBeUndefined();
+  });
+
   test('runtimeLogLevel overrides WARNING', () => {
     expect(envOf(actorOf(synthValid(bridge({ runtimeLogLevel: 'INFO' }).chart), 'ask')).ASYA_LOG_LEVEL).toBe('INFO');
   });
@@ -128,6 +136,8 @@ describe('AsyncModel as a HandlerStep', () => {
   test.each([
     ['a log level the runtime does not know', { runtimeLogLevel: 'VERBOSE' }, undefined,
       'test/ask: runtimeLogLevel ("VERBOSE") must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL'],
+    ['a pass-through key the bridge builds itself', { passThroughKeys: ['seed', 'messages'] }, undefined,
+      'test/ask: passThroughKeys[1] ("messages") must be an identifier other than model, messages, prompt, input, inputs, instances'],
     ['a memory limit with no room for a result', { bridgeResources: { memory: { limit: '32Mi' } } }, undefined,
       'test/ask: bridgeResources.memory.limit ("32Mi") leaves no room for a result'],
     ['a budget above the SQS visibility timeout (TIM-3)', { transport: SQS() }, undefined,

@@ -261,3 +261,37 @@ describe('no redirects, no proxies (HND-6, HND-7)', () => {
     });
   });
 });
+
+describe('opt-in pass-through and whole answers (HND-8)', () => {
+  const toolCall = {
+    id: 'c1',
+    choices: [{ index: 0, finish_reason: 'tool_calls', message: { role: 'assistant', content: null, tool_calls: [{ id: 't1', type: 'function', function: { name: 'f', arguments: '{}' } }] } }],
+    usage: { prompt_tokens: 5, completion_tokens: 7 },
+  };
+
+  test('BRIDGE_PASS_THROUGH forwards the named payload keys; BRIDGE_OUTPUT=response keeps tool_calls, finish_reason and usage', async () => {
+    await withServer(() => ({ status: 200, body: toolCall }), async (url, server) => {
+      const payload = { prompt: 'x', seed: 7, tools: [{ type: 'function' }], secret: 'not sent' };
+      const out = await runHandler('bridge', payload, { ...CHAT, BRIDGE_URL: `${url}/v1/chat/completions`, BRIDGE_PASS_THROUGH: 'seed, tools', BRIDGE_OUTPUT: 'response' });
+      expect(out).toMatchObject({ ok: true, result: { ...payload, result: toolCall } });
+      expect(server.requests[0].json).toEqual({ model: 'm', messages: [{ role: 'user', content: 'x' }], seed: 7, tools: [{ type: 'function' }] });
+    });
+  });
+
+  test('without them, the same answer (content null) is an error naming the field, and extra keys are not sent', async () => {
+    await withServer(() => ({ status: 200, body: toolCall }), async (url, server) => {
+      const out = await runHandler('bridge', { prompt: 'x', seed: 7 }, { ...CHAT, BRIDGE_URL: `${url}/v1/chat/completions` });
+      expect(out.message).toContain('has no choices[0].message.content');
+      expect(server.requests[0].json).toEqual({ model: 'm', messages: [{ role: 'user', content: 'x' }] });
+    });
+  });
+
+  test.each([
+    ['BRIDGE_PASS_THROUGH', 'messages', 'BRIDGE_PASS_THROUGH: messages cannot be passed through'],
+    ['BRIDGE_OUTPUT', 'choice', "BRIDGE_OUTPUT must be one of field, response; got 'choice'"],
+  ])('a bad %s fails the first message with the variable\'s name', async (name, value, message) => {
+    const out = await runHandler('bridge', { prompt: 'x' }, { ...CHAT, BRIDGE_URL: 'http://127.0.0.1:9/x', [name]: value });
+    expect(out).toMatchObject({ ok: false, type: 'ValueError' });
+    expect(out.message).toContain(message);
+  });
+});
