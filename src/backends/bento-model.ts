@@ -1,9 +1,9 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { IModelBackend, MetricsEndpoint, ModelProtocol, ModelTraffic, ScaleTarget } from './model-backend';
+import { ModelBackend, ModelProtocol, ModelTraffic } from './model-backend';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
-import { isDns1123Subdomain, objectName } from '../core/names';
+import { isDns1123Subdomain } from '../core/names';
 import { checkLabelMap, objectProp } from '../core/props';
 import { Toleration } from '../core/pod';
 import { renderResources, ResourceRequirements } from '../core/resources';
@@ -100,7 +100,7 @@ const API_METHOD = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*
  *
  * @see https://github.com/bentoml/yatai-deployment
  */
-export class BentoModel extends Construct implements IModelBackend {
+export class BentoModel extends ModelBackend {
   // ---- Traffic (issue 14): the flows this backend's pods need besides the bridge; rendered by the binding. ----
   /** BentoML serves `/metrics` on the `http` port 3000 (bentoml/yatai-deployment @ v1.1.21). */
   public get traffic(): ModelTraffic {
@@ -108,30 +108,46 @@ export class BentoModel extends Construct implements IModelBackend {
   }
   // ---- end of traffic ----
 
-  public readonly modelName: string;
-  public readonly endpoint: string;
-  public readonly requestPath: string;
-  public readonly protocol: ModelProtocol = ModelProtocol.HTTP_JSON;
-  public readonly namespace: string;
-  public readonly podSelector: { [key: string]: string };
-  public readonly podPort: number = BENTO_PORT;
-  public readonly requestHeaders: { [key: string]: string } = {};
-  public readonly scaleTarget?: ScaleTarget;
-  public readonly noScaleTargetReason?: string;
-  /** BentoML serves Prometheus metrics on `/metrics` of the `http` port. */
-  public readonly metrics?: MetricsEndpoint = { portName: 'http', path: '/metrics' };
   /** The Bento the deployment runs. */
   public readonly bento: string;
   /** The BentoDeployment. */
   public readonly resource: ApiObject;
 
   constructor(scope: Construct, id: string, props: BentoModelProps) {
-    super(scope, id);
-    const name = objectName(this, props.name);
+    super(scope, id, { name: props.name, nameLengthReason: 'it names the Deployment, Service and HPA' });
     check(typeof props.bento === 'string' && isDns1123Subdomain(props.bento), this, 'bento', props.bento,
       'must be the name of a Bento resource in the same namespace (a DNS-1123 subdomain)');
     check(typeof props.apiMethod === 'string' && API_METHOD.test(props.apiMethod), this, 'apiMethod', props.apiMethod,
       'must be a BentoML API name such as summarize (without a leading slash)');
+    checkLabelMap(this, 'labels', props.labels);
+    this.bento = props.bento;
+    this.resource = new ApiObject(this, 'Resource', {
+      ...BentoDeploymentV2Alpha1.GVK,
+      metadata: { name: this.name, labels: { 'app.kubernetes.io/managed-by': 'cdk8s-asya', ...(props.labels ?? {}) } },
+      spec: {
+        bento: props.bento,
+        autoscaling: this.autoscaling(props),
+        resources: this.resources(props),
+        ...this.envs(props),
+        ...this.extraPodSpec(props),
+      },
+    });
+    this.serve({
+      modelName: this.name,
+      endpoint: this.serviceUrl(this.name, BENTO_PORT),
+      requestPath: `/${props.apiMethod}`,
+      protocol: ModelProtocol.HTTP_JSON,
+      podSelector: { 'yatai.ai/bento-deployment': this.name, 'yatai.ai/bento-deployment-component-type': 'api-server' },
+      podPort: BENTO_PORT,
+      // BentoML serves Prometheus metrics on `/metrics` of the `http` port.
+      metrics: { portName: 'http', path: '/metrics' },
+      noScaleTargetReason: `yatai-deployment always creates its own HPA "${this.name}" on Deployment ${this.name}, and KEDA's webhook refuses a `
+        + 'ScaledObject on a target that already has an HPA: size the model with BentoModel autoscaling instead.',
+    });
+  }
+
+  /** `spec.resources`: cpu, memory and `gpu` (NVIDIA) only. */
+  private resources(props: BentoModelProps): any {
     check(props.resources !== undefined && props.resources !== null, this, 'resources', props.resources, 'must be set: model servers get no default resources');
     check(props.resources.ephemeralStorage === undefined, this, 'resources.ephemeralStorage', props.resources.ephemeralStorage,
       'is not supported: a BentoDeployment\'s resources have cpu, memory and gpu only');
@@ -149,13 +165,20 @@ export class BentoModel extends Construct implements IModelBackend {
         ...(src['nvidia.com/gpu'] !== undefined ? { gpu: src['nvidia.com/gpu'] } : {}),
       };
     }
+    return resources;
+  }
 
+  private envs(props: BentoModelProps): { envs?: any[] } {
     const envs = Object.entries(objectProp(this, 'env', props.env)).map(([k, v]) => {
       check(ENV_NAME.test(k), this, 'env', k, 'is not a valid environment variable name');
       check(v instanceof EnvValue, this, `env.${k}`, v, 'must be an EnvValue (EnvValue.fromValue, fromSecret, fromConfigMap, fromFieldRef)');
       return v._toJson(k);
     });
+    return envs.length ? { envs } : {};
+  }
 
+  /** The range of the HPA yatai-deployment always creates. */
+  private autoscaling(props: BentoModelProps): { minReplicas: number; maxReplicas: number } {
     const a = objectProp(this, 'autoscaling', props.autoscaling);
     const minReplicas = a.minReplicas ?? 1;
     check(Number.isInteger(minReplicas) && minReplicas >= 1, this, 'autoscaling.minReplicas', a.minReplicas,
@@ -163,28 +186,7 @@ export class BentoModel extends Construct implements IModelBackend {
     const maxReplicas = a.maxReplicas ?? minReplicas;
     check(Number.isInteger(maxReplicas) && maxReplicas >= 1, this, 'autoscaling.maxReplicas', a.maxReplicas, 'must be a whole number of at least 1');
     check(minReplicas <= maxReplicas, this, 'autoscaling.minReplicas', minReplicas, `must not exceed autoscaling.maxReplicas (${maxReplicas})`);
-    checkLabelMap(this, 'labels', props.labels);
-
-    this.resource = new ApiObject(this, 'Resource', {
-      ...BentoDeploymentV2Alpha1.GVK,
-      metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'cdk8s-asya', ...(props.labels ?? {}) } },
-      spec: {
-        bento: props.bento,
-        autoscaling: { minReplicas, maxReplicas },
-        resources,
-        ...(envs.length ? { envs } : {}),
-        ...this.extraPodSpec(props),
-      },
-    });
-
-    this.namespace = Chart.of(this).namespace ?? 'default';
-    this.modelName = name;
-    this.bento = props.bento;
-    this.endpoint = `http://${name}.${this.namespace}.svc.cluster.local:${BENTO_PORT}`;
-    this.requestPath = `/${props.apiMethod}`;
-    this.podSelector = { 'yatai.ai/bento-deployment': name, 'yatai.ai/bento-deployment-component-type': 'api-server' };
-    this.noScaleTargetReason = `yatai-deployment always creates its own HPA "${name}" on Deployment ${name}, and KEDA's webhook refuses a `
-      + 'ScaledObject on a target that already has an HPA: size the model with BentoModel autoscaling instead.';
+    return { minReplicas, maxReplicas };
   }
 
   /**
