@@ -52,7 +52,12 @@ export function buildAirGapped(outdir?: string): App {
     digests: lockFile(IMAGES),
     requireDigests: true,
   });
-  const transport = Transport.rabbitmq({ host: 'rabbitmq.asya-system.svc.cluster.local', brokerNamespace: 'asya-system' });
+  // Queue depth over the management API (ready + unacknowledged): the embedder scales to zero (SCL-1).
+  const transport = Transport.rabbitmq({
+    host: 'rabbitmq.asya-system.svc.cluster.local',
+    brokerNamespace: 'asya-system',
+    managementUrl: 'http://rabbitmq.asya-system.svc.cluster.local:15672',
+  });
 
   const system = new Chart(app, 'asya-system', { namespace: 'asya-system' });
   new AsyaCrew(system, 'crew', {
