@@ -4,6 +4,7 @@ import { ModelServer } from './model-server';
 import { ModelServerOptions } from './server-workload';
 import { ContainerOptions, NamedContainer } from '../core/container';
 import { check } from '../core/errors';
+import { stringListProp } from '../core/props';
 import { TrafficPort } from '../core/traffic';
 import { checkUriScheme, URI_SCHEMES } from '../core/vocabulary';
 import { Volume, VolumeMount } from '../core/volume';
@@ -174,7 +175,7 @@ export class TritonModel extends ModelServer {
     check(typeof props.modelName === 'string' && /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(props.modelName), this, 'modelName', props.modelName,
       'must be a model directory name of the repository (letters, digits, "_", "-", ".")');
     check(props.resources !== undefined, this, 'resources', props.resources, 'must be set: model servers get no default resources');
-    for (const [i, a] of (props.serverArgs ?? []).entries()) {
+    for (const [i, a] of stringListProp(this, 'serverArgs', props.serverArgs).entries()) {
       check(!RESERVED_ARGS.includes(a.split('=')[0]), this, `serverArgs[${i}]`, a, 'is set by the construct (from repository and the fixed ports): remove it');
     }
   }

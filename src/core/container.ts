@@ -2,7 +2,7 @@ import { IConstruct } from 'constructs';
 import { EnvValue } from './env';
 import { check } from './errors';
 import { checkImage } from './image';
-import { listProp, objectProp } from './props';
+import { boolProp, enumProp, intProp, listProp, objectProp, stringListProp, stringProp } from './props';
 import { renderResources, ResourceRequirements } from './resources';
 import { VolumeMount } from './volume';
 
@@ -38,6 +38,23 @@ export interface ProbeOptions {
   readonly failureThreshold?: number;
 }
 
+function requiredPort(where: string, port: number): number {
+  check(port !== undefined && port !== null, where, 'port', port, 'is required');
+  return port;
+}
+
+/** The known probe options, each a whole int32 number in its Kubernetes range (unknown keys dropped). */
+function probeOptions(where: string, options: ProbeOptions): ProbeOptions {
+  const o = objectProp(where, 'options', options);
+  const out: { [k: string]: number } = {};
+  const ranges: Array<[keyof ProbeOptions, number]> = [['initialDelaySeconds', 0], ['periodSeconds', 1], ['timeoutSeconds', 1], ['failureThreshold', 1]];
+  for (const [k, min] of ranges) {
+    const v = intProp(where, `options.${k}`, o[k], min);
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
 /**
  * A container probe (readiness, liveness or startup).
  */
@@ -46,21 +63,25 @@ export class Probe {
    * An HTTP GET that must answer 2xx or 3xx.
    */
   public static httpGet(path: string, port: number, options: ProbeOptions = {}): Probe {
-    return new Probe({ httpGet: { path, port }, ...options });
+    check(typeof path === 'string' && path.startsWith('/'), 'Probe.httpGet', 'path', path, 'must be an absolute HTTP path such as /health');
+    intProp('Probe.httpGet', 'port', requiredPort('Probe.httpGet', port), 1, 65535);
+    return new Probe({ httpGet: { path, port }, ...probeOptions('Probe.httpGet', options) });
   }
 
   /**
    * A TCP connection that must open.
    */
   public static tcpSocket(port: number, options: ProbeOptions = {}): Probe {
-    return new Probe({ tcpSocket: { port }, ...options });
+    intProp('Probe.tcpSocket', 'port', requiredPort('Probe.tcpSocket', port), 1, 65535);
+    return new Probe({ tcpSocket: { port }, ...probeOptions('Probe.tcpSocket', options) });
   }
 
   /**
    * A command that must exit 0.
    */
   public static exec(command: string[], options: ProbeOptions = {}): Probe {
-    return new Probe({ exec: { command }, ...options });
+    check(stringListProp('Probe.exec', 'command', command).length > 0, 'Probe.exec', 'command', command, 'must name a command to run');
+    return new Probe({ exec: { command: [...command] }, ...probeOptions('Probe.exec', options) });
   }
 
   private constructor(private readonly spec: any) {}
@@ -202,7 +223,15 @@ export function containerSecurityContext(sec: SecurityOptions = {}): any {
  */
 export function renderContainer(scope: IConstruct | string, field: string, name: string, c: ContainerOptions, sec: SecurityOptions = {}): any {
   const prefix = field ? `${field}.` : '';
+  check(c !== null && typeof c === 'object' && !Array.isArray(c), scope, field || 'container', c, 'must be an object of container options');
   checkImage(scope, `${prefix}image`, c.image, c.allowUnpinnedImage);
+  boolProp(scope, `${prefix}allowUnpinnedImage`, c.allowUnpinnedImage);
+  if (stringProp(scope, `${prefix}workingDir`, c.workingDir) !== undefined) {
+    check(c.workingDir!.startsWith('/'), scope, `${prefix}workingDir`, c.workingDir, 'must be an absolute path');
+  }
+  for (const k of ['readinessProbe', 'livenessProbe', 'startupProbe'] as const) {
+    if (c[k] !== undefined) check(c[k] instanceof Probe, scope, `${prefix}${k}`, c[k], 'must be a Probe (Probe.httpGet, Probe.tcpSocket or Probe.exec)');
+  }
   if (c.imagePullPolicy !== undefined) {
     check(PULL_POLICIES.includes(c.imagePullPolicy), scope, `${prefix}imagePullPolicy`, c.imagePullPolicy, `must be one of ${PULL_POLICIES.join(', ')}`);
   }
@@ -214,6 +243,7 @@ export function renderContainer(scope: IConstruct | string, field: string, name:
   const portNames = new Set<string>();
   const ports = listProp(scope, `${prefix}ports`, c.ports).map((p, i) => {
     check(Number.isInteger(p.containerPort) && p.containerPort >= 1 && p.containerPort <= 65535, scope, `${prefix}ports[${i}].containerPort`, p.containerPort, 'must be a port number from 1 to 65535');
+    enumProp(scope, `${prefix}ports[${i}].protocol`, p.protocol, ['TCP', 'UDP', 'SCTP']);
     if (p.name !== undefined) {
       check(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(p.name) && p.name.length <= 15 && /[a-z]/.test(p.name), scope, `${prefix}ports[${i}].name`, p.name,
         'must be an IANA service name (at most 15 lowercase letters, digits and "-", with at least one letter)');
@@ -224,6 +254,10 @@ export function renderContainer(scope: IConstruct | string, field: string, name:
   });
   const mounts = listProp(scope, `${prefix}volumeMounts`, c.volumeMounts).map((m, i) => {
     check(typeof m.mountPath === 'string' && m.mountPath.startsWith('/'), scope, `${prefix}volumeMounts[${i}].mountPath`, m.mountPath, 'must be an absolute path');
+    boolProp(scope, `${prefix}volumeMounts[${i}].readOnly`, m.readOnly);
+    if (stringProp(scope, `${prefix}volumeMounts[${i}].subPath`, m.subPath) !== undefined) {
+      check(!m.subPath!.startsWith('/') && !m.subPath!.split('/').includes('..'), scope, `${prefix}volumeMounts[${i}].subPath`, m.subPath, 'must be a relative path without ".."');
+    }
     return {
       name: m.volume,
       mountPath: m.mountPath,

@@ -1,8 +1,8 @@
 import { IConstruct } from 'constructs';
 import { ContainerOptions, NamedContainer, renderContainer, SecurityOptions } from './container';
 import { check } from './errors';
-import { isDns1123Label } from './names';
-import { checkLabelMap, checkQuantity, checkSecurityOptions, listProp } from './props';
+import { isDns1123Label, isDns1123Subdomain, qualifiedNameProblem } from './names';
+import { checkLabelMap, checkQuantity, checkSecurityOptions, intProp, listProp, stringListProp, stringProp } from './props';
 import { Volume } from './volume';
 
 /**
@@ -169,9 +169,20 @@ export function renderPodSpec(scope: IConstruct | string, main: MainContainer, p
         `names no volume of the pod (declared: ${[...volumeNames].join(', ') || 'none'})`);
     });
   }
+  for (const k of ['serviceAccountName', 'priorityClassName'] as const) {
+    if (stringProp(scope, k, pod[k]) !== undefined) check(isDns1123Subdomain(pod[k]!), scope, k, pod[k], 'must be a DNS-1123 subdomain (lowercase letters, digits, "-" and ".")');
+  }
+  stringListProp(scope, 'imagePullSecrets', pod.imagePullSecrets);
   checkLabelMap(scope, 'nodeSelector', pod.nodeSelector);
   checkLabelMap(scope, 'podLabels', pod.podLabels);
   const tolerations = listProp(scope, 'tolerations', pod.tolerations).map((t, i) => {
+    check(typeof t === 'object' && !Array.isArray(t), scope, `tolerations[${i}]`, t, 'must be an object ({ key, operator, value, effect })');
+    if (stringProp(scope, `tolerations[${i}].key`, t.key) !== undefined && t.key !== '') {
+      const kp = qualifiedNameProblem(t.key!);
+      check(kp === undefined, scope, `tolerations[${i}].key`, t.key, `is not a valid taint key: ${kp}`);
+    }
+    stringProp(scope, `tolerations[${i}].value`, t.value);
+    intProp(scope, `tolerations[${i}].tolerationSeconds`, (t as any).tolerationSeconds, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
     if (t.operator !== undefined) check(TOLERATION_OPERATORS.includes(t.operator), scope, `tolerations[${i}].operator`, t.operator, 'must be Equal or Exists');
     if (t.effect !== undefined) check(TAINT_EFFECTS.includes(t.effect), scope, `tolerations[${i}].effect`, t.effect, `must be one of ${TAINT_EFFECTS.join(', ')}`);
     check(!(t.operator === 'Exists' && t.value !== undefined), scope, `tolerations[${i}].value`, t.value, 'must be empty when operator is Exists');

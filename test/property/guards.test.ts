@@ -109,3 +109,36 @@ describe('formatValue never throws', () => {
     expect(new PropError(chart, 'transport', chart, 'must be Transport.rabbitmq()').message).toBe('test: transport (<construct test>) must be Transport.rabbitmq()');
   });
 });
+
+describe('guards in the shared container and pod rendering (every construct)', () => {
+  const { Probe } = require('../../src/core/container');
+  const actor = (extra: any) => () => new AsyncActor(testChart('ai'), 'embed', {
+    transport: Transport.rabbitmq(), handler: 'm.f', image: 'ghcr.io/acme/x:1.0.0',
+    resources: { cpu: { request: '100m', limit: '1' }, memory: { request: '256Mi', limit: '512Mi' } }, ...extra,
+  } as any);
+
+  test('Probe factories check their arguments and drop unknown options', () => {
+    expect(err(() => Probe.httpGet('health', 8000))).toBe('Probe.httpGet: path ("health") must be an absolute HTTP path such as /health');
+    expect(err(() => Probe.httpGet('/health', 70000))).toBe('Probe.httpGet: port (70000) must be between 1 and 65535');
+    expect(err(() => Probe.tcpSocket(undefined as any))).toBe('Probe.tcpSocket: port (unset) is required');
+    expect(err(() => Probe.exec('cat /tmp/ready' as any))).toBe('Probe.exec: command ("cat /tmp/ready") must be a list');
+    expect(err(() => Probe.exec([]))).toBe('Probe.exec: command ([]) must name a command to run');
+    expect(err(() => Probe.httpGet('/h', 80, { periodSeconds: 0 }))).toBe('Probe.httpGet: options.periodSeconds (0) must be between 1 and 2147483647');
+    expect(err(() => Probe.httpGet('/h', 80, { timeoutSeconds: '5' as any }))).toBe('Probe.httpGet: options.timeoutSeconds ("5") must be a whole number');
+    expect(Probe.httpGet('/h', 80, { failureThreshold: 3, bogus: 1 } as any)._toJson()).toEqual({ httpGet: { path: '/h', port: 80 }, failureThreshold: 3 });
+  });
+
+  test.each([
+    [{ readinessProbe: { httpGet: { path: '/h', port: 80 } } }, 'test/embed: readinessProbe ({"httpGet":{"path":"/h","port":80}}) must be a Probe (Probe.httpGet, Probe.tcpSocket or Probe.exec)'],
+    [{ allowUnpinnedImage: 'false' }, 'test/embed: allowUnpinnedImage ("false") must be true or false (a boolean, not a string or number)'],
+    [{ workingDir: 'app' }, 'test/embed: workingDir ("app") must be an absolute path'],
+    [{ ports: [{ containerPort: 9000, protocol: 'tcp' }] }, 'test/embed: ports[0].protocol ("tcp") must be one of TCP, UDP, SCTP'],
+    [{ volumes: [], volumeMounts: [{ volume: 'x', mountPath: '/x', readOnly: 'yes' }] }, 'test/embed: volumeMounts[0].readOnly ("yes") must be true or false (a boolean, not a string or number)'],
+    [{ tolerations: ['nvidia.com/gpu'] }, 'test/embed: tolerations[0] ("nvidia.com/gpu") must be an object ({ key, operator, value, effect })'],
+    [{ tolerations: [{ key: 'bad key', operator: 'Exists' }] }, 'test/embed: tolerations[0].key ("bad key") is not a valid taint key: '],
+    [{ imagePullSecrets: 'regcred' }, 'test/embed: imagePullSecrets ("regcred") must be a list'],
+    [{ priorityClassName: 'High_Priority' }, 'test/embed: priorityClassName ("High_Priority") must be a DNS-1123 subdomain (lowercase letters, digits, "-" and ".")'],
+  ])('%j', (extra, message) => {
+    expect(err(actor(extra))).toContain(message);
+  });
+});
