@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { checkInt, checkLabels, checkQuantity, checkResourceName, checkSubdomain } from './util';
 import { check } from '../core/errors';
 import { objectName } from '../core/names';
+import { ConstructRegistry } from '../core/registry';
 import { makeClusterScoped } from '../core/scope';
 import { Queue as VolcanoQueueL1 } from '../imports/volcano-queue-scheduling.volcano.sh';
 
@@ -60,9 +61,20 @@ export interface VolcanoQueueProps {
   readonly labels?: { [key: string]: string };
 }
 
+const QUEUES = new ConstructRegistry<VolcanoQueue>();
+
 /**
  * A Volcano Queue (scheduling.volcano.sh/v1beta1, cluster-scoped). Volcano opens it (`status.state: Open`)
  * once created; jobs can only be submitted to Open leaf queues.
+ *
+ * Hierarchies: Volcano's webhook rejects a child queue whose parent does not exist yet
+ * (volcano-sh/volcano pkg/webhooks/admission/queues/validate/validate_queue.go:373-390 @ v1.15.1) and a
+ * parent queue that still has children cannot be deleted (`validateQueueDeleting`). Within the app, the
+ * hierarchy is checked at synth (no cycles; a child's capability at most its parent's; children's
+ * deserved and guarantee summing to at most the parent's), an AsyncPipeline with `argoSyncWaves` applies
+ * parents first, and a queue with children in the app is annotated `PruneLast=true` so Argo CD prunes it
+ * after them (its children are then gone). A parent outside the app must exist before the sync (or the
+ * Application's retry converges once it does).
  *
  * @see https://volcano.sh/en/docs/queue/
  */
@@ -73,6 +85,10 @@ export class VolcanoQueue extends Construct {
   public readonly parent?: string;
   /** The Queue object. */
   public readonly resource: ApiObject;
+  private readonly capability?: Map<string, Amount>;
+  private readonly deserved?: Map<string, Amount>;
+  private readonly guarantee?: Map<string, Amount>;
+  private isParent = false;
 
   constructor(scope: Construct, id: string, props: VolcanoQueueProps = {}) {
     super(scope, id);
@@ -91,6 +107,9 @@ export class VolcanoQueue extends Construct {
     const capability = this.resources('capability', props.capability);
     const deserved = this.resources('deserved', props.deserved);
     const guarantee = this.resources('guarantee', props.guarantee);
+    this.capability = capability;
+    this.deserved = deserved;
+    this.guarantee = guarantee;
     // installer/helm/chart/volcano/policy/queues-validating.yaml
     if (capability && deserved) this.atMost('deserved', deserved, 'capability', capability);
     if (guarantee) {
@@ -113,6 +132,62 @@ export class VolcanoQueue extends Construct {
       },
     });
     makeClusterScoped(this.resource);
+    this.linkHierarchy();
+    this.node.addValidation({ validate: () => this.validateHierarchy() });
+  }
+
+  /** VOL-6: a queue with children is pruned last (Volcano refuses to delete a parent with children). */
+  private linkHierarchy(): void {
+    const queues = QUEUES.of(this);
+    for (const q of queues) {
+      if (q.parent === this.name && q.name !== this.name) this.markParent();
+      if (this.parent !== undefined && q.name === this.parent) q.markParent();
+    }
+    QUEUES.add(this);
+  }
+
+  private markParent(): void {
+    if (this.isParent) return;
+    this.isParent = true;
+    this.resource.metadata.addAnnotation('argocd.argoproj.io/sync-options', 'PruneLast=true');
+  }
+
+  /** The app's hierarchy under this queue's parent: cycles, capability and the children's sums. */
+  private validateHierarchy(): string[] {
+    const byName = new Map(QUEUES.of(this).map((q) => [q.name, q]));
+    const errors: string[] = [];
+    const seen = new Set<string>([this.name]);
+    for (let p = this.parent; p !== undefined && byName.has(p); p = byName.get(p)!.parent) {
+      if (seen.has(p)) {
+        errors.push(`${this.node.path}: parent (${JSON.stringify(this.parent)}) closes a cycle of queues (${[...seen].join(' -> ')} -> ${p}): Volcano needs each parent to exist before its child`);
+        break;
+      }
+      seen.add(p);
+    }
+    const parent = this.parent !== undefined ? byName.get(this.parent) : undefined;
+    if (parent && this.capability && parent.capability) {
+      for (const [k, v] of this.capability) {
+        const limit = parent.capability.get(k);
+        if (limit !== undefined && v.value > limit.value) {
+          errors.push(`${this.node.path}: capability["${k}"] (${JSON.stringify(v.text)}) must not exceed the capability of its parent queue ${parent.name} (${limit.text})`);
+        }
+      }
+    }
+    // The sums are checked once, by the parent.
+    const children = [...byName.values()].filter((q) => q.parent === this.name && q !== this);
+    for (const [field, own] of [['deserved', this.deserved], ['guarantee', this.guarantee]] as const) {
+      if (!own) continue;
+      const sums = new Map<string, number>();
+      for (const c of children) for (const [k, v] of c[field] ?? []) sums.set(k, (sums.get(k) ?? 0) + v.value);
+      for (const [k, sum] of sums) {
+        const limit = own.get(k);
+        if (limit !== undefined && sum > limit.value) {
+          errors.push(`${this.node.path}: ${field}["${k}"] (${JSON.stringify(limit.text)}) is less than the sum of its child queues' ${field} `
+            + `(${children.map((c) => c.name).join(', ')}): Volcano requires children's ${field} to fit in the parent's`);
+        }
+      }
+    }
+    return errors;
   }
 
   private resources(field: string, list: { [resource: string]: string } | undefined): Map<string, Amount> | undefined {

@@ -67,3 +67,42 @@ describe('VolcanoQueue', () => {
     expect(() => make({ name: 'GPU' })).toThrow(/name \("GPU"\) must be a DNS-1123 label/);
   });
 });
+
+// VOL-2 / VOL-6: Volcano rejects a child whose parent does not exist and refuses to delete a parent that
+// has children (volcano-sh/volcano pkg/webhooks/admission/queues/validate/validate_queue.go:373-390,
+// validateQueueDeleting @ v1.15.1).
+describe('VolcanoQueue hierarchy', () => {
+  test('a queue with children in the app is pruned last (either creation order)', () => {
+    const chart = testChart('ml');
+    new VolcanoQueue(chart, 'team-a-batch', { parent: 'team-a' }); // child first
+    new VolcanoQueue(chart, 'team-a', { parent: 'research' });
+    new VolcanoQueue(chart, 'research', { capability: { cpu: '64' } });
+    const manifests = synthValid(chart);
+    const ann = (n: string) => one(manifests, 'Queue', n).metadata.annotations;
+    expect(ann('research')).toEqual({ 'argocd.argoproj.io/sync-options': 'PruneLast=true' });
+    expect(ann('team-a')).toEqual({ 'argocd.argoproj.io/sync-options': 'PruneLast=true' });
+    expect(ann('team-a-batch')).toBeUndefined();
+  });
+
+  test('rejects a cycle of parents', () => {
+    const chart = testChart('ml');
+    new VolcanoQueue(chart, 'a', { parent: 'b' });
+    new VolcanoQueue(chart, 'b', { parent: 'a' });
+    expect(() => synthValid(chart)).toThrow('test/a: parent ("b") closes a cycle of queues (a -> b -> a): Volcano needs each parent to exist before its child');
+  });
+
+  test('rejects a child capability above its parent\'s', () => {
+    const chart = testChart('ml');
+    new VolcanoQueue(chart, 'research', { capability: { cpu: '64' } });
+    new VolcanoQueue(chart, 'team-a', { parent: 'research', capability: { cpu: '128' } });
+    expect(() => synthValid(chart)).toThrow('test/team-a: capability["cpu"] ("128") must not exceed the capability of its parent queue research (64)');
+  });
+
+  test('rejects children whose deserved sum exceeds the parent\'s', () => {
+    const chart = testChart('ml');
+    new VolcanoQueue(chart, 'research', { capability: { cpu: '64' }, deserved: { cpu: '32' } });
+    new VolcanoQueue(chart, 'team-a', { parent: 'research', capability: { cpu: '64' }, deserved: { cpu: '20' } });
+    new VolcanoQueue(chart, 'team-b', { parent: 'research', capability: { cpu: '64' }, deserved: { cpu: '20' } });
+    expect(() => synthValid(chart)).toThrow('test/research: deserved["cpu"] ("32") is less than the sum of its child queues\' deserved (team-a, team-b)');
+  });
+});
