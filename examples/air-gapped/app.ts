@@ -89,6 +89,8 @@ export function buildAirGapped(outdir?: string): App {
     handler: 'rag.retrieve.top_k',
     image: 'registry.corp.internal/ai/rag-steps:0.3.1',
     resources: { cpu: { request: '100m', limit: '500m' }, memory: { request: '128Mi', limit: '512Mi' } },
+    // The vector store it reads (as in the rag example): the one flow besides DNS and the broker (FLOWS.md).
+    egress: [{ namespace: 'vector', podSelector: { 'app.kubernetes.io/name': 'qdrant' }, ports: [6333] }],
   });
   const answer = new AsyncModel(p, 'offline-answer', { backend: llm, transport, outputKey: 'answer' });
   p.addRoute('ask', Chain.start(embed).next(retrieve).next(answer).steps);
