@@ -186,6 +186,10 @@ export class JobLauncher extends HandlerStep {
       let def: unknown;
       if (p.defaultJson !== undefined) {
         try { def = JSON.parse(p.defaultJson); } catch { check(false, this, `${f}.defaultJson`, p.defaultJson, 'must be valid JSON'); }
+        if (typeof def === 'string' && p.pattern !== undefined) {
+          // Portable patterns mean the same in both engines, so the handler would refuse this default too.
+          check(new RegExp(`^(?:${p.pattern})$`).test(def), this, `${f}.defaultJson`, p.defaultJson, `must match the whole pattern ${p.pattern}`);
+        }
       }
       return {
         name: p.name,

@@ -108,6 +108,12 @@ const SYNC_WAVE: Record<string, string> = {
   Deployment: '0',
   Service: '0',
   AsyncActor: '1',
+  // GIT-3: a run-once job holds a waved sync until it ends (Argo CD's Job health is Progressing while it
+  // runs: argoproj/argo-cd gitops-engine/pkg/health/health_job.go:35-71 @ v3.5.1): the last wave, so it
+  // holds nothing else. Prefer a JobLauncher for jobs in synced pipelines.
+  Job: '3',
+  PyTorchJob: '3',
+  TrainJob: '3',
   // GIT-1: a ScaledObject scales on a queue the Asya operator creates with the AsyncActor
   // (deliveryhero/asya src/asya-operator/internal/transports/rabbitmq.go:52-207 @ v0.1.1); applied before
   // it, KEDA reports Ready=False (kedacore/keda pkg/scaling/executor/scale_scaledobjects.go:93-96 @ v2.20.2),
