@@ -1,4 +1,4 @@
-import { App, Chart, Duration, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Duration, Testing } from 'cdk8s';
 import {
   ArgoCdApplication, AsyaCrew, AsyncActor, AsyncModel, AsyncPipeline, AsyncPipelineProps, ModelSource, OpenAIModel, ResultStorage, Transport,
   VolcanoQueue,
@@ -113,6 +113,20 @@ describe('AsyncPipeline: sync waves', () => {
     const manifests = synthValid(p);
     const wave = (kind: string, name?: string) => one(manifests, kind, name).metadata.annotations['argocd.argoproj.io/sync-wave'];
     expect([wave('TriggerAuthentication'), wave('Deployment'), wave('AsyncActor', 'rag-ask'), wave('ScaledObject')]).toEqual(['-1', '0', '1', '2']);
+  });
+
+  // GIT-3: a Job holds a waved sync while it runs (argoproj/argo-cd gitops-engine/pkg/health/health_job.go:35-71 @ v3.5.1).
+  test('run-once jobs take the last wave', () => {
+    const { p } = scene({ argoSyncWaves: true });
+    new ApiObject(p, 'migrate', {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'migrate' },
+      spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'm', image: 'ghcr.io/acme/migrate:1.0.0' }] } } },
+    });
+    const waves = synthValid(p).map((m) => Number(m.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0));
+    expect(one(synthValid(p), 'Job', 'migrate').metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('3');
+    expect(Math.max(...waves)).toBe(3);
   });
 
   // VOL-2: Volcano rejects a child queue whose parent does not exist (volcano-sh/volcano
