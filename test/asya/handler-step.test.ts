@@ -180,6 +180,13 @@ describe('JobLauncher as a HandlerStep', () => {
     expect(envOf(actor).ASYA_LOG_LEVEL).toBe('WARNING');
   });
 
+  test('a string default must match its pattern at synth (the handler would refuse it on the first message)', () => {
+    const chart = testChart('ml');
+    expect(() => launcher(chart, 'train', {
+      parameters: [{ name: 'd', type: LaunchParameterType.STRING, pattern: 's3://.+', defaultJson: '"gs://x"', targets: ['/spec/tasks/0/template/spec/containers/0/args/1'] }],
+    })).toThrow('test/train: parameters[0].defaultJson ("\\"gs://x\\"") must match the whole pattern s3://.+');
+  });
+
   test('a pattern JavaScript and Python read differently is refused at synth', () => {
     const chart = testChart('ml');
     expect(() => launcher(chart, 'train', {
