@@ -1,8 +1,8 @@
 import { IConstruct } from 'constructs';
 import { Transport } from './transport';
+import { IModelBackend } from '../backends/model-backend';
 import { check } from '../core/errors';
 import { NetworkPeer, TrafficFlow, TrafficPort } from '../core/traffic';
-import { IModelBackend } from '../backends/model-backend';
 
 /**
  * The Asya gateway, as NetworkPolicies see it. Every sidecar reports progress to it synchronously,

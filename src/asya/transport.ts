@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { QueueNaming } from './queue-naming';
 import { AsyaGatewayEndpoint, checkGatewayEndpoint, gatewayFlow } from './async-step';
+import { QueueNaming } from './queue-naming';
 import { check } from '../core/errors';
 import { checkFlow, isCidr, NetworkPeer, TrafficFlow, TrafficPort } from '../core/traffic';
 

@@ -29,7 +29,9 @@ describe('model flows: the binding renders what each backend declares', () => {
   test('NET-1 Ray: the bridge on 8000, the KubeRay operator on 8265, every port among the RayService pods', () => {
     const chart = testChart('ai');
     const ray = new RayServeModel(chart, 'ray', {
-      image: 'rayproject/ray:2.46.0-py311', applications: [{ name: 'app', importPath: 'serve_app:app' }], head: { resources: CPU },
+      image: 'rayproject/ray:2.46.0-py311',
+      applications: [{ name: 'app', importPath: 'serve_app:app' }],
+      head: { resources: CPU },
       kubeRayOperatorNamespace: 'ray-system',
     });
     const { policy } = bind(chart, ray);
@@ -86,9 +88,13 @@ describe('model flows: the binding renders what each backend declares', () => {
   test('llm-d: the policy guards the Gateway pods only (EPP and vLLM flows are not blocked)', () => {
     const chart = testChart('ai');
     const llmd = new LlmdModel(chart, 'pool', {
-      model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct', 'main'), resources: GPU, eppImage: 'registry.k8s.io/gateway-api-inference-extension/epp:v1.0.0',
-      gateway: { name: 'inference-gateway' }, gatewayUrl: 'http://inference-gateway-istio.ai.svc.cluster.local:80',
-      gatewayPodSelector: { 'gateway.networking.k8s.io/gateway-name': 'inference-gateway' }, gatewayPort: 80,
+      model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct', 'main'),
+      resources: GPU,
+      eppImage: 'registry.k8s.io/gateway-api-inference-extension/epp:v1.0.0',
+      gateway: { name: 'inference-gateway' },
+      gatewayUrl: 'http://inference-gateway-istio.ai.svc.cluster.local:80',
+      gatewayPodSelector: { 'gateway.networking.k8s.io/gateway-name': 'inference-gateway' },
+      gatewayPort: 80,
     });
     const { manifests } = bind(chart, llmd);
     const policies = manifests.filter((m) => m.kind === 'NetworkPolicy' && m.metadata.name === 'ask-model-ingress');
