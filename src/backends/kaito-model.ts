@@ -209,7 +209,10 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 const INFERENCE_PORT = 5000;
 /** The pod label KAITO sets on every pod of an InferenceSet's Workspaces. */
 const CREATED_BY = 'inferenceset.kaito.sh/created-by';
-/** The StatefulSet pod-index label (Kubernetes >= 1.28): only pod 0 of an instance serves (kaito-project/kaito pkg/workspace/manifests/manifests.go:431 @ v0.12.0). */
+/**
+ * The StatefulSet pod-index label (Kubernetes >= 1.28): only pod 0 of an instance serves
+ * (kaito-project/kaito pkg/workspace/manifests/manifests.go:431 @ v0.12.0).
+ */
 const POD_INDEX = 'apps.kubernetes.io/pod-index';
 /** The node directory under which KAITO looks for local weights (kaito-project/kaito api/v1beta1/labels.go `LocalWeightsHostPathPrefix` @ v0.12.0). */
 const LOCAL_WEIGHTS_PREFIX = '/opt/kaito/models';
@@ -318,7 +321,10 @@ export class KaitoModel extends ModelBackend {
       podSelector: setSelector(this.name),
       // SCL-4: `scalable.replicas`, when given, is the most the queue scaler runs (and its default).
       scaleTarget: {
-        apiVersion: InferenceSetV1Beta1.GVK.apiVersion, kind: 'InferenceSet', name: this.name, supportsScaleToZero: true,
+        apiVersion: InferenceSetV1Beta1.GVK.apiVersion,
+        kind: 'InferenceSet',
+        name: this.name,
+        supportsScaleToZero: true,
         ...(props.scalable.replicas ? { maxReplicas: props.scalable.replicas } : {}),
       },
     };

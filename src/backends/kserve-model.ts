@@ -362,7 +362,10 @@ export class KServeModel extends ModelBackend {
       // SCL-4: the predictor's declared range bounds the queue scaler (and is its default).
       return {
         scaleTarget: {
-          apiVersion: 'apps/v1', kind: 'Deployment', name: `${this.name}-predictor`, supportsScaleToZero: true,
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          name: `${this.name}-predictor`,
+          supportsScaleToZero: true,
           ...(props.minReplicas !== undefined ? { minReplicas: props.minReplicas } : {}),
           ...(props.maxReplicas !== undefined ? { maxReplicas: props.maxReplicas } : {}),
         },

@@ -6,8 +6,8 @@ import { check } from '../core/errors';
 import { checkDnsLabel } from '../core/names';
 import { PodOptions, renderPodSpec } from '../core/pod';
 import { ResourceRequirements } from '../core/resources';
-import { Volume } from '../core/volume';
 import { NetworkPeer, TrafficPort } from '../core/traffic';
+import { Volume } from '../core/volume';
 import { RayService } from '../imports/kuberay-rayservice-ray.io';
 
 /**
@@ -419,7 +419,8 @@ export class RayServeModel extends ModelBackend {
   }
 
   /** The pod template of a Ray node group: the construct's selector labels, `/dev/shm` as a memory emptyDir. */
-  private template(props: RayServeModelProps, image: string, field: string, containerName: string, g: RayHeadGroup, ports: { name: string; containerPort: number }[]): any {
+  private template(props: RayServeModelProps, image: string, field: string, containerName: string, g: RayHeadGroup,
+    ports: { name: string; containerPort: number }[]): any {
     const selector = this.selector;
     check(g.resources !== undefined, this, `${field}.resources`, g.resources, 'must be set: Ray nodes get no default resources');
     (g.volumes ?? []).forEach((v, i) => check(v.name !== 'dshm', this, `${field}.volumes[${i}].name`, v.name, 'is reserved: the construct declares dshm'));

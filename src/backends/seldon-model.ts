@@ -247,7 +247,10 @@ export class SeldonModel extends ModelBackend {
     // SEL-2: KEDA beyond the Server's replicas leaves model replicas ScheduleFailed (docs-gb/scaling/model-hpa-autoscaling.md:59 @ v2.10.2).
     return {
       scaleTarget: {
-        apiVersion: Model.GVK.apiVersion, kind: Model.GVK.kind, name: this.name, supportsScaleToZero: false,
+        apiVersion: Model.GVK.apiVersion,
+        kind: Model.GVK.kind,
+        name: this.name,
+        supportsScaleToZero: false,
         ...(props.serverReplicas !== undefined ? { maxReplicas: props.serverReplicas } : {}),
       },
     };

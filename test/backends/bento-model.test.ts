@@ -115,11 +115,13 @@ describe('BentoModel', () => {
 // BEN-1: yatai-deployment copies extraPodSpec's nodeSelector, tolerations and serviceAccountName into the
 // API server pod (bentoml/yatai-deployment controllers/bentodeployment_controller.go:2501-2521 @ v1.1.21).
 describe('BentoModel extraPodSpec (BEN-1)', () => {
-  const RES = { cpu: { request: '1', limit: '2' }, memory: { request: '2Gi', limit: '4Gi' }, gpu: { count: 1 } };
+  const GPU_RES = { cpu: { request: '1', limit: '2' }, memory: { request: '2Gi', limit: '4Gi' }, gpu: { count: 1 } };
   test('a GPU Bento on a tainted pool', () => {
     const chart = testChart();
     new BentoModel(chart, 'llm', {
-      bento: 'llm-bento', apiMethod: 'generate', resources: RES,
+      bento: 'llm-bento',
+      apiMethod: 'generate',
+      resources: GPU_RES,
       nodeSelector: { pool: 'gpu' },
       tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
       serviceAccountName: 'bento-runner',
@@ -134,7 +136,7 @@ describe('BentoModel extraPodSpec (BEN-1)', () => {
   });
 
   test('bad pod options', () => {
-    const mk = (extra: any) => () => new BentoModel(testChart(), 'x', { bento: 'b', apiMethod: 'm', resources: RES, ...extra });
+    const mk = (extra: any) => () => new BentoModel(testChart(), 'x', { bento: 'b', apiMethod: 'm', resources: GPU_RES, ...extra });
     expect(mk({ tolerations: [{ operator: 'In' }] })).toThrow('test/x: tolerations[0].operator ("In") must be Equal or Exists');
     expect(mk({ tolerations: [{ effect: 'Soon' }] })).toThrow('test/x: tolerations[0].effect ("Soon") must be one of NoSchedule, PreferNoSchedule, NoExecute');
     expect(mk({ tolerations: [{ operator: 'Exists', value: 'x' }] })).toThrow('test/x: tolerations[0].value ("x") must be empty when operator is Exists');

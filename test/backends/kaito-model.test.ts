@@ -210,11 +210,13 @@ describe('KaitoModel benchmark switch (KAI-4) and adapters', () => {
     expect(set.spec.template.metadata).toBeUndefined();
   });
 
-  // kaito-project/kaito api/v1beta1/workspace_types.go AdapterSpec/DataSource (volumeSource), pkg/workspace/inference/preset_inferences.go SetAdapterPuller @ v0.12.0.
+  // kaito-project/kaito api/v1beta1/workspace_types.go AdapterSpec/DataSource (volumeSource),
+  // pkg/workspace/inference/preset_inferences.go SetAdapterPuller @ v0.12.0.
   test('adapters from an image and from a PVC', () => {
     const chart = testChart();
     new KaitoModel(chart, 'phi', {
-      preset: 'phi-3-mini-4k-instruct', instanceType: 'Standard_NC6s_v3',
+      preset: 'phi-3-mini-4k-instruct',
+      instanceType: 'Standard_NC6s_v3',
       adapters: [
         { name: 'pycoder', image: 'registry.corp.internal/adapters/pycoder:1', imagePullSecrets: ['corp'], strength: 0.5 },
         { name: 'sql', claimName: 'adapters' },

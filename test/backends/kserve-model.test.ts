@@ -189,7 +189,8 @@ describe('KServeModel fidelity to KServe v0.20 (KSV-1, KSV-2)', () => {
   test('tolerations and priorityClassName for a tainted GPU pool', () => {
     const chart = testChart();
     new KServeModel(chart, 'gpu', {
-      modelFormat: { name: 'huggingface' }, resources: GPU,
+      modelFormat: { name: 'huggingface' },
+      resources: GPU,
       nodeSelector: { pool: 'gpu' },
       tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
       priorityClassName: 'inference',

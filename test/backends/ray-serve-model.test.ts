@@ -134,7 +134,8 @@ describe('RayServeModel', () => {
 
 describe('RayServeModel fidelity (RAY-1..3) and Serve autoscaling options', () => {
   const LLM_APP = {
-    name: 'llm', importPath: 'ray.serve.llm:build_openai_app',
+    name: 'llm',
+    importPath: 'ray.serve.llm:build_openai_app',
     args: { llm_configs: [{ model_loading_config: { model_id: 'qwen', model_source: 'Qwen/Qwen2.5-0.5B-Instruct' } }] },
   };
 
@@ -176,9 +177,12 @@ describe('RayServeModel fidelity (RAY-1..3) and Serve autoscaling options', () =
     new RayServeModel(chart, 'r', {
       requestTimeoutSeconds: 110,
       applications: [{
-        name: 'a', importPath: 'app.main:deployment',
+        name: 'a',
+        importPath: 'app.main:deployment',
         deployments: [{
-          name: 'Model', maxOngoingRequests: 8, maxQueuedRequests: 100,
+          name: 'Model',
+          maxOngoingRequests: 8,
+          maxQueuedRequests: 100,
           autoscaling: { minReplicas: 0, maxReplicas: 4, initialReplicas: 1, targetOngoingRequests: 4, upscaleDelaySeconds: 5, downscaleDelaySeconds: 300 },
         }],
       }],
