@@ -7,7 +7,7 @@ import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { k8s } from '../core/k8s';
 import { PodOptions, renderPodSpec } from '../core/pod';
-import { listProp } from '../core/props';
+import { checkLabelMap, listProp, objectProp } from '../core/props';
 import { Volume, VolumeMount } from '../core/volume';
 
 /**
@@ -161,6 +161,7 @@ export abstract class ModelServer extends ModelBackend {
     this.replicas = checkReplicas(this, props.replicas);
     this.startupThreshold = startupFailureThreshold(this, props.startupTimeout);
     this.checkReserved(props);
+    checkLabelMap(this, 'labels', props.labels);
 
     const labels = { ...(props.labels ?? {}), 'app.kubernetes.io/component': props.component, ...this.selector, 'app.kubernetes.io/managed-by': 'cdk8s-asya' };
     this.deployment = new ApiObject(this, 'Resource', {
@@ -237,8 +238,9 @@ export abstract class ModelServer extends ModelBackend {
       `volumeMounts[${i}].mountPath`, m.mountPath, `is reserved: the construct mounts ${reservedPaths.join(reservedPaths.length > 2 ? ', ' : ' and ')}`));
     listProp(this, 'initContainers', props.pod?.initContainers).forEach((c, i) => check(!(c.name in reservedInit), this,
       `initContainers[${i}].name`, c.name, reservedInit[c.name]));
+    const env = objectProp(this, 'env', props.env);
     for (const [key, rule] of Object.entries(props.reservedEnv ?? {})) {
-      check(!(props.env && key in props.env), this, 'env', key, rule);
+      check(!(key in env), this, 'env', key, rule);
     }
   }
 
