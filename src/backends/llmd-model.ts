@@ -1,10 +1,9 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ModelBackend, ModelProtocol, ModelTraffic } from './model-backend';
 import { ModelSource } from './model-source';
 import { OpenAIModel, OpenAIServer } from './openai-model';
 import { ModelServerOptions, serverSelector } from './server-workload';
-import { Probe } from '../core/container';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { checkImage } from '../core/image';
@@ -27,6 +26,44 @@ export interface LlmdGatewayRef {
    * @default - the model's namespace
    */
   readonly namespace?: string;
+}
+
+/**
+ * The Gateway implementation in front of the InferencePool, as the upstream chart's `provider.name`
+ * (llm-d/llm-d-inference-scheduler config/charts/inferencepool/values.yaml @ 520af478): it decides
+ * whether the HTTPRoute carries `timeouts.request` and how the Gateway talks to the Endpoint Picker.
+ */
+export class LlmdProvider {
+  /**
+   * The chart's default (`none`): the EPP serves gRPC over TLS (its `--secure-serving` default) and the
+   * HTTPRoute has `timeouts.request`. For Gateways that connect to the EPP over TLS.
+   */
+  public static readonly NONE = new LlmdProvider('none', true, undefined);
+  /**
+   * GKE Gateway: as NONE, but the HTTPRoute has no `timeouts` (the chart omits them for GKE, which
+   * does not support them; set the backend timeout with a GCPBackendPolicy).
+   */
+  public static readonly GKE = new LlmdProvider('gke', false, undefined);
+  /**
+   * Istio: the chart adds a DestinationRule (TLS SIMPLE, insecureSkipVerify) towards the EPP. This
+   * library pins no Istio schema, so instead the EPP serves plaintext gRPC (`--secure-serving=false`),
+   * which is what Istio's gateway sends to an `appProtocol: http2` port without that rule.
+   */
+  public static readonly ISTIO = new LlmdProvider('istio', true, false);
+  /**
+   * A Gateway that speaks plaintext h2 to the EPP (e.g. agentgateway; the chart turns secure serving off
+   * for it): `--secure-serving=false`.
+   */
+  public static readonly PLAINTEXT = new LlmdProvider('plaintext', true, false);
+
+  private constructor(
+    /** none, gke, istio or plaintext. */
+    public readonly name: string,
+    /** Whether the HTTPRoute carries `timeouts.request`. */
+    public readonly routeTimeouts: boolean,
+    /** The EPP's `--secure-serving`, when the provider sets it. */
+    public readonly secureServing?: boolean,
+  ) {}
 }
 
 /**
@@ -105,12 +142,26 @@ export interface LlmdModelProps extends ModelServerOptions {
    * which may differ from the Service port, e.g. 80 in front of 10080).
    */
   readonly gatewayPort: number;
+  /**
+   * The Gateway implementation (see `LlmdProvider`).
+   * @default LlmdProvider.NONE
+   */
+  readonly provider?: LlmdProvider;
+  /**
+   * The HTTPRoute's `timeouts.request`: how long the Gateway waits for a whole LLM answer. Envoy-based
+   * Gateways otherwise cut requests at 15 s. Keep it at least the binding's `requestTimeout`. Not
+   * rendered for `LlmdProvider.GKE`.
+   * @default Duration.seconds(300) (the upstream chart's `experimentalHttpRoute.requestTimeout`)
+   */
+  readonly routeTimeout?: Duration;
 }
 
 const POOL_PORT = 8000;
 const EPP_GRPC_PORT = 9002;
 const EPP_HEALTH_PORT = 9003;
-const EPP_RESERVED_ARGS = ['--pool-name', '--pool-namespace', '--grpc-port', '--grpc-health-port'];
+const EPP_RESERVED_ARGS = ['--pool-name', '--pool-namespace', '--grpc-port', '--grpc-health-port', '--metrics-endpoint-auth'];
+/** The EPP's termination grace (the chart's: the longest grace of the pool's pods). */
+const EPP_GRACE_SECONDS = 130;
 const FAILURE_MODES = ['FailClose', 'FailOpen'];
 const GATEWAY_URL = /^https?:\/\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?$/;
 const DEFAULT_EPP_RESOURCES: ResourceRequirements = {
@@ -122,8 +173,10 @@ const DEFAULT_EPP_RESOURCES: ResourceRequirements = {
  * A vLLM model behind the Gateway API Inference Extension (llm-d): the vLLM Deployment and Service
  * (an `OpenAIModel` child with id `Server`), an InferencePool `NAME` (id `Resource`) selecting exactly the
  * vLLM pods on port 8000, the Endpoint Picker `NAME-epp` (Deployment, Service on gRPC 9002 with
- * `appProtocol: http2`, ServiceAccount, and a Role/RoleBinding with get/list/watch on `pods` and
- * `inferencepools` only), and an HTTPRoute `NAME` attaching the pool to your Gateway.
+ * `appProtocol: http2`, gRPC health probes and a 130 s grace as upstream's chart, ServiceAccount, and a
+ * Role/RoleBinding with get/list/watch on `pods`, `inferencepools`, `inferenceobjectives` and
+ * `inferencemodelrewrites` only; the metrics endpoint's auth is off, which needs no ClusterRole), and an
+ * HTTPRoute `NAME` attaching the pool to your Gateway with `timeouts.request` (except on GKE).
  *
  * As a backend, the model is reached through the Gateway: `endpoint` is `gatewayUrl`, `podSelector` and
  * `podPort` are the Gateway's pods, and the scale target is the vLLM Deployment (scale to zero works: the
@@ -164,11 +217,17 @@ export class LlmdModel extends ModelBackend {
   public readonly eppDeployment: ApiObject;
   /** The Endpoint Picker's Service. */
   public readonly eppService: ApiObject;
+  /** The Gateway implementation. */
+  public readonly provider: LlmdProvider;
 
   constructor(scope: Construct, id: string, props: LlmdModelProps) {
     super(scope, id, { name: props.name, maxNameLength: 59, nameLengthReason: 'the Endpoint Picker objects are named <name>-epp' });
     const name = this.name;
     check(props.resources !== undefined, this, 'resources', props.resources, 'must be set: model servers get no default resources');
+    this.provider = props.provider ?? LlmdProvider.NONE;
+    check(this.provider instanceof LlmdProvider, this, 'provider', props.provider, 'must be LlmdProvider.NONE, GKE, ISTIO or PLAINTEXT');
+    check(this.provider.routeTimeouts || props.routeTimeout === undefined, this, 'routeTimeout', `${(props.routeTimeout?.toMilliseconds() ?? 0) / 1000}s`,
+      `is not rendered for provider ${this.provider.name} (its Gateway does not support HTTPRoute timeouts)`);
     const eppArgs = this.checkEpp(props);
     const gateway = this.checkGateway(props);
     const gatewayPods = objectProp(this, 'gatewayPodSelector', props.gatewayPodSelector);
@@ -203,6 +262,7 @@ export class LlmdModel extends ModelBackend {
   /** The Endpoint Picker: least privilege, its own ServiceAccount, Role and RoleBinding. */
   private addEndpointPicker(props: LlmdModelProps, eppArgs: string[]): { deployment: ApiObject; service: ApiObject } {
     const name = this.name;
+    const provider = this.provider;
     const namespace = this.namespace;
     const eppName = `${name}-epp`;
     const eppSelector = { 'app.kubernetes.io/name': 'llm-d-epp', 'app.kubernetes.io/instance': name };
@@ -213,6 +273,8 @@ export class LlmdModel extends ModelBackend {
       rules: [
         { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
         { apiGroups: [InferencePool.GVK.apiVersion.split('/')[0]], resources: ['inferencepools'], verbs: ['get', 'list', 'watch'] },
+        // Watched when their CRDs exist (pkg/epp/server/controller_config.go); without them the cache never syncs.
+        { apiGroups: ['inference.networking.x-k8s.io'], resources: ['inferenceobjectives', 'inferencemodelrewrites'], verbs: ['get', 'list', 'watch'] },
       ],
     });
     new k8s.KubeRoleBinding(this, 'EppRoleBinding', {
@@ -226,21 +288,23 @@ export class LlmdModel extends ModelBackend {
       options: {
         image: props.eppImage,
         args: ['--pool-name', name, '--pool-namespace', namespace, '--grpc-port', String(EPP_GRPC_PORT),
-          '--grpc-health-port', String(EPP_HEALTH_PORT), ...eppArgs],
+          '--grpc-health-port', String(EPP_HEALTH_PORT),
+          // The metrics endpoint's token and access reviews need a ClusterRole (tokenreviews,
+          // subjectaccessreviews); the chart turns the check off when its Prometheus auth is off, as here.
+          '--metrics-endpoint-auth=false',
+          ...(provider.secureServing !== undefined ? [`--secure-serving=${provider.secureServing}`] : []), ...eppArgs],
         resources: props.eppResources ?? DEFAULT_EPP_RESOURCES,
         ports: [{ name: 'grpc', containerPort: EPP_GRPC_PORT }, { name: 'grpc-health', containerPort: EPP_HEALTH_PORT }],
-        // The EPP serves gRPC health on 9003; Probe has no gRPC kind, so the probes check the port opens.
-        readinessProbe: Probe.tcpSocket(EPP_HEALTH_PORT, { periodSeconds: 5, failureThreshold: 3 }),
-        livenessProbe: Probe.tcpSocket(EPP_HEALTH_PORT, { initialDelaySeconds: 5, periodSeconds: 10, failureThreshold: 3 }),
       },
     }, { serviceAccountName: eppName });
+    this.addGrpcProbes(eppPodSpec, props.eppReplicas ?? 1);
     const deployment = new ApiObject(this, 'EppDeployment', {
       ...k8s.KubeDeployment.GVK,
       metadata: { name: eppName, labels: eppLabels },
       spec: {
         replicas: props.eppReplicas ?? 1,
         selector: { matchLabels: { ...eppSelector } },
-        template: { metadata: { labels: { ...eppSelector } }, spec: eppPodSpec },
+        template: { metadata: { labels: { ...eppSelector } }, spec: { ...eppPodSpec, terminationGracePeriodSeconds: EPP_GRACE_SECONDS } },
       },
     });
     const service = new ApiObject(this, 'EppService', {
@@ -292,16 +356,40 @@ export class LlmdModel extends ModelBackend {
         rules: [{
           matches: [{ path: { type: 'PathPrefix', value: '/' } }],
           backendRefs: [{ group: InferencePool.GVK.apiVersion.split('/')[0], kind: 'InferencePool', name }],
+          ...(this.provider.routeTimeouts ? { timeouts: { request: `${this.routeTimeoutSeconds(props)}s` } } : {}),
         }],
       },
     });
+  }
+
+  /**
+   * The EPP's gRPC health probes, as the chart's (config/charts/epplib/templates/_deployment.yaml @ 520af478):
+   * the `inference-extension` service (Ready after the pool cache syncs), or `liveness`/`readiness` with
+   * several replicas (leader election). Probe has no gRPC factory, so they are set on the rendered spec.
+   */
+  private addGrpcProbes(podSpec: any, replicas: number): void {
+    const grpc = (service: string) => ({ port: EPP_HEALTH_PORT, service: replicas > 1 ? service : 'inference-extension' });
+    podSpec.containers[0].livenessProbe = { grpc: grpc('liveness'), initialDelaySeconds: 5, periodSeconds: 10 };
+    podSpec.containers[0].readinessProbe = { grpc: grpc('readiness'), periodSeconds: 2 };
+  }
+
+  private routeTimeoutSeconds(props: LlmdModelProps): number {
+    const d = props.routeTimeout ?? Duration.seconds(300);
+    check(d instanceof Duration, this, 'routeTimeout', d, 'must be a Duration (e.g. Duration.minutes(5))');
+    const s = d.toMilliseconds() / 1000;
+    check(Number.isInteger(s) && s >= 1, this, 'routeTimeout', `${s}s`, 'must be a whole number of seconds of at least 1');
+    return s;
   }
 
   private checkEpp(props: LlmdModelProps): string[] {
     checkImage(this, 'eppImage', props.eppImage);
     const eppArgs = listProp(this, 'eppArgs', props.eppArgs);
     eppArgs.forEach((a, i) => check(typeof a === 'string' && !EPP_RESERVED_ARGS.includes(a.split('=')[0]), this, `eppArgs[${i}]`, a,
-      'is set by the construct (pool name and namespace, gRPC ports): remove it'));
+      'is set by the construct (pool name and namespace, gRPC ports, metrics endpoint auth): remove it'));
+    if (this.provider.secureServing !== undefined) {
+      eppArgs.forEach((a, i) => check(a.split('=')[0] !== '--secure-serving', this, `eppArgs[${i}]`, a,
+        `is set by the construct for provider ${this.provider.name}: remove it`));
+    }
     const eppReplicas = props.eppReplicas ?? 1;
     check(Number.isInteger(eppReplicas) && eppReplicas >= 1, this, 'eppReplicas', props.eppReplicas, 'must be a whole number of at least 1');
     if (props.eppFailureMode !== undefined) {

@@ -1,5 +1,6 @@
+import { Duration } from 'cdk8s';
 import { AsyncModel, Transport } from '../../src';
-import { LlmdModel, LlmdModelProps } from '../../src/backends/llmd-model';
+import { LlmdModel, LlmdModelProps, LlmdProvider } from '../../src/backends/llmd-model';
 import { ModelProtocol } from '../../src/backends/model-backend';
 import { ModelSource } from '../../src/backends/model-source';
 import { EnvValue } from '../../src/core';
@@ -45,7 +46,8 @@ describe('LlmdModel', () => {
     const epp = one(manifests, 'Deployment', 'llm-epp');
     const e = epp.spec.template.spec.containers[0];
     expect(e.image).toBe(EPP);
-    expect(e.args).toEqual(['--pool-name', 'llm', '--pool-namespace', 'ai', '--grpc-port', '9002', '--grpc-health-port', '9003']);
+    expect(e.args).toEqual(['--pool-name', 'llm', '--pool-namespace', 'ai', '--grpc-port', '9002', '--grpc-health-port', '9003',
+      '--metrics-endpoint-auth=false']);
     expect(e.securityContext.runAsNonRoot).toBe(true);
     expect(epp.spec.template.spec.serviceAccountName).toBe('llm-epp');
     // The EPP pods are not in the pool.
@@ -58,6 +60,7 @@ describe('LlmdModel', () => {
     expect(one(manifests, 'Role', 'llm-epp').rules).toEqual([
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['inference.networking.k8s.io'], resources: ['inferencepools'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['inference.networking.x-k8s.io'], resources: ['inferenceobjectives', 'inferencemodelrewrites'], verbs: ['get', 'list', 'watch'] },
     ]);
     const rb = one(manifests, 'RoleBinding', 'llm-epp');
     expect(rb.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'llm-epp' });
@@ -114,15 +117,78 @@ describe('LlmdModel', () => {
     new AsyncModel(chart, 'ask', { backend, transport: Transport.rabbitmq() });
     const manifests = synthValid(chart);
     expect(manifests).toMatchSnapshot();
-    const so = one(manifests, 'ScaledObject', 'ask-model');
+    const so = one(manifests, 'ScaledObject', 'llm-scaler');
     expect(so.metadata.namespace).toBe('ai');
     expect(so.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'llm' });
-    expect(so.spec.minReplicaCount).toBe(0);
+    expect(so.spec.minReplicaCount).toBe(1); // RabbitMQ without managementUrl cannot count in-flight work (binding: min 0 refused)
     const np = one(manifests, 'NetworkPolicy', 'ask-model-ingress');
     expect(np.spec.podSelector.matchLabels).toEqual(GATEWAY_PODS);
     expect(np.spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 80 }]);
     const env = one(manifests, 'AsyncActor', 'ask').spec.workload.template.spec.containers[0].env;
     expect(env).toContainEqual({ name: 'BRIDGE_URL', value: 'http://inference-gateway-istio.ai.svc.cluster.local:80/v1/chat/completions' });
+  });
+
+  describe('fidelity (field-review 3.8)', () => {
+    // LLD-1: Envoy-based Gateways cut requests at 15 s without an HTTPRoute timeout; the upstream chart sets
+    // requestTimeout "300s", except for GKE (llm-d/llm-d-inference-scheduler config/charts/inferencepool/
+    // values.yaml:156-157 and templates/httproute.yaml @ 520af478).
+    test('LLD-1: HTTPRoute timeouts.request, 300 s by default, none on GKE', () => {
+      const chart = testChart('ai');
+      new LlmdModel(chart, 'a', base());
+      new LlmdModel(chart, 'b', base({ routeTimeout: Duration.minutes(10) }));
+      new LlmdModel(chart, 'c', base({ provider: LlmdProvider.GKE }));
+      const manifests = synthValid(chart);
+      expect(one(manifests, 'HTTPRoute', 'a').spec.rules[0].timeouts).toEqual({ request: '300s' });
+      expect(one(manifests, 'HTTPRoute', 'b').spec.rules[0].timeouts).toEqual({ request: '600s' });
+      expect(one(manifests, 'HTTPRoute', 'c').spec.rules[0].timeouts).toBeUndefined();
+    });
+    // LLD-2: the EPP watches InferenceObjective/InferenceModelRewrite when their CRDs exist
+    // (pkg/epp/server/controller_config.go:58-65 @ 520af478); the chart's Role grants them
+    // (config/charts/inferencepool/templates/rbac.yaml). --metrics-endpoint-auth defaults to true
+    // (pkg/epp/server/options.go:132) and needs tokenreviews/subjectaccessreviews (epplib/templates/_rbac.yaml);
+    // the chart passes --metrics-endpoint-auth=false when its auth is off, as the library does.
+    test('LLD-2: EPP Role covers the x-k8s CRDs; metrics endpoint auth off (no ClusterRole)', () => {
+      const chart = testChart('ai');
+      new LlmdModel(chart, 'llm', base());
+      const manifests = synthValid(chart);
+      expect(one(manifests, 'Role', 'llm-epp').rules).toContainEqual(
+        { apiGroups: ['inference.networking.x-k8s.io'], resources: ['inferenceobjectives', 'inferencemodelrewrites'], verbs: ['get', 'list', 'watch'] });
+      expect(one(manifests, 'Deployment', 'llm-epp').spec.template.spec.containers[0].args).toContain('--metrics-endpoint-auth=false');
+      expect(manifests.filter((m) => m.kind === 'ClusterRole' || m.kind === 'ClusterRoleBinding')).toEqual([]);
+    });
+    // LLD-3: the EPP serves TLS by default (pkg/epp/server/options.go:131 @ 520af478); the chart adds an Istio
+    // DestinationRule (templates/istio.yaml) or turns secure serving off for agentgateway (epplib _deployment.yaml).
+    test('LLD-3: provider decides the EPP transport', () => {
+      const chart = testChart('ai');
+      new LlmdModel(chart, 'a', base());
+      new LlmdModel(chart, 'b', base({ provider: LlmdProvider.ISTIO }));
+      new LlmdModel(chart, 'c', base({ provider: LlmdProvider.PLAINTEXT }));
+      const manifests = synthValid(chart);
+      const args = (n: string) => one(manifests, 'Deployment', `${n}-epp`).spec.template.spec.containers[0].args;
+      expect(args('a').filter((a: string) => a.startsWith('--secure-serving'))).toEqual([]);
+      expect(args('b')).toContain('--secure-serving=false');
+      expect(args('c')).toContain('--secure-serving=false');
+    });
+    // LLD-4: gRPC health probes and a 130 s grace, as upstream (kubernetes-sigs/gateway-api-inference-extension
+    // conformance/resources/base.yaml:268-279 @ v1.6.0; llm-d chart epplib/templates/_deployment.yaml @ 520af478).
+    test('LLD-4: gRPC probes (Ready after the cache syncs) and 130 s termination grace', () => {
+      const chart = testChart('ai');
+      new LlmdModel(chart, 'a', base());
+      new LlmdModel(chart, 'b', base({ eppReplicas: 2 }));
+      const manifests = synthValid(chart);
+      const spec = (n: string) => one(manifests, 'Deployment', `${n}-epp`).spec.template.spec;
+      expect(spec('a').terminationGracePeriodSeconds).toBe(130);
+      expect(spec('a').containers[0].readinessProbe).toEqual({ grpc: { port: 9003, service: 'inference-extension' }, periodSeconds: 2 });
+      expect(spec('a').containers[0].livenessProbe).toEqual({ grpc: { port: 9003, service: 'inference-extension' }, initialDelaySeconds: 5, periodSeconds: 10 });
+      expect(spec('b').containers[0].readinessProbe.grpc).toEqual({ port: 9003, service: 'readiness' });
+      expect(spec('b').containers[0].livenessProbe.grpc).toEqual({ port: 9003, service: 'liveness' });
+    });
+    test('resource is the InferencePool; inferencePool stays as an alias', () => {
+      const m = new LlmdModel(testChart('ai'), 'llm', base());
+      expect(m.resource.kind).toBe('InferencePool');
+      expect(m.inferencePool).toBe(m.resource);
+      expect(m.node.defaultChild).toBe(m.resource);
+    });
   });
 
   describe('errors', () => {
@@ -136,7 +202,16 @@ describe('LlmdModel', () => {
       ['name starting with a digit', { name: '1llm' },
         'test/llm: name ("1llm") must be a DNS-1035 label (lowercase letters, digits and "-", starting with a letter, ending with a letter or digit)'],
       ['reserved EPP flag', { eppArgs: ['--pool-name=other'] },
-        'test/llm: eppArgs[0] ("--pool-name=other") is set by the construct (pool name and namespace, gRPC ports): remove it'],
+        'test/llm: eppArgs[0] ("--pool-name=other") is set by the construct (pool name and namespace, gRPC ports, metrics endpoint auth): remove it'],
+      ['metrics auth flag', { eppArgs: ['--metrics-endpoint-auth=true'] },
+        'test/llm: eppArgs[0] ("--metrics-endpoint-auth=true") is set by the construct (pool name and namespace, gRPC ports, metrics endpoint auth): remove it'],
+      ['secure serving set by the provider', { provider: LlmdProvider.ISTIO, eppArgs: ['--secure-serving=true'] },
+        'test/llm: eppArgs[0] ("--secure-serving=true") is set by the construct for provider istio: remove it'],
+      ['route timeout on GKE', { provider: LlmdProvider.GKE, routeTimeout: Duration.minutes(10) },
+        'test/llm: routeTimeout ("600s") is not rendered for provider gke (its Gateway does not support HTTPRoute timeouts)'],
+      ['route timeout below a second', { routeTimeout: Duration.millis(500) },
+        'test/llm: routeTimeout ("0.5s") must be a whole number of seconds of at least 1'],
+      ['not a provider', { provider: 'istio' as any }, 'test/llm: provider ("istio") must be LlmdProvider.NONE, GKE, ISTIO or PLAINTEXT'],
       ['EPP replicas', { eppReplicas: 0 }, 'test/llm: eppReplicas (0) must be a whole number of at least 1'],
       ['failure mode', { eppFailureMode: 'FailSoft' }, 'test/llm: eppFailureMode ("FailSoft") must be FailClose or FailOpen'],
       ['gateway in another namespace', { gateway: { name: 'gw', namespace: 'gateway-system' } },

@@ -78,9 +78,9 @@ describe('MosecModel', () => {
     new AsyncModel(chart, 'classify', { backend, transport: Transport.rabbitmq() });
     const manifests = synthValid(chart);
     expect(manifests).toMatchSnapshot();
-    const so = one(manifests, 'ScaledObject', 'classify-model');
+    const so = one(manifests, 'ScaledObject', 'sentiment-scaler');
     expect(so.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'sentiment' });
-    expect(so.spec.minReplicaCount).toBe(0);
+    expect(so.spec.minReplicaCount).toBe(1); // RabbitMQ without managementUrl cannot count in-flight work (binding: min 0 refused)
     expect(one(manifests, 'NetworkPolicy', 'classify-model-ingress').spec.podSelector.matchLabels).toEqual(backend.podSelector);
     const env = one(manifests, 'AsyncActor', 'classify').spec.workload.template.spec.containers[0].env;
     expect(env).toContainEqual({ name: 'BRIDGE_URL', value: 'http://sentiment.ml.svc.cluster.local:8000/inference' });
