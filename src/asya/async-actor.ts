@@ -11,7 +11,7 @@ import { checkImage } from '../core/image';
 import { checkDns1035Label } from '../core/names';
 import { PodOptions, renderPodSpec } from '../core/pod';
 import { checkAnnotationMap, checkLabelMap, durationSeconds, INT32_MAX, intProp, listProp, objectProp, stringProp } from '../core/props';
-import { ConstructRegistry } from '../core/registry';
+import { ACTORS } from '../core/registry';
 import { renderResources, ResourceRequirements } from '../core/resources';
 import { checkFlow, ClusterDns, isCidr, NetworkPeer, PodTraffic, renderNetworkPolicy, TrafficFlow, TrafficPort } from '../core/traffic';
 import { AsyncActor as AsyncActorL1 } from '../imports/asya-asyncactor-asya.sh';
@@ -182,8 +182,6 @@ const OPERATOR_LABELS = ['app', 'asya.sh/asya', 'asya.sh/workload'];
 export const CREW_ACTOR_NAMES = ['happy-end', 'error-end'];
 /** Scopes allowed to create crew actors. */
 export const CREW_SCOPES = new WeakSet<Construct>();
-/** Every AsyncActor of each app. */
-export const ACTORS = new ConstructRegistry<AsyncActor>();
 
 const HANDLER = /^[a-zA-Z_][a-zA-Z0-9_]*(\.[a-zA-Z_][a-zA-Z0-9_]*)+$/;
 const METRICS_PORT = 8080;

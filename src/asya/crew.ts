@@ -8,7 +8,7 @@ import { Transport } from './transport';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { listProp } from '../core/props';
-import { ConstructRegistry } from '../core/registry';
+import { CREWS } from '../core/registry';
 import { ResourceRequirements } from '../core/resources';
 import { ClusterDns, isCidr, NetworkPeer, TrafficFlow, TrafficPort } from '../core/traffic';
 
@@ -286,6 +286,3 @@ export class AsyaCrew extends Construct {
     return [gatewayFlow({ namespace: svc![2] ?? namespace })];
   }
 }
-
-/** Every instance of each app (for whole-app checks). */
-export const CREWS = new ConstructRegistry<AsyaCrew>();

@@ -11,7 +11,7 @@ import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { checkDns1035Label } from '../core/names';
 import { durationSeconds, listProp, objectProp } from '../core/props';
-import { ConstructRegistry } from '../core/registry';
+import { MODEL_SCALERS } from '../core/registry';
 import { ResourceRequirements } from '../core/resources';
 import { checkFlow, NetworkPeer, PodTraffic, renderNetworkPolicy, TrafficFlow, TrafficPort } from '../core/traffic';
 
@@ -310,6 +310,3 @@ export class AsyncModel extends HandlerStep {
     return t;
   }
 }
-
-/** Every instance of each app (for whole-app checks). */
-export const MODEL_SCALERS = new ConstructRegistry<AsyncModel>();

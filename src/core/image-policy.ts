@@ -1,4 +1,4 @@
-import { App, IResolver, ResolutionContext } from 'cdk8s';
+import { ApiObject, App, IResolver, Lazy, ResolutionContext } from 'cdk8s';
 import { parseImage } from './image';
 
 /**
@@ -49,7 +49,7 @@ export class ImagePolicy implements IResolver {
   private readonly mirrors: Array<[string, string]>;
   private readonly digests: { [image: string]: string };
   private readonly unpinnedImages = new Set<string>();
-  private validating = false;
+  private checked?: { readonly objects: number; readonly errors: string[] };
 
   constructor(private readonly props: ImagePolicyProps) {
     this.mirrors = Object.entries(props.registryMirrors ?? {}).map(([from, to]) => [from, to.replace(/\/+$/, '')]);
@@ -102,18 +102,40 @@ export class ImagePolicy implements IResolver {
     return [...this.unpinnedImages].sort();
   }
 
+  /**
+   * requireDigests: scans the objects' props (not their rendering: cdk8s validates the app once per
+   * chart, and rendering every chart in each pass would cost O(charts^2)), once per app state.
+   */
   private validate(app: App): string[] {
-    // Chart.toJson validates the app again: this guard stops the recursion.
-    if (!this.props.requireDigests || this.validating) return [];
-    this.validating = true;
-    try {
-      this.unpinnedImages.clear();
-      for (const chart of app.charts) chart.toJson();
-    } finally {
-      this.validating = false;
+    if (!this.props.requireDigests) return [];
+    const objects = app.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+    if (this.checked && this.checked.objects === objects.length) return this.checked.errors;
+    const found = new Set<string>();
+    for (const o of objects) this.collect((o as any).props, undefined, found, 0);
+    const list = [...found].sort();
+    const errors = list.length === 0 ? [] :
+      [`ImagePolicy: requireDigests is set and ${list.length} image(s) are not pinned by digest (add them to digests):\n  ${list.join('\n  ')}`];
+    this.checked = { objects: objects.length, errors };
+    return errors;
+  }
+
+  /** Collects the unpinned images (as rewritten) under `image` keys of a props tree (Lazy values produced). */
+  private collect(value: any, key: string | undefined, found: Set<string>, depth: number): void {
+    if (depth > 64 || value === null || value === undefined) return;
+    if (value instanceof Lazy) return this.collect(value.produce(), key, found, depth + 1);
+    if (typeof value === 'string') {
+      if (key === 'image') {
+        const out = this.rewrite(value);
+        if (!out.includes('@sha256:')) found.add(out);
+      }
+      return;
     }
-    const list = this.unpinned;
-    if (list.length === 0) return [];
-    return [`ImagePolicy: requireDigests is set and ${list.length} image(s) are not pinned by digest (add them to digests):\n  ${list.join('\n  ')}`];
+    if (Array.isArray(value)) {
+      for (const v of value) this.collect(v, key, found, depth + 1);
+      return;
+    }
+    if (typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) this.collect(v, k, found, depth + 1);
+    }
   }
 }

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { checkInt, checkLabels, checkQuantity, checkResourceName, checkSubdomain } from './util';
 import { check } from '../core/errors';
+import { boolProp } from '../core/props';
 import { objectName } from '../core/names';
 import { ConstructRegistry } from '../core/registry';
 import { makeClusterScoped } from '../core/scope';
@@ -98,6 +99,7 @@ export class VolcanoQueue extends Construct {
     checkInt(this, 'weight', props.weight, 1, 65535);
     checkInt(this, 'priority', props.priority, 0);
     checkLabels(this, 'labels', props.labels);
+    boolProp(this, 'reclaimable', props.reclaimable);
     if (props.parent !== undefined) {
       checkSubdomain(this, 'parent', props.parent);
       check(props.parent !== this.name, this, 'parent', props.parent, 'must not be the queue itself');

@@ -3,13 +3,12 @@ import * as path from 'path';
 import { ApiObject, App, Chart, ChartProps, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { GatewayTool, ToolParameterType } from './gateway';
-import { ACTORS, AsyncActor, CREW_ACTOR_NAMES } from '../asya/async-actor';
-import { IAsyncStep, StepScaler } from '../asya/async-step';
-import { CREWS } from '../asya/crew';
-import { MODEL_SCALERS } from '../binding/async-model';
+import { CREW_ACTOR_NAMES } from '../asya/async-actor';
+import { IAsyncStep } from '../asya/async-step';
 import { check } from '../core/errors';
 import { k8s } from '../core/k8s';
 import { checkDnsLabel } from '../core/names';
+import { appIndex, requireAppChecks, requireCrew, scaleTargetKey as targetKey } from '../core/registry';
 
 /**
  * A named route: the ordered actors a message visits.
@@ -190,6 +189,9 @@ export class AsyncPipeline extends Chart {
     this.adopt(this.dynamic);
     for (const r of props.routes ?? []) this.addRoute(r.name, r.steps);
     this.node.addValidation({ validate: () => this.validatePipeline() });
+    // App-wide (core/registry): unique objects, actor names per transport, one crew per transport.
+    requireAppChecks(this);
+    if (!props.existingCrew) requireCrew({ scope: this, transports: () => this.steps.map((s) => s.transport.name) });
   }
 
   /** The pipeline's namespace. */
@@ -312,15 +314,8 @@ export class AsyncPipeline extends Chart {
     const errors: string[] = [];
     const where = this.node.path;
     if (this.routeList.length === 0) errors.push(`${where}: routes (0) must hold at least one route: call addRoute() or pass routes`);
-    // Actor names are queue names, which are not namespaced upstream: unique per transport in the app.
-    const { byQueue, scalersByTarget, crewsByTransport } = appIndex(this);
-    for (const s of this.steps) {
-      const owners = byQueue.get(`${s.transport.name}/${s.actorName}`) ?? [];
-      if (owners.length > 1) {
-        errors.push(`${where}: step "${s.actorName}" (${owners.map((o) => o.node.path).join(', ')}): actor names must be unique per transport across the app ` +
-          `(queue asya-${s.actorName} on ${s.transport.name} is not namespaced: the actors would share it)`);
-      }
-    }
+    // Actor names per transport and the crew are app-wide checks (core/registry).
+    const { scalersByTarget } = appIndex(this);
     // KEDA admits one ScaledObject per scale target (bindings of a shared model share theirs, one
     // trigger each: binding/model-scaler.ts); a step making its own for a target already scaled is refused.
     for (const s of this.steps) {
@@ -332,15 +327,6 @@ export class AsyncPipeline extends Chart {
             `with different ScaledObjects (${[...names].sort().join(', ')}): KEDA admits one ScaledObject per target`);
         }
       }
-    }
-    // The crew.
-    const transports = new Set(this.steps.map((s) => s.transport.name));
-    for (const t of transports) {
-      const n = crewsByTransport.get(t) ?? 0;
-      if (!this.props.existingCrew && n === 0) {
-        errors.push(`${where}: transport ${t} has no crew: add one AsyaCrew for it to the app (once per cluster), or set existingCrew: true`);
-      }
-      if (n > 1) errors.push(`${where}: transport ${t} has ${n} crews: queue names are not namespaced, so there must be exactly one per cluster`);
     }
     // Tools name routes.
     const routeNames = new Set(this.routeList.map((r) => r.name));
@@ -485,51 +471,6 @@ function renderGatewayYaml(config: any): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { stringify } = require('yaml');
   return stringify(config, { lineWidth: 0 });
-}
-
-function targetKey(t: StepScaler): string {
-  return `${t.namespace}/${t.targetKind}/${t.targetName}`;
-}
-
-interface AppIndex {
-  readonly version: string;
-  readonly byQueue: Map<string, AsyncActor[]>;
-  readonly scalersByTarget: Map<string, IAsyncStep[]>;
-  readonly crewsByTransport: Map<string, number>;
-}
-
-const APP_INDEX = new WeakMap<IConstruct, AppIndex>();
-
-/**
- * The app-wide facts the pipeline checks need, built once per app state: cdk8s validates the whole app
- * once per chart, so rebuilding them in every pipeline's validation costs O(pipelines x charts x actors).
- */
-function appIndex(scope: IConstruct): AppIndex {
-  const actors = ACTORS.of(scope);
-  const scalers = MODEL_SCALERS.of(scope);
-  const crews = CREWS.of(scope);
-  const version = `${actors.length}/${scalers.length}/${crews.length}`;
-  const cached = APP_INDEX.get(scope.node.root);
-  if (cached && cached.version === version) return cached;
-  const byQueue = new Map<string, AsyncActor[]>();
-  for (const c of actors) {
-    const key = `${c.transport.name}/${c.actorName}`;
-    const list = byQueue.get(key);
-    if (list) list.push(c);
-    else byQueue.set(key, [c]);
-  }
-  const scalersByTarget = new Map<string, IAsyncStep[]>();
-  for (const m of scalers) {
-    for (const t of m.scalers ?? []) {
-      const key = targetKey(t);
-      scalersByTarget.set(key, [...(scalersByTarget.get(key) ?? []), m]);
-    }
-  }
-  const crewsByTransport = new Map<string, number>();
-  for (const c of crews) crewsByTransport.set(c.happyEnd.transport.name, (crewsByTransport.get(c.happyEnd.transport.name) ?? 0) + 1);
-  const index = { version, byQueue, scalersByTarget, crewsByTransport };
-  APP_INDEX.set(scope.node.root, index);
-  return index;
 }
 
 /**

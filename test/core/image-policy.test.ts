@@ -55,3 +55,22 @@ describe('ImagePolicy', () => {
     expect(() => new ImagePolicy({ registryMirrors: { 'ghcr.io': 'https://mirror' } })).toThrow('registryMirrors["ghcr.io"] ("https://mirror") must be a registry host');
   });
 });
+
+describe('ImagePolicy: cost', () => {
+  // cdk8s validates the whole app once per chart (cdk8s App._synthChart): rendering every chart inside
+  // that validation would cost O(charts^2). requireDigests scans the objects' props instead.
+  test('requireDigests does not render the charts in its validation', () => {
+    const a = Testing.app();
+    for (let i = 0; i < 5; i++) {
+      new AsyncActor(new Chart(a, `c${i}`, { namespace: `ns${i}` }), `step${i}`, { transport: Transport.rabbitmq(), handler: 'a.b', image: `ghcr.io/acme/s${i}:1.0.0@${D1}` });
+    }
+    ImagePolicy.apply(a, { requireDigests: true, digests: { 'ghcr.io/deliveryhero/asya-sidecar:0.1.1': D2 } });
+    const spy = jest.spyOn(Chart.prototype, 'toJson');
+    try {
+      a.synthYaml();
+      expect(spy).toHaveBeenCalledTimes(5);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});

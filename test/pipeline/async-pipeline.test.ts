@@ -195,7 +195,8 @@ describe('AsyncPipeline: whole-pipeline checks', () => {
     new AsyaCrew(c2, 'crew', { transport: rabbit, storage: ResultStorage.none() });
     const { p: p2, step: s2 } = pipeline({}, app2);
     p2.addRoute('main', [s2('a')]);
-    expect(() => app2.synth()).toThrow('rag: transport rabbitmq has 2 crews: queue names are not namespaced, so there must be exactly one per cluster');
+    // App-wide now (core/registry): reported once, naming the crews.
+    expect(() => app2.synth()).toThrow('transport rabbitmq has 2 crews (system2/crew, system/crew): queue names are not namespaced, so there must be exactly one per cluster');
   });
 
   test('existingCrew skips the crew check', () => {
