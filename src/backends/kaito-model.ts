@@ -271,7 +271,17 @@ export class KaitoModel extends ModelBackend {
   public readonly resource: ApiObject;
 
   constructor(scope: Construct, id: string, props: KaitoModelProps) {
-    super(scope, id, { name: props.name });
+    // KAITO names the StatefulSet after the Workspace (pkg/workspace/manifests/manifests.go @ v0.12.0), and the StatefulSet
+    // controller labels its pods `controller-revision-hash: <name>-<hash of up to 10 characters>`, a label value of at most 63
+    // (kubernetes/kubernetes pkg/controller/history/controller_history.go ControllerRevisionName; kubernetes/kubernetes#64023);
+    // children of a set are named `<set>-<5 characters>`.
+    super(scope, id, {
+      name: props.name,
+      maxNameLength: props?.scalable === undefined ? 52 : 46,
+      nameLengthReason: props?.scalable === undefined
+        ? 'KAITO names the StatefulSet after the Workspace, and its pods\' controller-revision-hash label <name>-<hash> must fit in 63'
+        : 'the set\'s Workspaces are <name>-xxxxx, and the pods\' controller-revision-hash label <workspace>-<hash> must fit in 63',
+    });
     this.modelId = this.resolvePreset(props.preset);
     this.checkNodes(props);
     this.checkInference(props);

@@ -146,6 +146,17 @@ describe('KaitoModel', () => {
       expect(() => new KaitoModel(testChart(), 'x', { preset: 'phi-4', instanceType: 'Standard_NC6s_v3', modelAccessSecret: 'HF_Token' }))
         .toThrow(/modelAccessSecret \("HF_Token"\) must be a Secret name/);
     });
+    // The StatefulSet controller labels pods controller-revision-hash=<statefulset>-<hash, up to 10 characters>, at most 63
+    // (kubernetes/kubernetes pkg/controller/history/controller_history.go ControllerRevisionName, kubernetes/kubernetes#64023);
+    // KAITO names the StatefulSet after the Workspace (kaito-project/kaito pkg/workspace/manifests/manifests.go @ v0.12.0).
+    test('names too long for the StatefulSet revision label', () => {
+      expect(() => new KaitoModel(testChart(), 'x', { name: 'a'.repeat(53), preset: 'phi-4', instanceType: 'Standard_NC6s_v3' }))
+        .toThrow(`test/x: name ("${'a'.repeat(53)}") must be at most 52 characters (KAITO names the StatefulSet after the Workspace, `
+          + 'and its pods\' controller-revision-hash label <name>-<hash> must fit in 63), it has 53');
+      expect(() => new KaitoModel(testChart(), 'y', { name: 'a'.repeat(47), preset: 'phi-4', instanceType: 'Standard_NC6s_v3', scalable: {} }))
+        .toThrow('must be at most 46 characters (the set\'s Workspaces are <name>-xxxxx');
+      new KaitoModel(testChart(), 'z', { name: 'a'.repeat(52), preset: 'phi-4', instanceType: 'Standard_NC6s_v3' });
+    });
     test('bad name', () => {
       expect(() => new KaitoModel(testChart(), 'x', { name: 'Phi', preset: 'phi-4', instanceType: 'Standard_NC6s_v3' }))
         .toThrow(/test\/x: name \("Phi"\) must be a DNS-1035 label/);
