@@ -185,7 +185,8 @@ describe('KServeModel fidelity to KServe v0.20 (KSV-1, KSV-2)', () => {
     expect(m.requestPath).toBe('/openai/v1/completions');
   });
 
-  // KSV-2: the predictor is a PodSpec (kserve/kserve pkg/apis/serving/v1beta1/component.go, predictor.go @ v0.20.0).
+  // KSV-2: the predictor inlines a PodSpec with tolerations and priorityClassName (kserve/kserve pkg/apis/serving/v1beta1/predictor.go:84,
+  // podspec.go:175,189 @ v0.20.0), which KServe merges over the runtime pod spec (MergePodSpec, inferenceservice/utils/utils.go:267).
   test('tolerations and priorityClassName for a tainted GPU pool', () => {
     const chart = testChart();
     new KServeModel(chart, 'gpu', {
