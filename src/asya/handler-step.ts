@@ -87,6 +87,8 @@ const ENVELOPE_RESERVE_BYTES = 16 * 1024;
 /** Memory the runtime needs besides a result, and how many times a result's size a call may hold at peak. */
 const RUNTIME_BASE_BYTES = 32 * 1024 * 1024;
 const PEAK_FACTOR = 8;
+/** The smallest cap the bridge accepts (BRIDGE_MAX_RESULT_BYTES). */
+const MIN_RESULT_BYTES = 1024;
 
 /**
  * A step that runs one of this package's bundled Python handlers in an AsyncActor (AsyncModel,
@@ -167,17 +169,16 @@ export abstract class HandlerStep extends Construct implements IAsyncStep {
   /**
    * The largest result the handler may return, in bytes: below the transport's message limit (minus room
    * for the envelope) and, with a memory limit, below what the runtime can hold (a result is held about
-   * eight times over at its peak: body, decoded JSON, the runtime's serialization and log formatting).
+   * eight times over at its peak: body, decoded JSON, the runtime's serialization and log formatting;
+   * never below 1 KiB).
    */
-  protected maxResultBytes(transport: Transport, resources: ResourceRequirements, field: string): number {
+  protected maxResultBytes(transport: Transport, resources: ResourceRequirements): number {
     const message = transport.maxMessageBytes;
     let cap = message - Math.min(ENVELOPE_RESERVE_BYTES, Math.floor(message / 4));
     const limit = resources.memory?.limit !== undefined ? parseQuantity(resources.memory.limit) : undefined;
     if (limit !== undefined) {
-      const byMemory = Math.floor((limit - RUNTIME_BASE_BYTES) / PEAK_FACTOR);
-      check(byMemory >= 1024, this, `${field}.memory.limit`, resources.memory!.limit,
-        `leaves no room for a result: the runtime needs about ${RUNTIME_BASE_BYTES / 1024 / 1024}Mi besides ${PEAK_FACTOR} times the result's size`);
-      cap = Math.min(cap, byMemory);
+      // Below ~32Mi the runtime itself does not fit; the cap then stays at its floor (the handler's minimum).
+      cap = Math.min(cap, Math.max(MIN_RESULT_BYTES, Math.floor((limit - RUNTIME_BASE_BYTES) / PEAK_FACTOR)));
     }
     return cap;
   }

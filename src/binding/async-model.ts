@@ -245,7 +245,7 @@ export class AsyncModel extends HandlerStep {
         BRIDGE_MAX_RETRIES: EnvValue.fromValue(String(retries)),
         ...(coldStart ? { BRIDGE_COLD_START_SECONDS: EnvValue.fromValue(String(coldStart)) } : {}),
         ...('Seldon-Model' in b.requestHeaders ? { BRIDGE_RETRY_NOT_FOUND: EnvValue.fromValue('true') } : {}),
-        BRIDGE_MAX_RESULT_BYTES: EnvValue.fromValue(String(this.maxResultBytes(props.transport, resources, 'bridgeResources'))),
+        BRIDGE_MAX_RESULT_BYTES: EnvValue.fromValue(String(this.maxResultBytes(props.transport, resources))),
         BRIDGE_OUTPUT_KEY: EnvValue.fromValue(outputKey),
         ...(passThrough.length ? { BRIDGE_PASS_THROUGH: EnvValue.fromValue(passThrough.join(',')) } : {}),
         ...(output !== BridgeOutput.FIELD ? { BRIDGE_OUTPUT: EnvValue.fromValue(output) } : {}),

@@ -115,6 +115,8 @@ describe('AsyncModel as a HandlerStep', () => {
     expect(rabbit.BRIDGE_MAX_RESULT_BYTES).toBe(String(16 * 1024 * 1024 - 16 * 1024)); // (256Mi - 32Mi) / 8 = 28Mi is larger
     const small = envOf(actorOf(synthValid(bridge({ bridgeResources: { memory: { request: '64Mi', limit: '96Mi' } } }).chart), 'ask'));
     expect(small.BRIDGE_MAX_RESULT_BYTES).toBe(String(8 * 1024 * 1024)); // (96Mi - 32Mi) / 8
+    const tiny = envOf(actorOf(synthValid(bridge({ bridgeResources: { memory: { request: '16Mi', limit: '16Mi' } } }).chart), 'ask'));
+    expect(tiny.BRIDGE_MAX_RESULT_BYTES).toBe('1024'); // the floor the handler accepts
     const sqs = envOf(actorOf(synthValid(bridge({ transport: SQS(), requestTimeout: Duration.seconds(30), maxRetries: 2 }).chart), 'ask'));
     expect(sqs.BRIDGE_MAX_RESULT_BYTES).toBe(String(256 * 1024 - 16 * 1024));
     const sqs1m = envOf(actorOf(synthValid(bridge({ transport: SQS({ maxMessageBytes: 1048576 }), requestTimeout: Duration.seconds(30), maxRetries: 2 }).chart), 'ask'));
@@ -138,8 +140,6 @@ describe('AsyncModel as a HandlerStep', () => {
       'test/ask: runtimeLogLevel ("VERBOSE") must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL'],
     ['a pass-through key the bridge builds itself', { passThroughKeys: ['seed', 'messages'] }, undefined,
       'test/ask: passThroughKeys[1] ("messages") must be an identifier other than model, messages, prompt, input, inputs, instances'],
-    ['a memory limit with no room for a result', { bridgeResources: { memory: { limit: '32Mi' } } }, undefined,
-      'test/ask: bridgeResources.memory.limit ("32Mi") leaves no room for a result'],
     ['a budget above the SQS visibility timeout (TIM-3)', { transport: SQS() }, undefined,
       'test/ask: requestTimeout ("120s") with 3 retries gives a worst case of 570s and a processing timeout of 600s, above the SQS visibility timeout of 300s'],
     ['a visibility timeout below the scale-to-zero budget', { transport: SQS({ visibilityTimeout: Duration.minutes(20) }) }, TO_ZERO,
