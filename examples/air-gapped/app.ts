@@ -77,6 +77,8 @@ export function buildAirGapped(outdir?: string): App {
     resources: { cpu: { request: '1', limit: '2' }, memory: { request: '2Gi', limit: '4Gi' } },
     autoscalerClass: KServeAutoscalerClass.EXTERNAL,
     minReplicas: 0,
+    // The predictor's range is the queue scaler's (SCL-4): up to 3 embedders under load.
+    maxReplicas: 3,
   });
   const llm = new OpenAIModel(p, 'llm', {
     model: ModelSource.ociImage('registry.corp.internal/models/qwen2.5-0.5b-instruct:1'),

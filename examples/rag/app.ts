@@ -1,7 +1,7 @@
 import { App, Chart, Duration } from 'cdk8s';
 import {
-  AsyaCrew, AsyaNamespace, AsyncActor, AsyncModel, AsyncPipeline, Chain, EnvValue, KaitoModel, KServeAutoscalerClass, KServeModel,
-  ModelProtocol, ResultStorage, ToolParameterType, Transport,
+  ArgoCdApplication, AsyaCrew, AsyaNamespace, AsyncActor, AsyncModel, AsyncPipeline, Chain, EnvValue, KaitoModel, KServeAutoscalerClass,
+  KServeModel, ModelProtocol, ResultStorage, ToolParameterType, Transport,
 } from '../../src';
 
 /**
@@ -13,6 +13,8 @@ export function buildRag(outdir?: string): App {
   const app = new App({ outdir });
   const transport = Transport.rabbitmq({
     host: 'rabbitmq.asya-system.svc.cluster.local',
+    // Queue depth over the management API (ready + unacknowledged): bound models may scale to zero (SCL-1).
+    managementUrl: 'http://rabbitmq.asya-system.svc.cluster.local:15672',
     brokerNamespace: 'asya-system',
     brokerPodSelector: { 'app.kubernetes.io/name': 'rabbitmq' },
     // The operator points every sidecar at the gateway (progress reports): every actor may reach its pods.
@@ -70,7 +72,8 @@ export function buildRag(outdir?: string): App {
   const llm = new KaitoModel(rag, 'llm', {
     preset: 'phi-4-mini-instruct',
     instanceType: 'Standard_NC24ads_A100_v4',
-    scalable: { replicas: 1, nodeCountLimit: 2 },
+    // With queue scaling, replicas is the most the InferenceSet runs (SCL-4: the binding's range within it).
+    scalable: { replicas: 2, nodeCountLimit: 2 },
   });
 
   // Steps.
@@ -107,5 +110,9 @@ export function buildRag(outdir?: string): App {
 
   rag.addRoute('ingest', Chain.start(embed).next(write).steps);
   rag.addRoute('ask', Chain.start(embed).next(retrieve).next(answer).steps);
+
+  // GitOps: Argo CD syncs rag.k8s.yaml in waves (infrastructure, models, actors, then the models'
+  // ScaledObjects), retries a failed sync, and ignores spec.replicas of exactly the KEDA-scaled objects.
+  new ArgoCdApplication(new Chart(app, 'gitops'), 'rag', { pipeline: rag, repoUrl: 'https://github.com/acme/platform.git', path: 'dist/rag' });
   return app;
 }

@@ -11,7 +11,12 @@ import {
  */
 export function buildVideoAnalysis(outdir?: string): App {
   const app = new App({ outdir });
-  const transport = Transport.rabbitmq({ host: 'rabbitmq.asya-system.svc.cluster.local', brokerNamespace: 'asya-system' });
+  // Queue depth over the management API (ready + unacknowledged): bound models may scale to zero (SCL-1).
+  const transport = Transport.rabbitmq({
+    host: 'rabbitmq.asya-system.svc.cluster.local',
+    managementUrl: 'http://rabbitmq.asya-system.svc.cluster.local:15672',
+    brokerNamespace: 'asya-system',
+  });
 
   const system = new Chart(app, 'asya-system', { namespace: 'asya-system' });
   new AsyaCrew(system, 'crew', { transport, storage: ResultStorage.s3({ bucket: 'video-results', region: 'eu-west-1' }) });

@@ -99,6 +99,14 @@ export interface AsyncModelProps extends HandlerStepProps {
    */
   readonly maxRetries?: number;
   /**
+   * How long, from the first attempt, the bridge keeps retrying an unavailable model (connection
+   * errors, 429, 502, 503): a model starting from zero, restarting or being rolled out. Counted in the
+   * actor's processing timeout.
+   * @default - the scale target's `coldStartSeconds` (20 minutes unless the backend says otherwise) when
+   * the model scales to zero, else none (maxRetries alone)
+   */
+  readonly unavailableRetryWindow?: Duration;
+  /**
    * The key under which the model's output is added to the payload.
    * @default "result"
    */
@@ -229,7 +237,11 @@ export class AsyncModel extends HandlerStep {
 
     // The bridge actor and its handler (TIM-1: a model at zero gets its cold start; SEL-1: Seldon's
     // envoy answers 404 while the model is not scheduled, so 404 is retried like a 503 there).
-    const coldStart = target && minReplicas === 0 ? (target.coldStartSeconds ?? 1200) : 0;
+    const coldStart = props.unavailableRetryWindow !== undefined
+      ? durationSeconds(this, 'unavailableRetryWindow', props.unavailableRetryWindow, Duration.seconds(0))
+      : (target && minReplicas === 0 ? (target.coldStartSeconds ?? 1200) : 0);
+    check(Number.isInteger(coldStart) && coldStart >= 0 && coldStart <= 86400, this, 'unavailableRetryWindow', `${coldStart}s`,
+      'must be whole seconds from 0 to 24 hours');
     const resources = props.bridgeResources ?? { cpu: { request: '50m', limit: '500m' }, memory: { request: '64Mi', limit: '256Mi' } };
     this.bridge = this.createHandlerActor('Bridge', {
       name,
