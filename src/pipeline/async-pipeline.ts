@@ -5,6 +5,7 @@ import { Construct, IConstruct } from 'constructs';
 import { GatewayTool, ToolParameterType } from './gateway';
 import { CREW_ACTOR_NAMES } from '../asya/async-actor';
 import { IAsyncStep } from '../asya/async-step';
+import { IModelBackend } from '../backends/model-backend';
 import { check } from '../core/errors';
 import { k8s } from '../core/k8s';
 import { checkDnsLabel } from '../core/names';
@@ -120,6 +121,12 @@ const SYNC_WAVE: Record<string, string> = {
   // ScaledObject/health.lua @ v3.5.1) and the sync stops. So after the actors.
   ScaledObject: '2',
 };
+
+/** Route colours of the diagram (colour-blind-safe Okabe-Ito palette), by route order. */
+const ROUTE_COLORS: Array<[string, string]> = [
+  ['blue', '#0072B2'], ['orange', '#E69F00'], ['green', '#009E73'], ['vermillion', '#D55E00'],
+  ['sky blue', '#56B4E9'], ['purple', '#CC79A7'], ['yellow', '#F0E442'], ['black', '#000000'],
+];
 
 const PIPELINE_BRAND = Symbol.for('cdk8s-asya.AsyncPipeline');
 
@@ -247,46 +254,69 @@ export class AsyncPipeline extends Chart {
     const id = (s: string) => s.replace(/[^A-Za-z0-9_]/g, '_');
     const lines = ['flowchart LR'];
     const declared = new Set<string>();
+    const models = new Map<IModelBackend, string>();
+    const links: string[] = [];
+    const linkStyles = new Map<string, number[]>(); // style -> link indexes (Mermaid numbers links in order)
+    const link = (line: string, style?: string) => {
+      if (style) linkStyles.set(style, [...(linkStyles.get(style) ?? []), links.length]);
+      links.push(line);
+    };
     const node = (s: IAsyncStep) => {
       const n = id(s.actorName);
-      if (!declared.has(n)) {
-        declared.add(n);
-        const kind = s.constructor?.name ?? 'step';
-        lines.push(`  ${n}["${s.actorName}<br/><small>${kind} · ${s.queueName}</small>"]`);
-        const b = s.servedModel;
-        if (b) {
-          const bn = `${n}_backend`;
-          lines.push(`  ${bn}[("${b.node.id}<br/><small>${b.constructor?.name ?? 'backend'} · ${b.protocol.id}</small>")]`);
-          lines.push(`  ${n} -. HTTP .-> ${bn}`);
+      if (declared.has(n)) return n;
+      declared.add(n);
+      const kind = s.constructor?.name ?? 'step';
+      lines.push(`  ${n}["${s.actorName}<br/><small>${kind} · ${s.queueName}</small>"]`);
+      const b = s.servedModel;
+      if (b) {
+        // A model shared by several bridges is drawn once, with an HTTP edge from each bridge.
+        let bn = models.get(b);
+        if (!bn) {
+          bn = `model_${id(b.node.path)}`;
+          models.set(b, bn);
+          lines.push(`  ${bn}[("${b.node.id}<br/><small>${b.constructor?.name ?? 'backend'} · ${b.namespace} · ${b.protocol.id}</small>")]`);
+          lines.push(`  class ${bn} model`);
         }
+        link(`  ${n} -. HTTP .-> ${bn}`, 'stroke:#888,stroke-dasharray:4 3');
       }
       return n;
     };
     lines.push('  happy_end(["happy-end"])', '  error_end(["error-end"])');
-    for (const r of this.routeList) {
+    this.routeList.forEach((r, i) => {
+      const color = ROUTE_COLORS[i % ROUTE_COLORS.length][1];
       const start = `route_${id(r.name)}`;
-      lines.push(`  ${start}>"route ${r.name}"]`);
+      lines.push(`  ${start}>"route ${r.name}"]`, `  style ${start} fill:${color},color:#fff,stroke:${color}`);
+      // One colour and label per route: a step shared by two routes shows which route leaves it where.
+      const style = `stroke:${color},stroke-width:2px,color:${color}`;
       let prev = start;
       for (const s of r.steps) {
         const n = node(s);
-        lines.push(`  ${prev} --> ${n}`);
+        link(`  ${prev} -->|${r.name}| ${n}`, style);
         prev = n;
       }
-      lines.push(`  ${prev} --> happy_end`);
-    }
+      link(`  ${prev} -->|${r.name}| happy_end`, style);
+    });
     for (const s of this.dynamic) {
       const n = node(s);
-      lines.push(`  ${n} -. added at run time .- ${n}`);
+      link(`  ${n} -. added at run time .- ${n}`);
     }
-    lines.push('  classDef crew fill:#eee,stroke:#999', '  class happy_end,error_end crew');
+    lines.push(...links, ...[...linkStyles].map(([style, idx]) => `  linkStyle ${idx.join(',')} ${style}`));
+    lines.push('  classDef crew fill:#eee,stroke:#999', '  class happy_end,error_end crew', '  classDef model fill:#fff8e1,stroke:#b8860b');
     return lines.join('\n') + '\n';
   }
 
-  /** A Markdown page with the diagram and the routes. */
+  /** A Markdown page with the diagram, its legend and the routes. */
   public toMarkdown(): string {
-    const routes = this.routeList.map((r) => `- \`${r.name}\`: ${r.steps.map((s) => `\`${s.actorName}\``).join(' → ')} → \`happy-end\``).join('\n');
+    const routes = this.routeList.map((r, i) =>
+      `| ${ROUTE_COLORS[i % ROUTE_COLORS.length][0]} | \`${r.name}\` | ${r.steps.map((s) => `\`${s.actorName}\``).join(' → ')} → \`happy-end\` |`).join('\n');
+    const legend = [
+      '- Solid arrows: the routes, one colour and label per route (see the table below).',
+      '- Dashed arrows labelled HTTP: a bridge calling the served model behind it (cylinders, with their namespace and protocol).',
+      '- Rounded grey boxes: the crew; every step also sends errors and timeouts to `error-end`.',
+      ...(this.dynamic.length ? ['- A self-loop "added at run time": a step that an envelope-mode step may insert into a route.'] : []),
+    ].join('\n');
     return `# Pipeline ${this.pipelineName}\n\nNamespace \`${this.pipelineNamespace}\`. Every step sends errors and timeouts to \`error-end\`.\n\n` +
-      `\`\`\`mermaid\n${this.toMermaid()}\`\`\`\n\n## Routes\n\n${routes}\n`;
+      `\`\`\`mermaid\n${this.toMermaid()}\`\`\`\n\n## Legend\n\n${legend}\n\n## Routes\n\n| colour | route | steps |\n|---|---|---|\n${routes}\n`;
   }
 
   /** Renders (with sync waves when asked). */

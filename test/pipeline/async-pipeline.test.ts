@@ -99,8 +99,8 @@ describe('AsyncPipeline', () => {
 
     const mermaid = p.toMermaid();
     expect(mermaid).toMatchSnapshot();
-    expect(mermaid).toContain('route_ask --> rag_embed');
-    expect(mermaid).toContain('rag_answer --> happy_end');
+    expect(mermaid).toContain('route_ask -->|ask| rag_embed');
+    expect(mermaid).toContain('rag_answer -->|ask| happy_end');
   });
 
   test('dynamic steps are declared and synthesized; every actor has its own NetworkPolicy', () => {
@@ -124,7 +124,7 @@ describe('AsyncPipeline', () => {
     p.addRoute('main', [step('a'), step('b')]);
     AsyncPipeline.synthWithDiagrams(app);
     expect(fs.readdirSync(outdir).sort()).toEqual(['rag.k8s.yaml', 'rag.md', 'system.k8s.yaml']);
-    expect(fs.readFileSync(path.join(outdir, 'rag.md'), 'utf8')).toContain('- `main`: `rag-a` → `rag-b` → `happy-end`');
+    expect(fs.readFileSync(path.join(outdir, 'rag.md'), 'utf8')).toContain('| blue | `main` | `rag-a` → `rag-b` → `happy-end` |');
   });
 });
 
@@ -320,5 +320,42 @@ describe('AsyncPipeline: one-way synthesis', () => {
     expect(() => pipeline({ tools: [{ name: 'a b', description: 'x', route: 'main' }] })).toThrow('rag: tools[0].name ("a b") must be letters, digits, "_" and "-"');
     expect(() => pipeline({ tools: [{ name: 'a', description: 'x', route: 'main', parameters: [{ name: 'p', type: ToolParameterType.STRING, defaultJson: '{' }] }] }))
       .toThrow('rag: tools[0].parameters[0].defaultJson ("{") must be valid JSON');
+  });
+});
+
+describe('AsyncPipeline diagram', () => {
+  test('one colour and label per route, a legend, and each model behind its bridges drawn once', () => {
+    const { p, step } = pipeline({}, Testing.app(), true);
+    const llm = new OpenAIModel(p, 'llm', { model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct', 'main'), resources: { cpu: { limit: '4' }, memory: { limit: '16Gi' }, gpu: { count: 1 } } });
+    const fast = new AsyncModel(p, 'rag-fast', { backend: llm, transport: rabbit, modelScaling: { minReplicas: 1 } });
+    const slow = new AsyncModel(p, 'rag-slow', { backend: llm, transport: rabbit, modelScaling: { minReplicas: 1 } });
+    const embed = step('embed');
+    p.addRoute('ask', [embed, fast]);
+    p.addRoute('think', [embed, slow]);
+    const mermaid = p.toMermaid();
+    // The shared step leaves towards each route's next step with that route's label.
+    expect(mermaid).toContain('rag_embed -->|ask| rag_fast');
+    expect(mermaid).toContain('rag_embed -->|think| rag_slow');
+    // Each route has its own colour (linkStyle by link index) and a coloured start node.
+    expect(mermaid).toContain('style route_ask fill:#0072B2');
+    expect(mermaid).toContain('style route_think fill:#E69F00');
+        // One model node, two HTTP edges.
+    expect(mermaid.match(/model_rag_llm\[\(/g)).toHaveLength(1);
+    expect(mermaid).toContain('rag_fast -. HTTP .-> model_rag_llm');
+    expect(mermaid).toContain('rag_slow -. HTTP .-> model_rag_llm');
+    // linkStyle indexes point at the right links: the n-th link line is the one styled with its route colour.
+    const links = mermaid.split('\n').filter((l) => / -->\||-\. /.test(l));
+    const styled = [...mermaid.matchAll(/linkStyle ([\d,]+) stroke:(#[0-9A-Fa-f]+)/g)];
+    expect(styled.map((m) => m[2]).sort()).toEqual(['#0072B2', '#888', '#E69F00']);
+    for (const m of styled) {
+      for (const i of m[1].split(',').map(Number)) {
+        expect(links[i]).toContain(m[2] === '#0072B2' ? '|ask|' : m[2] === '#E69F00' ? '|think|' : 'HTTP');
+      }
+    }
+    expect(styled.flatMap((m) => m[1].split(',')).length).toBe(links.filter((l) => !l.includes('added at run time')).length);
+    const md = p.toMarkdown();
+    expect(md).toContain('## Legend');
+    expect(md).toContain('| blue | `ask` | `rag-embed` → `rag-fast` → `happy-end` |');
+    expect(md).toContain('| orange | `think` | `rag-embed` → `rag-slow` → `happy-end` |');
   });
 });
