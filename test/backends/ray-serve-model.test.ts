@@ -170,8 +170,10 @@ describe('RayServeModel fidelity (RAY-1..3) and Serve autoscaling options', () =
     expect(one(m, 'RayService', 'h').spec.rayClusterConfig.headGroupSpec.rayStartParams).toEqual({});
   });
 
-  // RAY-3 and Serve's config schema (ray-project/ray python/ray/serve/schema.py HTTPOptionsSchema, DeploymentSchema,
-  // python/ray/serve/config.py AutoscalingConfig; the serveConfigV2 shape of ray-project/kuberay ray-service.llm-serve.yaml @ v1.7.0).
+  // RAY-3 and Serve's config: http_options.request_timeout_s, max_ongoing_requests, max_queued_requests and the
+  // autoscaling_config fields are named as in Ray Serve's config docs (ray-project/ray python/ray/serve/schema.py;
+  // not read at the 2.46.0 tag: unverified). serveConfigV2 shape and the autoscaling_config/max_ongoing_requests keys:
+  // ray-project/kuberay ray-operator/config/samples/ray-service.llm-serve.yaml @ v1.7.0.
   test('request timeout and Serve autoscaling options in serveConfigV2', () => {
     const chart = testChart();
     new RayServeModel(chart, 'r', {
