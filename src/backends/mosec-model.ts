@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ModelProtocol, ModelTraffic } from './model-backend';
 import { ModelServer } from './model-server';
+import { Probe } from '../core/container';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { checkImage } from '../core/image';
@@ -43,10 +44,19 @@ export interface MosecModelProps extends PodOptions {
   readonly script?: string;
   /**
    * Mosec's request timeout (`--timeout`); requests still running after it get a 408. Mosec's own
-   * default (3 s) is far too short for LLM work.
-   * @default Duration.minutes(5)
+   * default (3 s) is far too short for LLM work. Keep it at most the binding's `requestTimeout`: a bridge
+   * that gives up first retries while Mosec still works on the first request (duplicate work).
+   * @default Duration.seconds(110) (below the bridge's default requestTimeout of 2 minutes)
    */
   readonly timeout?: Duration;
+  /**
+   * The readiness probe. Mosec's `GET /` answers 200 as soon as its HTTP front end listens, before the
+   * Python workers have loaded their model, and the inference routes accept only POST: to keep the pod
+   * unready until the model is loaded, let your worker's `__init__` write a file and probe it, e.g.
+   * `Probe.exec(['test', '-f', '/tmp/ready'])` (`/tmp` is the pod's writable emptyDir).
+   * @default - `GET /` on port 8000
+   */
+  readonly readinessProbe?: Probe;
   /**
    * The route the bridge posts JSON to (`append_worker(route=...)`).
    * @default "/inference"
@@ -149,6 +159,7 @@ export class MosecModel extends ModelServer {
         ports: [{ name: 'http', containerPort: PORT }],
         volumeMounts: [{ volume: 'tmp', mountPath: '/tmp' }, ...(props.volumeMounts ?? [])],
         ...this.httpProbes(PORT, '/'),
+        ...(props.readinessProbe ? { readinessProbe: this.readiness(props.readinessProbe) } : {}),
       },
       volumes: [Volume.emptyDir('tmp')],
     }, props);
@@ -161,6 +172,11 @@ export class MosecModel extends ModelServer {
     });
   }
 
+  private readiness(probe: Probe): Probe {
+    check(probe instanceof Probe, this, 'readinessProbe', probe, 'must be a Probe (Probe.exec, Probe.httpGet or Probe.tcpSocket)');
+    return probe;
+  }
+
   private script(value: string | undefined): string {
     const script = value ?? 'server.py';
     check(typeof script === 'string' && SCRIPT.test(script) && !script.split('/').includes('..'), this, 'script', script,
@@ -169,7 +185,7 @@ export class MosecModel extends ModelServer {
   }
 
   private timeoutMs(value: Duration | undefined): number {
-    const timeout = value ?? Duration.minutes(5);
+    const timeout = value ?? Duration.seconds(110);
     check(timeout instanceof Duration, this, 'timeout', timeout, 'must be a Duration (e.g. Duration.minutes(5))');
     const timeoutMs = timeout.toMilliseconds();
     check(Number.isInteger(timeoutMs) && timeoutMs >= 1000, this, 'timeout', `${timeoutMs}ms`, 'must be a whole number of milliseconds of at least 1000');

@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { AsyncModel, Transport } from '../../src';
 import { ModelProtocol } from '../../src/backends/model-backend';
 import { MosecModel, MosecModelProps } from '../../src/backends/mosec-model';
-import { EnvValue, Volume } from '../../src/core';
+import { EnvValue, Probe, Volume } from '../../src/core';
 import { one, synthValid, testChart } from '../util';
 
 const CPU = { cpu: { request: '1', limit: '2' }, memory: { request: '2Gi', limit: '4Gi' } };
@@ -13,7 +13,7 @@ function base(overrides: Partial<MosecModelProps> = {}): MosecModelProps {
 }
 
 describe('MosecModel', () => {
-  test('defaults: server.py, 5 minute timeout, /inference', () => {
+  test('defaults: server.py, 110 s timeout, /inference', () => {
     const chart = testChart('ml');
     const m = new MosecModel(chart, 'sentiment', base());
     const manifests = synthValid(chart);
@@ -22,7 +22,7 @@ describe('MosecModel', () => {
     const c = dep.spec.template.spec.containers[0];
     expect(c.image).toBe(IMAGE);
     expect(c.command).toEqual(['python', 'server.py']);
-    expect(c.args).toEqual(['--port', '8000', '--timeout', '300000']);
+    expect(c.args).toEqual(['--port', '8000', '--timeout', '110000']);
     expect(c.ports).toEqual([{ name: 'http', containerPort: 8000 }]);
     expect(c.readinessProbe.httpGet).toEqual({ path: '/', port: 8000 });
     expect(c.livenessProbe.httpGet).toEqual({ path: '/', port: 8000 });
@@ -87,6 +87,28 @@ describe('MosecModel', () => {
     expect(env).toContainEqual({ name: 'BRIDGE_PROTOCOL', value: 'http-json' });
   });
 
+  describe('fidelity (field-review 3.9)', () => {
+    // MOS-2: Mosec's --timeout (mosecorg/mosec mosec/args.py @ 0.9.7) above the bridge's 2 minute request
+    // timeout (AsyncModel requestTimeout default) lets the bridge retry while Mosec still works: duplicate work.
+    test('MOS-2: the default Mosec timeout is below the bridge\'s default request timeout', () => {
+      const chart = testChart('ml');
+      new MosecModel(chart, 'm', base());
+      const args = one(synthValid(chart), 'Deployment', 'm').spec.template.spec.containers[0].args;
+      const ms = Number(args[args.indexOf('--timeout') + 1]);
+      expect(ms).toBeLessThanOrEqual(Duration.minutes(2).toMilliseconds());
+      expect(ms).toBe(110000);
+    });
+    // MOS-1: GET / answers once the Rust front end listens (mosecorg/mosec src/routes.rs index, src/main.rs @ 0.9.7),
+    // before the Python workers loaded (mosec/server.py:142,152); inference routes are POST only (src/main.rs).
+    test('MOS-1: a readiness probe of the user gates traffic until the model is loaded', () => {
+      const chart = testChart('ml');
+      new MosecModel(chart, 'm', base({ readinessProbe: Probe.exec(['test', '-f', '/tmp/ready'], { periodSeconds: 5 }) }));
+      const c = one(synthValid(chart), 'Deployment', 'm').spec.template.spec.containers[0];
+      expect(c.readinessProbe).toEqual({ exec: { command: ['test', '-f', '/tmp/ready'] }, periodSeconds: 5 });
+      expect(c.livenessProbe.httpGet).toEqual({ path: '/', port: 8000 });
+    });
+  });
+
   describe('errors', () => {
     const cases: Array<[string, Partial<MosecModelProps>, string]> = [
       ['unpinned image', { image: 'ghcr.io/acme/mosec' },
@@ -109,6 +131,8 @@ describe('MosecModel', () => {
         'test/m: volumeMounts[0].mountPath ("/tmp/") is reserved: the construct mounts /tmp'],
       ['name starting with a digit', { name: '9m' },
         'test/m: name ("9m") must be a DNS-1035 label (lowercase letters, digits and "-", starting with a letter, ending with a letter or digit)'],
+      ['readiness probe not a Probe', { readinessProbe: { exec: { command: ['true'] } } as any },
+        'test/m: readinessProbe ({"exec":{"command":["true"]}}) must be a Probe (Probe.exec, Probe.httpGet or Probe.tcpSocket)'],
       ['pod label overriding the selector', { podLabels: { 'app.kubernetes.io/instance': 'other' } },
         'test/m: podLabels["app.kubernetes.io/instance"] ("other") must be "m" or unset: the Deployment and Service select the pods by it'],
     ];
