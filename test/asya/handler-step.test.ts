@@ -105,6 +105,13 @@ describe('AsyncModel as a HandlerStep', () => {
     expect(actorOf(b, 'ask').spec.timeout.processing).toBe(600);
   });
 
+  test('unavailableRetryWindow overrides the cold start, also for a model that does not scale to zero', () => {
+    const m = synthValid(bridge({ unavailableRetryWindow: Duration.minutes(1) }).chart);
+    expect(envOf(actorOf(m, 'ask')).BRIDGE_COLD_START_SECONDS).toBe('60');
+    expect(actorOf(m, 'ask').spec.timeout.processing).toBe(660);
+    expect(() => bridge({ unavailableRetryWindow: Duration.days(2) })).toThrow('test/ask: unavailableRetryWindow ("172800s") must be whole seconds from 0 to 24 hours');
+  });
+
   test('Seldon (Seldon-Model header): 404 is retried while the model is unscheduled (SEL-1)', () => {
     const m = synthValid(bridge({}, undefined, { 'Seldon-Model': 'iris' }).chart);
     expect(envOf(actorOf(m, 'ask')).BRIDGE_RETRY_NOT_FOUND).toBe('true');
