@@ -40,7 +40,8 @@ export interface RabbitMqTransportOptions {
    * queue-driven scaling of models counts ready plus unacknowledged messages over HTTP (`protocol: http`);
    * over AMQP KEDA counts ready messages only, so messages a bridge is working on are invisible
    * (kedacore/keda pkg/scalers/rabbitmq_scaler.go:546-566 @ v2.20.2). Required for a model that scales to
-   * zero on RabbitMQ; without it a bound model defaults to one replica at least.
+   * zero on RabbitMQ; without it a bound model defaults to one replica at least. The KEDA operator must
+   * reach it (the management plugin's port, 15672 by default) with the credentials of `credentialsSecret`.
    * @default - AMQP (ready messages only), like the operator's own scalers
    */
   readonly managementUrl?: string;
