@@ -1,3 +1,14 @@
+import { check } from './errors';
+import { isDns1123Subdomain } from './names';
+import { boolProp } from './props';
+
+/** A Secret or ConfigMap key reference: the object's name, a key of `[-._a-zA-Z0-9]+` (at most 253), an optional flag. */
+function checkKeyRef(where: string, field: string, name: string, key: string, optional?: boolean): void {
+  check(typeof name === 'string' && isDns1123Subdomain(name), where, field, name, 'must name an object: a DNS-1123 subdomain (lowercase letters, digits, "-" and ".")');
+  check(typeof key === 'string' && key.length <= 253 && /^[-._a-zA-Z0-9]+$/.test(key), where, 'key', key, 'must be a key of letters, digits, "-", "_" and "." (at most 253 characters)');
+  boolProp(where, 'optional', optional);
+}
+
 /**
  * The value of an environment variable: a plain value, or a reference to a Secret, a ConfigMap or a
  * pod field. Secrets are only ever referenced (`secretKeyRef`), never copied into the manifest.
@@ -7,6 +18,7 @@ export class EnvValue {
    * A plain value. Never put credentials here: use `EnvValue.fromSecret`.
    */
   public static fromValue(value: string): EnvValue {
+    check(typeof value === 'string', 'EnvValue.fromValue', 'value', value, 'must be a string (quote numbers and booleans: "8", "true")');
     return new EnvValue(value, undefined);
   }
 
@@ -17,6 +29,7 @@ export class EnvValue {
    * @param optional whether the pod may start without the key
    */
   public static fromSecret(secretName: string, key: string, optional?: boolean): EnvValue {
+    checkKeyRef('EnvValue.fromSecret', 'secretName', secretName, key, optional);
     return new EnvValue(undefined, { secretKeyRef: { name: secretName, key, ...(optional === undefined ? {} : { optional }) } });
   }
 
@@ -27,6 +40,7 @@ export class EnvValue {
    * @param optional whether the pod may start without the key
    */
   public static fromConfigMap(configMapName: string, key: string, optional?: boolean): EnvValue {
+    checkKeyRef('EnvValue.fromConfigMap', 'configMapName', configMapName, key, optional);
     return new EnvValue(undefined, { configMapKeyRef: { name: configMapName, key, ...(optional === undefined ? {} : { optional }) } });
   }
 
@@ -34,6 +48,8 @@ export class EnvValue {
    * A field of the pod (`valueFrom.fieldRef`), e.g. `metadata.namespace` or `status.podIP`.
    */
   public static fromFieldRef(fieldPath: string): EnvValue {
+    check(typeof fieldPath === 'string' && /^[A-Za-z][A-Za-z0-9_.'\[\]\/-]*$/.test(fieldPath), 'EnvValue.fromFieldRef', 'fieldPath', fieldPath,
+      'must be a pod field path such as metadata.namespace or status.podIP');
     return new EnvValue(undefined, { fieldRef: { fieldPath } });
   }
 

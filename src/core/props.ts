@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { check } from './errors';
 import { isQuantity } from './quantity';
-import { qualifiedNameProblem, labelValueProblem } from '../validation/names';
+import { labelValueProblem, qualifiedNameProblem } from './names';
 
 /**
  * Guards for props given by untyped callers (plain JavaScript, or jsii languages that bypass type

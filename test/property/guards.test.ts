@@ -142,3 +142,21 @@ describe('guards in the shared container and pod rendering (every construct)', (
     expect(err(actor(extra))).toContain(message);
   });
 });
+
+describe('guards in the value-class factories', () => {
+  const { EnvValue, Volume } = require('../../src');
+  test.each<[() => unknown, string]>([
+    [() => EnvValue.fromValue(8), 'EnvValue.fromValue: value (8) must be a string (quote numbers and booleans: "8", "true")'],
+    [() => EnvValue.fromSecret('HF', 'token'), 'EnvValue.fromSecret: secretName ("HF") must name an object: a DNS-1123 subdomain (lowercase letters, digits, "-" and ".")'],
+    [() => EnvValue.fromSecret('hf', 'to ken'), 'EnvValue.fromSecret: key ("to ken") must be a key of letters, digits, "-", "_" and "." (at most 253 characters)'],
+    [() => EnvValue.fromConfigMap('cfg', 'k', 'yes'), 'EnvValue.fromConfigMap: optional ("yes") must be true or false (a boolean, not a string or number)'],
+    [() => EnvValue.fromFieldRef(''), 'EnvValue.fromFieldRef: fieldPath ("") must be a pod field path such as metadata.namespace or status.podIP'],
+    [() => Volume.emptyDir(undefined), 'Volume.emptyDir: name (unset) must be a DNS-1123 label (lowercase letters, digits and "-", at most 63 characters)'],
+    [() => Volume.emptyDir('cache', { sizeLimit: '1GB' }), 'Volume.emptyDir: options.sizeLimit ("1GB") is not a Kubernetes quantity (e.g. 500m, 1Gi, 2)'],
+    [() => Volume.configMap('cfg', 'Cfg'), 'Volume.configMap: configMapName ("Cfg") must name an object: a DNS-1123 subdomain (lowercase letters, digits, "-" and ".")'],
+    [() => Volume.secret('s', 's', 0o1000), 'Volume.secret: defaultMode (512) must be between 0 and 511'],
+    [() => Volume.persistentVolumeClaim('w', 'weights', 'true'), 'Volume.persistentVolumeClaim: readOnly ("true") must be true or false (a boolean, not a string or number)'],
+  ])('%#', (fn, message) => {
+    expect(err(fn)).toBe(message);
+  });
+});
