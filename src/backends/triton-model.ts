@@ -116,6 +116,11 @@ const RESERVED_ARGS = ['--model-repository', '--model-store', '--http-port', '--
  * metrics 8002), probed at `/v2/health/ready` and `/v2/health/live`, with `/dev/shm` on a memory emptyDir.
  * The Deployment is the scale target (scale to zero works).
  *
+ * Readiness is strict: with Triton's default `--strict-readiness=true`, `/v2/health/ready` fails while any
+ * model of the repository is not loaded, so one broken model keeps the whole pod unready (and the startup
+ * probe eventually restarts it). Serve one model per TritonModel, or pass `--strict-readiness=false` in
+ * `serverArgs` to be ready once the server answers (requests to a model that failed then get errors).
+ *
  * Pod security: `restricted` by default (uid 1000, the image's `triton-server` user). Python-backend models
  * that install packages at start may need `security.allowRoot`.
  *

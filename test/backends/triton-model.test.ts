@@ -76,6 +76,19 @@ describe('TritonModel', () => {
     expect(init.securityContext.runAsNonRoot).toBe(true);
   });
 
+  // TRI-1: /v2/health/ready is strict by default (triton-inference-server/server src/command_line_parser.cc
+  // --strict-readiness @ v2.49.0); the documented way out is the flag, which stays the user's to pass.
+  test('TRI-1: --strict-readiness=false passes through serverArgs', () => {
+    const chart = testChart('ml');
+    new TritonModel(chart, 'triton', {
+      repository: TritonModelRepository.uri('s3://models/repo'), modelName: 'resnet', resources: GPU,
+      serverArgs: ['--strict-readiness=false'],
+    });
+    const c = one(synthValid(chart), 'Deployment', 'triton').spec.template.spec.containers[0];
+    expect(c.args).toContain('--strict-readiness=false');
+    expect(c.readinessProbe.httpGet).toEqual({ path: '/v2/health/ready', port: 8000 });
+  });
+
   describe('errors', () => {
     const base = { repository: TritonModelRepository.persistentVolumeClaim('pvc'), modelName: 'm', resources: GPU };
     test('bad repository URI', () => {
