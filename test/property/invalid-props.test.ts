@@ -108,8 +108,8 @@ describe('AsyncModel, OpenAIModel, KServeModel with exactly one rule broken', ()
       fc.tuple(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 20 }))
         .map(([max, d]) => ({ props: { modelScaling: { minReplicas: max + d, maxReplicas: max } }, field: 'modelScaling.minReplicas' })),
       fc.integer({ min: -20, max: 0 }).map((q) => ({ props: { modelScaling: { queueLength: q } }, field: 'modelScaling.queueLength' })),
-      // The ScaledObject <name>-model must fit KEDA's 54 characters.
-      dns1035(49, 54).filter((n) => !n.endsWith('-dlq')).map((name) => ({ props: { name }, field: 'name' })),
+      // The bridge actor's name (its operator-made ScaledObject's) must fit KEDA's 54 characters.
+      dns1035(55, 63).filter((n) => !n.endsWith('-dlq')).map((name) => ({ props: { name }, field: 'name' })),
       // Bad name characters: see the AsyncModel name test below.
     );
     fc.assert(fc.property(broken, ({ props, field }) => {

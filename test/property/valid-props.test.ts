@@ -6,7 +6,7 @@ import { Chart, Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import { actorProps, addCrew, backendSpec, BackendSpec, dns1035, freshChart, synthApp, transport } from './arbitraries';
 import {
-  AsyncActor, AsyncActorProps, AsyncModel, AsyncModelProps, AsyncPipeline, HandlerMode, KServeAutoscalerClass, KServeModel, ModelSource, OpenAIModel,
+  AsyncActor, AsyncActorProps, AsyncModel, AsyncModelProps, AsyncPipeline, HandlerMode, KServeAutoscalerClass, KServeModel, ModelSource, OpenAIModel, Transport,
 } from '../../src';
 import { Policy, PolicyLevel } from '../../src/validation';
 
@@ -48,6 +48,11 @@ function backend(chart: Chart, spec: BackendSpec & { model: ModelSource }): Open
   });
 }
 
+/** Queue depth over the management API (ready + unacked): models may scale to zero (SCL-1). */
+const scalingTransport = Transport.rabbitmq({
+  brokerNamespace: 'asya-system', brokerPodSelector: { 'app.kubernetes.io/name': 'rabbitmq' }, managementUrl: 'http://rabbitmq.asya-system.svc.cluster.local:15672',
+});
+
 const modelProps = fc.record({
   spec: backendSpec,
   name: dns1035(1, 48).filter((n) => !n.endsWith('-dlq') && n !== 'happy-end' && n !== 'error-end'),
@@ -67,6 +72,10 @@ function synthModel(p: ModelCase) {
   const b = backend(chart, p.spec);
   // Queue-driven model scaling only where the backend has a scale target (KServe HPA has none).
   const scalable = b.scaleTarget !== undefined;
+  // The binding's range lies within the backend's own (SCL-4: KServe min/maxReplicas bound the scaler).
+  const t = b.scaleTarget;
+  const lo = Math.min(Math.max(p.min, t?.minReplicas ?? 0), t?.maxReplicas ?? Infinity);
+  const hi = Math.min(Math.max(1, lo, p.min + p.extra), t?.maxReplicas ?? Infinity);
   const props: AsyncModelProps = {
     backend: b,
     transport,
@@ -75,9 +84,9 @@ function synthModel(p: ModelCase) {
     requestTimeout: Duration.seconds(p.requestTimeout),
     maxRetries: p.maxRetries,
     networkPolicy: p.networkPolicy,
-    ...(scalable ? { modelScaling: { minReplicas: p.min, maxReplicas: Math.max(1, p.min + p.extra), queueLength: p.queueLength } } : {}),
+    ...(scalable ? { modelScaling: { minReplicas: lo, maxReplicas: hi, queueLength: p.queueLength } } : {}),
   };
-  new AsyncModel(chart, 'model', props);
+  new AsyncModel(chart, 'model', { ...props, transport: scalingTransport });
   return synthApp(app);
 }
 
