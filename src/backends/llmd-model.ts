@@ -98,6 +98,11 @@ export interface LlmdModelProps extends ModelServerOptions {
    */
   readonly loaderResources?: ResourceRequirements;
   /**
+   * vLLM tensor parallelism (`--tensor-parallel-size`) over the pod's GPUs (see `OpenAIModelProps`).
+   * @default - vLLM's default (1)
+   */
+  readonly tensorParallelSize?: number;
+  /**
    * The Endpoint Picker (EPP) image, pinned by tag or digest. Since gateway-api-inference-extension
    * v1.6.0 the EPP lives in `llm-d/llm-d-router`; no default is invented.
    * @see https://github.com/kubernetes-sigs/gateway-api-inference-extension

@@ -183,6 +183,12 @@ describe('LlmdModel', () => {
       expect(spec('b').containers[0].readinessProbe.grpc).toEqual({ port: 9003, service: 'readiness' });
       expect(spec('b').containers[0].livenessProbe.grpc).toEqual({ port: 9003, service: 'liveness' });
     });
+    test('vLLM tensor parallelism reaches the pool\'s vLLM pods', () => {
+      const chart = testChart('ai');
+      new LlmdModel(chart, 'llm', base({ resources: { ...GPU, gpu: { count: 2 } }, tensorParallelSize: 2 }));
+      const args = one(synthValid(chart), 'Deployment', 'llm').spec.template.spec.containers[0].args;
+      expect(args.slice(args.indexOf('--tensor-parallel-size'), args.indexOf('--tensor-parallel-size') + 2)).toEqual(['--tensor-parallel-size', '2']);
+    });
     test('resource is the InferencePool; inferencePool stays as an alias', () => {
       const m = new LlmdModel(testChart('ai'), 'llm', base());
       expect(m.resource.kind).toBe('InferencePool');
