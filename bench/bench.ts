@@ -94,6 +94,7 @@ export function buildGeneratedApp(lib: typeof Lib, cdk8s: typeof Cdk8s, n: numbe
   const app = new cdk8s.App({ outdir: path.join(os.tmpdir(), 'cdk8s-asya-bench-unused') });
   const transport = lib.Transport.rabbitmq({
     host: 'rabbitmq.asya-system.svc.cluster.local',
+    managementUrl: 'http://rabbitmq.asya-system.svc.cluster.local:15672',
     brokerNamespace: 'asya-system',
     brokerPodSelector: { 'app.kubernetes.io/name': 'rabbitmq' },
   });
@@ -130,8 +131,8 @@ export function buildGeneratedApp(lib: typeof Lib, cdk8s: typeof Cdk8s, n: numbe
       } else if (j === 5) {
         steps.push(new lib.AsyncModel(pipeline, name, { backend: llm, transport, modelScaling: { maxReplicas: 2 } }));
       } else if (j === 8) {
-        // KEDA admits one ScaledObject per target: the second binding of the LLM does not scale it.
-        steps.push(new lib.AsyncModel(pipeline, name, { backend: llm, transport, modelScaling: { enabled: false } }));
+        // A second binding of the LLM: it adds its queue as a trigger of the model's one ScaledObject.
+        steps.push(new lib.AsyncModel(pipeline, name, { backend: llm, transport, modelScaling: { maxReplicas: 2 } }));
       } else {
         steps.push(new lib.AsyncActor(pipeline, name, {
           transport,
@@ -457,9 +458,121 @@ function pkgVersion(name: string): string {
   }
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// Issue 13 ratios: package size, require time, synth cost against raw cdk8s ApiObjects
+// ---------------------------------------------------------------------------------------------------------
+
+function dirBytes(dir: string, skip: (p: string) => boolean = () => false): number {
+  let total = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (skip(p)) continue;
+    if (e.isDirectory()) total += dirBytes(p, skip);
+    else if (e.isFile()) total += fs.statSync(p).size;
+  }
+  return total;
+}
+
+/** Unpacked size of the package as `npm pack` would ship it (lib/ as built), and of cdk8s-plus-28 as installed. */
+function packageSizes(): any {
+  const r = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' });
+  const ours = r.status === 0 ? JSON.parse(r.stdout)[0] : undefined;
+  const plusDir = path.join(ROOT, 'node_modules', 'cdk8s-plus-28');
+  const plus = dirBytes(plusDir, (p) => p.endsWith(`${path.sep}node_modules`));
+  const imports = fs.existsSync(path.join(ROOT, 'lib', 'imports')) ? dirBytes(path.join(ROOT, 'lib', 'imports')) : 0;
+  const schemas = fs.existsSync(path.join(ROOT, 'schemas')) ? dirBytes(path.join(ROOT, 'schemas')) : 0;
+  return {
+    oursUnpackedMb: ours ? mb(ours.unpackedSize) : undefined,
+    oursFiles: ours?.entryCount,
+    libImportsMb: mb(imports),
+    schemasMb: mb(schemas),
+    cdk8sPlus28Mb: mb(plus),
+    ratio: ours ? round(ours.unpackedSize / plus, 2) : undefined,
+    note: 'ours: npm pack --dry-run of the working tree (lib/ as last built); cdk8s-plus-28: its installed files',
+  };
+}
+
+/** Median `require` time in fresh node processes: the library entry vs cdk8s-plus-28. */
+function requireTimes(compiled: Compiled, runs: number): any {
+  const time = (entry: string): number[] => {
+    const code = `const t=process.hrtime.bigint();require(${JSON.stringify(entry)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6));`;
+    const out: number[] = [];
+    spawnSync(process.execPath, ['-e', code], { cwd: compiled.dir, env: compiled.env }); // warm the file cache
+    for (let i = 0; i < runs; i++) {
+      const r = spawnSync(process.execPath, ['-e', code], { cwd: compiled.dir, env: compiled.env, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`require child failed: ${r.stderr}`);
+      out.push(Number(r.stdout));
+    }
+    return out;
+  };
+  const ours = median(time(compiled.libEntry));
+  const plus = median(time(path.join(ROOT, 'node_modules', 'cdk8s-plus-28')));
+  return { oursMs: round(ours), cdk8sPlus28Ms: round(plus), ratio: round(ours / plus, 2), libEntry: compiled.mode };
+}
+
+/**
+ * Synth cost of the library against raw cdk8s ApiObjects holding the same documents in the same charts
+ * (construction + App.synthYaml() each), with one pipeline chart (N = 10) and 100 charts of 10 steps.
+ */
+function rawRatio(lib: typeof Lib, cdk8s: typeof Cdk8s, n: number, runs: number): any {
+  const libRun = (): { ms: number; charts: Array<{ id: string; namespace?: string; docs: any[] }> } => {
+    const t0 = performance.now();
+    const app = buildGeneratedApp(lib, cdk8s, n);
+    app.synthYaml();
+    const ms = performance.now() - t0;
+    return { ms, charts: app.charts.map((c) => ({ id: c.node.id, namespace: c.namespace, docs: c.toJson() })) };
+  };
+  const rawRun = (charts: Array<{ id: string; namespace?: string; docs: any[] }>): number => {
+    const t0 = performance.now();
+    const app = new cdk8s.App({ outdir: path.join(os.tmpdir(), 'cdk8s-asya-bench-unused') });
+    for (const c of charts) {
+      const chart = new cdk8s.Chart(app, c.id, { namespace: c.namespace });
+      c.docs.forEach((d, i) => new cdk8s.ApiObject(chart, `o${i}`, d));
+    }
+    app.synthYaml();
+    return performance.now() - t0;
+  };
+  const warm = libRun();
+  rawRun(structuredClone(warm.charts));
+  const libMs: number[] = [];
+  const rawMs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    libMs.push(libRun().ms);
+    rawMs.push(rawRun(structuredClone(warm.charts)));
+  }
+  const l = median(libMs);
+  const r = median(rawMs);
+  return { n, charts: warm.charts.length, objects: warm.charts.reduce((a, c) => a + c.docs.length, 0), libraryMs: round(l), rawApiObjectsMs: round(r), ratio: round(l / r, 2) };
+}
+
+function ratios(compiled: Compiled, quick: boolean): any {
+  const cdk8s: typeof Cdk8s = load('cdk8s');
+  // The library's JS in the temp dir resolves its dependencies through a node_modules link (in-process).
+  const link = path.join(compiled.dir, 'node_modules');
+  if (!fs.existsSync(link)) fs.symlinkSync(path.join(ROOT, 'node_modules'), link);
+  const lib: typeof Lib = load(compiled.libEntry);
+  process.stderr.write('bench: ratios (package size, require, synth vs raw ApiObjects)...\n');
+  return {
+    goals: { packageSize: 1.5, require: 2, userSynthTsNode: 1.2, synthVsRaw: 1.1 },
+    packageSize: packageSizes(),
+    require: requireTimes(compiled, quick ? 3 : 7),
+    synthVsRaw: [rawRatio(lib, cdk8s, 10, quick ? 3 : 9), rawRatio(lib, cdk8s, 1000, quick ? 1 : 3)],
+    userSynthTsNode: 'not measured by the bench (see docs/benchmark.md)',
+  };
+}
+
 async function main(argv: string[]): Promise<void> {
   const childAt = argv.indexOf('--child');
   if (childAt >= 0) return child(Number(argv[childAt + 1]), Number(argv[childAt + 2]), argv[childAt + 3]);
+  if (argv.includes('--ratios')) {
+    const compiledOnly = compileJs();
+    const r = ratios(compiledOnly, argv.includes('--quick'));
+    fs.rmSync(compiledOnly.dir, { recursive: true, force: true });
+    const previous = fs.existsSync(RESULTS) ? JSON.parse(fs.readFileSync(RESULTS, 'utf8')) : {};
+    fs.writeFileSync(RESULTS, JSON.stringify({ ...previous, ratios: { date: new Date().toISOString(), ...r } }, null, 2) + '\n');
+    process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    return;
+  }
 
   const quick = argv.includes('--quick');
   const sizesArg = argv.find((a) => a.startsWith('--sizes='));
@@ -475,6 +588,7 @@ async function main(argv: string[]): Promise<void> {
   }
   process.stderr.write('bench: cold start of the RAG example...\n');
   const cold = coldStart(compiled);
+  const issue13 = ratios(compiled, quick);
   fs.rmSync(compiled.dir, { recursive: true, force: true });
   const cpus = os.cpus();
   const report = {
@@ -496,6 +610,7 @@ async function main(argv: string[]): Promise<void> {
     },
     sizes: results,
     coldStart: cold,
+    ratios: issue13,
     benchSeconds: round((performance.now() - started) / 1000),
   };
   fs.writeFileSync(RESULTS, JSON.stringify(report, null, 2) + '\n');
