@@ -4,6 +4,7 @@ import { ModelBackend, ModelProtocol, ModelServing, ModelTraffic } from './model
 import { check } from '../core/errors';
 import { checkImage } from '../core/image';
 import { k8s } from '../core/k8s';
+import { checkLabelMap } from '../core/props';
 import { NetworkPeer, TrafficPort } from '../core/traffic';
 import { InferenceSetV1Beta1 } from '../imports/kaito-inferenceset-kaito.sh';
 import { WorkspaceV1Beta1 } from '../imports/kaito-workspace-kaito.sh';
@@ -282,6 +283,7 @@ export class KaitoModel extends ModelBackend {
         ? 'KAITO names the StatefulSet after the Workspace, and its pods\' controller-revision-hash label <name>-<hash> must fit in 63'
         : 'the set\'s Workspaces are <name>-xxxxx, and the pods\' controller-revision-hash label <workspace>-<hash> must fit in 63',
     });
+    checkLabelMap(this, 'labels', props.labels);
     this.modelId = this.resolvePreset(props.preset);
     this.checkNodes(props);
     this.checkInference(props);

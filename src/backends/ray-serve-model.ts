@@ -5,6 +5,7 @@ import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { checkDnsLabel } from '../core/names';
 import { PodOptions, renderPodSpec } from '../core/pod';
+import { listProp } from '../core/props';
 import { ResourceRequirements } from '../core/resources';
 import { NetworkPeer, TrafficPort } from '../core/traffic';
 import { Volume } from '../core/volume';
@@ -284,6 +285,7 @@ export class RayServeModel extends ModelBackend {
     super(scope, id, { name: props.name, maxNameLength: 53, nameLengthReason: 'KubeRay names the Services NAME-serve-svc and NAME-head-svc, at most 63' });
     this.kubeRayOperatorNamespace = props.kubeRayOperatorNamespace; // traffic (issue 14)
     this.selector = { 'app.kubernetes.io/instance': this.name, 'app.kubernetes.io/component': 'ray-serve' };
+    listProp(this, 'applications', props.applications);
     const image = this.image(props);
     const rayVersion = props.rayVersion ?? (props.image === undefined && isLlm(props) ? LLM_RAY_VERSION : RAY_VERSION);
     check(/^\d+\.\d+\.\d+/.test(rayVersion), this, 'rayVersion', rayVersion, 'must be a Ray version such as 2.46.0');

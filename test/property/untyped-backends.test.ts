@@ -61,18 +61,17 @@ describe.each(BACKENDS)('%s', (_name, build, props) => {
 });
 
 /*
- * Found by these properties, not fixed here (the files are being changed by their owners): kept failing so
- * that the fix turns them green.
- * - KaitoModel labels: a string (' ') is spread into {"0": " "} (no checkLabelMap on labels)
- * - RayServeModel applications: 0 gives TypeError: (props.applications ?? []).some is not a function (no listProp)
+ * Found by these properties and fixed in the constructors:
+ * - KaitoModel labels: a string (' ') was spread into {"0": " "} (now checkLabelMap on labels)
+ * - RayServeModel applications: 0 gave TypeError: (props.applications ?? []).some is not a function (now listProp)
  */
-describe('known bugs (fix: checkLabelMap / listProp in the constructor)', () => {
-  test.failing('KaitoModel labels', () => {
+describe('regressions (checkLabelMap / listProp in the constructor)', () => {
+  test('KaitoModel labels', () => {
     fc.assert(fc.property(untyped, (value) => {
       propErrorOrClean((c) => BACKENDS[3][1](c, { labels: value }));
     }));
   });
-  test.failing('RayServeModel applications', () => {
+  test('RayServeModel applications', () => {
     fc.assert(fc.property(untyped, (value) => {
       propErrorOrClean((c) => BACKENDS[5][1](c, { applications: value }));
     }));
