@@ -155,7 +155,9 @@ describe('OpenAIModel', () => {
       const chart = testChart('ai');
       new OpenAIModel(chart, 'a', { server: OpenAIServer.OLLAMA, model: ModelSource.ollama('llama3.2:1b'), resources: GPU });
       new OpenAIModel(chart, 'b', {
-        server: OpenAIServer.OLLAMA, model: ModelSource.ollama('llama3.2:1b'), resources: GPU,
+        server: OpenAIServer.OLLAMA,
+        model: ModelSource.ollama('llama3.2:1b'),
+        resources: GPU,
         env: { OLLAMA_KEEP_ALIVE: EnvValue.fromValue('30m'), OLLAMA_CONTEXT_LENGTH: EnvValue.fromValue('8192') },
       });
       const manifests = synthValid(chart);
