@@ -81,7 +81,9 @@ describe('TritonModel', () => {
   test('TRI-1: --strict-readiness=false passes through serverArgs', () => {
     const chart = testChart('ml');
     new TritonModel(chart, 'triton', {
-      repository: TritonModelRepository.uri('s3://models/repo'), modelName: 'resnet', resources: GPU,
+      repository: TritonModelRepository.uri('s3://models/repo'),
+      modelName: 'resnet',
+      resources: GPU,
       serverArgs: ['--strict-readiness=false'],
     });
     const c = one(synthValid(chart), 'Deployment', 'triton').spec.template.spec.containers[0];
