@@ -46,8 +46,11 @@ export interface KueueJobProps extends ContainerOptions, PodOptions {
    */
   readonly parallelism?: number;
   /**
-   * Successful pods needed to complete the Job.
-   * @default - Kubernetes': parallelism
+   * Successful pods needed to complete the Job. Unset means work-queue semantics (Kubernetes): the Job
+   * completes once any pod succeeds and all its pods have terminated; the pods must coordinate who does
+   * what. Set it (often equal to parallelism) for a fixed number of completions.
+   * @default - unset: work queue
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/job/#parallel-jobs
    */
   readonly completions?: number;
   /**
@@ -78,6 +81,9 @@ export interface KueueJobProps extends ContainerOptions, PodOptions {
 }
 
 /**
+ * Kueue admits a Job's quota as a whole but does not gang-schedule its pods unless Kueue's configuration
+ * sets `waitForPodsReady` (all-or-nothing: it evicts a Job whose pods are not ready in time).
+ *
  * A batch/v1 Job queued on a Kueue LocalQueue: label `kueue.x-k8s.io/queue-name`; Kueue's webhook creates
  * it suspended and Kueue resumes it once quota is admitted (the synthesized Job has no `suspend`, see
  * `Kueue.enqueue`).

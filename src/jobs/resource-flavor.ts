@@ -1,8 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { checkLabels, checkSubdomain } from './util';
+import { checkLabels, checkSubdomain, isLabelValue } from './util';
 import { check } from '../core/errors';
-import { objectName } from '../core/names';
+import { objectName, qualifiedNameProblem } from '../core/names';
 import { Toleration } from '../core/pod';
 import { makeClusterScoped } from '../core/scope';
 import { ResourceFlavorV1Beta2 } from '../imports/kueue-resourceflavor-kueue.x-k8s.io';
@@ -75,9 +75,18 @@ export class ResourceFlavor extends Construct {
     check(Object.keys(nodeLabels).length <= 8, this, 'nodeLabels', nodeLabels, 'must have at most 8 labels');
     const taints = props.nodeTaints ?? [];
     check(taints.length <= 8, this, 'nodeTaints', taints.length, 'must have at most 8 taints');
+    // Kueue's webhook (kubernetes-sigs/kueue pkg/webhooks/resourceflavor_webhook.go `validateNodeTaints` @ v0.19.2):
+    // the key is a label name, the value a label value, and (key, effect) pairs are unique.
+    const seenTaints = new Set<string>();
     taints.forEach((t, i) => {
       check(typeof t.key === 'string' && t.key.length > 0, this, `nodeTaints[${i}].key`, t.key, 'is required');
+      check(qualifiedNameProblem(t.key) === undefined, this, `nodeTaints[${i}].key`, t.key, 'is not a valid label key ([prefix/]name, name at most 63 characters)');
+      if (t.value !== undefined) {
+        check(isLabelValue(t.value), this, `nodeTaints[${i}].value`, t.value, 'is not a valid label value (at most 63 characters of [A-Za-z0-9_.-], alphanumeric at both ends)');
+      }
       check(EFFECTS.includes(t.effect), this, `nodeTaints[${i}].effect`, t.effect, `must be one of ${EFFECTS.join(', ')}`);
+      check(!seenTaints.has(`${t.key}\u0000${t.effect}`), this, `nodeTaints[${i}]`, `${t.key}:${t.effect}`, 'repeats a taint: taints must be unique by key and effect');
+      seenTaints.add(`${t.key}\u0000${t.effect}`);
     });
     const tolerations = props.tolerations ?? [];
     check(tolerations.length <= 8, this, 'tolerations', tolerations.length, 'must have at most 8 tolerations');

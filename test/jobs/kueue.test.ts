@@ -35,6 +35,14 @@ describe('ResourceFlavor', () => {
   test('rules', () => {
     const c = () => testChart();
     expect(() => new ResourceFlavor(c(), 'f', { nodeTaints: [{ key: 'k', effect: 'Never' }] })).toThrow('test/f: nodeTaints[0].effect ("Never") must be one of NoSchedule, PreferNoSchedule, NoExecute');
+    // KUE-2: kubernetes-sigs/kueue pkg/webhooks/resourceflavor_webhook.go `validateNodeTaints` @ v0.19.2.
+    expect(() => new ResourceFlavor(c(), 'f', { nodeTaints: [{ key: 'bad key', effect: 'NoSchedule' }] }))
+      .toThrow('test/f: nodeTaints[0].key ("bad key") is not a valid label key ([prefix/]name, name at most 63 characters)');
+    expect(() => new ResourceFlavor(c(), 'f', { nodeTaints: [{ key: 'gpu', value: 'a b', effect: 'NoSchedule' }] }))
+      .toThrow('test/f: nodeTaints[0].value ("a b") is not a valid label value');
+    expect(() => new ResourceFlavor(c(), 'f', { nodeTaints: [{ key: 'gpu', effect: 'NoSchedule' }, { key: 'gpu', value: 'x', effect: 'NoSchedule' }] }))
+      .toThrow('test/f: nodeTaints[1] ("gpu:NoSchedule") repeats a taint: taints must be unique by key and effect');
+    new ResourceFlavor(c(), 'ok', { nodeTaints: [{ key: 'gpu', effect: 'NoSchedule' }, { key: 'gpu', effect: 'NoExecute' }] });
     expect(() => new ResourceFlavor(c(), 'f', { tolerations: [{ operator: 'Equal' }] })).toThrow('test/f: tolerations[0].operator ("Equal") must be Exists when key is empty');
     expect(() => new ResourceFlavor(c(), 'f', { tolerations: [{ key: 'k', tolerationSeconds: 5 }] })).toThrow('tolerations[0].tolerationSeconds (5) needs effect NoExecute');
     expect(() => new ResourceFlavor(c(), 'f', { topologyName: 'topo' })).toThrow('test/f: topologyName ("topo") needs at least one nodeLabel');
