@@ -182,7 +182,8 @@ describe('regressions: invalid props that passed the constructor', () => {
   // BUG: emptyDir sizeLimit is never checked as a quantity (src/core/volume.ts Volume.emptyDir, and
   // OpenAIModel sharedMemorySize / cacheSizeLimit): '1GB' synthesizes, and only SchemaValidator reports it.
   test('Volume.emptyDir sizeLimit "1GB" on an AsyncActor throws a PropError', () => {
-    expectPropError(() => actor(freshChart().chart, { volumes: [Volume.emptyDir('data', { sizeLimit: '1GB' })] }), 'test/actor', 'volumes[0].sizeLimit');
+    // Now refused by the factory itself (a static API guard), before any construct sees it.
+    expectPropError(() => actor(freshChart().chart, { volumes: [Volume.emptyDir('data', { sizeLimit: '1GB' })] }), 'Volume.emptyDir', 'options.sizeLimit');
   });
   test('OpenAIModel sharedMemorySize "1GB" throws a PropError', () => {
     expectPropError(() => new OpenAIModel(freshChart().chart, 'llm', {

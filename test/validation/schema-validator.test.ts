@@ -95,6 +95,10 @@ const BAD: BadRow[] = [
   ['apps/v1/StatefulSet', unset('.spec.serviceName'), '.spec', REQUIRED('serviceName')],
   ['apps/v1/StatefulSet', set('.spec.volumeClaimTemplates[0].spec.resources.requests.storage', '10GB'), '.spec.volumeClaimTemplates[0].spec.resources.requests.storage', `value "10GB" ${QUANTITY}`],
   // --- argoproj.io/v1alpha1
+  // --- kustomize.toolkit.fluxcd.io/v1
+  ['kustomize.toolkit.fluxcd.io/v1/Kustomization', unset('.spec.sourceRef'), '.spec', REQUIRED('sourceRef')],
+  ['kustomize.toolkit.fluxcd.io/v1/Kustomization', set('.spec.sourceRef.kind', 'HelmRepository'), '.spec.sourceRef.kind',
+    'value "HelmRepository" is not one of ["OCIRepository","GitRepository","Bucket","ExternalArtifact"]'],
   ['argoproj.io/v1alpha1/Application', unset('.spec.project'), '.spec', REQUIRED('project')],
   ['argoproj.io/v1alpha1/Application', unset('.spec.source.repoURL'), '.spec.source', REQUIRED('repoURL')],
   ['argoproj.io/v1alpha1/Application', set('.spec.syncPolicy.automated.prune', 'true'), '.spec.syncPolicy.automated.prune', 'value "true" must be of type boolean'],
