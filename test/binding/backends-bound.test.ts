@@ -51,8 +51,12 @@ describe('AsyncModel over every backend', () => {
     const t = Transport.rabbitmq({ managementUrl: 'http://rabbitmq.default.svc.cluster.local:15672' });
     const chart = testChart('ai');
     const kserve = new KServeModel(chart, 'embedder', {
-      modelFormat: { name: 'huggingface' }, storageUri: 'hf://BAAI/bge-small-en-v1.5', resources: CPU,
-      autoscalerClass: KServeAutoscalerClass.EXTERNAL, minReplicas: 1, maxReplicas: 3,
+      modelFormat: { name: 'huggingface' },
+      storageUri: 'hf://BAAI/bge-small-en-v1.5',
+      resources: CPU,
+      autoscalerClass: KServeAutoscalerClass.EXTERNAL,
+      minReplicas: 1,
+      maxReplicas: 3,
     });
     const kaito = new KaitoModel(chart, 'llm', { preset: 'phi-4', instanceType: 'Standard_NC24ads_A100_v4', scalable: { replicas: 2 } });
     new AsyncModel(chart, 'embed', { backend: kserve, transport: t });

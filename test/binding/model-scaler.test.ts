@@ -118,8 +118,12 @@ describe('ModelScaler: queue depth counts work in flight (SCL-1)', () => {
   });
 
   test('SQS counts in-flight messages (scaleOnInFlight): scale to zero by default', () => {
-    const sqs = Transport.sqs({ region: 'eu-west-1', accountId: '123456789012', kedaRoleArn: 'arn:aws:iam::123456789012:role/keda',
-      visibilityTimeout: Duration.hours(1) });
+    const sqs = Transport.sqs({
+      region: 'eu-west-1',
+      accountId: '123456789012',
+      kedaRoleArn: 'arn:aws:iam::123456789012:role/keda',
+      visibilityTimeout: Duration.hours(1),
+    });
     const { models } = shared([{ transport: sqs }]);
     expect(one(synthValid(models), 'ScaledObject').spec.minReplicaCount).toBe(0);
   });
