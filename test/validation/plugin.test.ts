@@ -28,6 +28,20 @@ function context(files: Record<string, any[]>) {
 }
 
 describe('AsyaValidationPlugin (the class)', () => {
+  test('runs the actor rules on AsyncActors and follows kubernetesVersion for Pod Security', async () => {
+    const a = asyncActor();
+    a.spec.transport = 'kafka';
+    const d = deployment();
+    d.spec.template.spec.securityContext.sysctls = [{ name: 'net.ipv4.tcp_rmem', value: '4096 87380 6291456' }];
+    const latest = context({ 'a.k8s.yaml': [a, d, denyAll()] });
+    await new AsyaValidationPlugin().validate(latest.ctx);
+    expect(latest.violations.map((v) => v.ruleName.split(' ')[0])).toEqual(['ASYA-ACT-001']);
+    const old = context({ 'a.k8s.yaml': [a, d, denyAll()] });
+    await new AsyaValidationPlugin({ kubernetesVersion: '1.28' }).validate(old.ctx);
+    // check_sysctls.go: net.ipv4.tcp_rmem is allowed from 1.32 only
+    expect(old.violations.map((v) => v.ruleName.split(' ')[0])).toEqual(['ASYA-ACT-001', 'ASYA-PSS-012']);
+  });
+
   test('reports schema issues and policy errors per rule, and fails', async () => {
     const d = deployment();
     d.spec.template.spec.containers[0].image = 'vllm/vllm-openai:latest';

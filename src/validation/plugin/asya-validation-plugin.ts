@@ -70,6 +70,12 @@ export interface AsyaValidationPluginProperties {
    */
   readonly skipRules?: string[];
   /**
+   * The Kubernetes version whose Pod Security Admission checks the Pod Security rules follow (`1.N`,
+   * N >= 25, or `latest`): the `pod-security.kubernetes.io/enforce-version` of your namespaces.
+   * @default '1.37' (latest at kubernetes/pod-security-admission @ 8f84a87)
+   */
+  readonly kubernetesVersion?: string;
+  /**
    * Fail the synth on warnings too.
    * @default false
    */
@@ -128,7 +134,7 @@ export class AsyaValidationPlugin {
     }
 
     if (this.props.policy ?? true) {
-      const rules = Policy.defaultRules();
+      const rules = Policy.defaultRules({ kubernetesVersion: this.props.kubernetesVersion });
       const byId = new Map<string, IPolicyRule>(rules.map((r) => [r.id, r]));
       const findings = Policy.checkObjects(manifests, { rules, skipRules: this.props.skipRules });
       const objectOf = new Map<PolicyFinding, any>();
