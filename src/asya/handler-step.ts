@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AsyncActor, HandlerMode } from './async-actor';
-import { EgressRule, IAsyncStep } from './async-step';
+import { EgressRule, IAsyncStep, StepScaler } from './async-step';
 import { bundleHandler } from './bundled-handler';
 import { handlerGracefulShutdownSeconds, handlerProcessingTimeoutSeconds, handlerWorstCaseSeconds } from './handler-budget';
 import { ScalingOptions } from './scaling';
@@ -10,6 +10,7 @@ import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { parseQuantity } from '../core/quantity';
 import { ResourceRequirements } from '../core/resources';
+import { IModelBackend } from '../backends/model-backend';
 
 /**
  * Props every step that wraps a bundled handler takes.
@@ -98,6 +99,10 @@ const MIN_RESULT_BYTES = 1024;
  * refused where the transport would redeliver the message earlier (the SQS visibility timeout).
  */
 export abstract class HandlerStep extends Construct implements IAsyncStep {
+  /** ScaledObjects the step creates besides its actor's (IAsyncStep; jsii wants optional members declared on abstract classes). */
+  public readonly scalers?: StepScaler[];
+  /** The served model the step calls, if any (IAsyncStep). */
+  public readonly servedModel?: IModelBackend;
   private _actor?: AsyncActor;
 
   protected constructor(scope: Construct, id: string) {

@@ -198,9 +198,9 @@ export class AsyncModel extends HandlerStep {
   /** The flows of the model's pods (ingress) that this binding declares: its NetworkPolicy is rendered from them. */
   public readonly modelTraffic: PodTraffic;
   /** The ScaledObject on the model, as pipelines see it (IAsyncStep). */
-  public readonly scalers?: StepScaler[];
+  public override readonly scalers?: StepScaler[] = undefined;
   /** The served model (IAsyncStep): `backend`. */
-  public readonly servedModel?: IModelBackend;
+  public override readonly servedModel?: IModelBackend = undefined;
 
   constructor(scope: Construct, id: string, props: AsyncModelProps) {
     super(scope, id);
