@@ -143,6 +143,9 @@ function pointerGet(doc: any, pointer: string): { found: boolean; value?: any } 
  * Role that allows only `create` and `get` on that one resource in its namespace.
  */
 export class JobLauncher extends HandlerStep {
+  /** The label naming the launcher on every job it launches. */
+  public static readonly LAUNCHER_LABEL = 'asya.sh/launcher';
+
   /** The launcher actor. */
   public readonly actor: AsyncActor;
   /** The Role granting create/get on the job resource. */
