@@ -8,7 +8,7 @@ import { IAsyncStep } from '../asya/async-step';
 import { IModelBackend } from '../backends/model-backend';
 import { check } from '../core/errors';
 import { k8s } from '../core/k8s';
-import { checkDnsLabel } from '../core/names';
+import { checkDnsLabel, labelValueProblem, qualifiedNameProblem } from '../core/names';
 import { appIndex, requireAppChecks, requireCrew, scaleTargetKey as targetKey } from '../core/registry';
 
 /**
@@ -54,10 +54,30 @@ export interface AsyncPipelineProps extends ChartProps {
   readonly existingCrew?: boolean;
   /**
    * Tools the Asya gateway exposes; when set, the gateway configuration is synthesized as a ConfigMap
-   * `<name>-gateway-tools` (key `tools.yaml`), to mount at the gateway's ASYA_CONFIG_PATH.
+   * `<name>-gateway-tools` (key `<name>.yaml`) in `gatewayNamespace`. The gateway reads only
+   * ASYA_CONFIG_PATH (deliveryhero/asya src/asya-gateway/cmd/gateway/main.go @ v0.1.1); a directory there
+   * is merged file by file, and a tool or route name repeated across files stops the gateway
+   * (internal/config/loader.go `MergeConfigs`), so tool and route names must be unique among the
+   * pipelines of the app that share a gateway namespace (checked at synth). To serve several pipelines,
+   * install the gateway chart with `routes.createConfigMap=false` and mount a projected volume of their
+   * ConfigMaps at a directory named by ASYA_CONFIG_PATH (the chart's own empty tools file fails to load).
    * @default - no gateway configuration
    */
   readonly tools?: GatewayTool[];
+  /**
+   * The namespace the Asya gateway runs in: its tools ConfigMap goes there, since a pod mounts
+   * ConfigMaps of its own namespace only.
+   * @default - the pipeline's namespace
+   */
+  readonly gatewayNamespace?: string;
+  /**
+   * Labels on the PodMonitors and ServiceMonitor, for the Prometheus that selects them, e.g.
+   * `{ release: 'kube-prometheus-stack' }`: kube-prometheus-stack selects only monitors labelled with
+   * its release unless its `*SelectorNilUsesHelmValues` are false
+   * (prometheus-operator/prometheus-operator pkg/apis/monitoring/v1/prometheus_types.go @ v0.93.0).
+   * @default - none
+   */
+  readonly monitorLabels?: { [key: string]: string };
   /**
    * Namespace allowed to scrape the metrics port (8080) of the pipeline's actors: added to each actor's
    * NetworkPolicy (every actor has one: its pods may send only DNS, broker traffic and declared egress).
@@ -191,6 +211,8 @@ export class AsyncPipeline extends Chart {
       'needs monitoringNamespace (the namespace Prometheus runs in): every actor\'s NetworkPolicy admits metrics scrapes only from named namespaces');
     this.grants = [...(props.crossNamespaceGrants ?? [])];
     this.gatewayTools = this.renderTools();
+    if (props.gatewayNamespace !== undefined) checkDnsLabel(this, 'gatewayNamespace', props.gatewayNamespace);
+    checkMonitorLabels(this, props.monitorLabels);
     this.dynamic = [...(props.dynamicSteps ?? [])];
     this.dynamic.forEach((s, i) => this.checkStep(`dynamicSteps[${i}]`, s));
     this.adopt(this.dynamic);
@@ -365,6 +387,7 @@ export class AsyncPipeline extends Chart {
         errors.push(`${where}: tools[${i}].route ("${t.route}") names no route of the pipeline (routes: ${[...routeNames].join(', ') || 'none'})`);
       }
     });
+    errors.push(...this.gatewayNameClashes());
     return errors;
   }
 
@@ -392,7 +415,7 @@ export class AsyncPipeline extends Chart {
    */
   private podMonitors(step: IAsyncStep): void {
     const relabelings = [{ action: 'replace', targetLabel: 'asya_pipeline', replacement: this.pipelineName }];
-    const labels = { 'asya.sh/pipeline': this.pipelineName };
+    const labels = { ...(this.props.monitorLabels ?? {}), 'asya.sh/pipeline': this.pipelineName };
     if (!this.actorsMonitor) {
       this.actorsMonitor = new ApiObject(this, 'PodMonitor', {
         apiVersion: 'monitoring.coreos.com/v1',
@@ -449,6 +472,35 @@ export class AsyncPipeline extends Chart {
     return false;
   }
 
+  /** The namespace of the gateway this pipeline's tools configure. */
+  private get gatewayNs(): string {
+    return this.props.gatewayNamespace ?? Chart.of(this).namespace ?? 'default';
+  }
+
+  /**
+   * PIP-2: tool and route names repeated by an earlier pipeline of the app with tools for the same gateway
+   * namespace (the gateway refuses to start: deliveryhero/asya src/asya-gateway/internal/config/loader.go
+   * `MergeConfigs` @ v0.1.1).
+   */
+  private gatewayNameClashes(): string[] {
+    if (!this.gatewayTools.length) return [];
+    const errors: string[] = [];
+    const others = this.node.root.node.findAll()
+      .filter((c): c is AsyncPipeline => AsyncPipeline.isAsyncPipeline(c) && c !== this)
+      .filter((p) => p.gatewayTools.length > 0 && p.gatewayNs === this.gatewayNs);
+    for (const o of others) {
+      const tools = new Set(o.gatewayTools.map((t) => t.name));
+      const routes = new Set(o.routeList.map((r) => r.name));
+      for (const t of this.gatewayTools) {
+        if (tools.has(t.name)) errors.push(`${this.node.path}: tool "${t.name}" is also a tool of pipeline ${o.pipelineName} for the gateway in ${this.gatewayNs}: the gateway refuses duplicate tool names across its config files`);
+      }
+      for (const r of this.routeList) {
+        if (routes.has(r.name)) errors.push(`${this.node.path}: route "${r.name}" is also a route of pipeline ${o.pipelineName} for the gateway in ${this.gatewayNs}: the gateway refuses duplicate route names across its config files (rename one)`);
+      }
+    }
+    return errors;
+  }
+
   /** Checks and renders the gateway tools (props only: their routes are checked at synth). */
   private renderTools(): any[] {
     return (this.props.tools ?? []).map((t, i) => {
@@ -482,9 +534,14 @@ export class AsyncPipeline extends Chart {
   /** The gateway ConfigMap, created with the first route; its routes are read at render time. */
   private gatewayConfig(): ApiObject {
     return new k8s.KubeConfigMap(this, 'GatewayTools', {
-      metadata: { name: `${this.pipelineName}-gateway-tools`, labels: { 'asya.sh/pipeline': this.pipelineName, 'asya.sh/gateway-config': 'true' } },
+      metadata: {
+        name: `${this.pipelineName}-gateway-tools`,
+        ...(this.props.gatewayNamespace !== undefined ? { namespace: this.props.gatewayNamespace } : {}),
+        labels: { 'asya.sh/pipeline': this.pipelineName, 'asya.sh/gateway-config': 'true' },
+      },
       data: {
-        'tools.yaml': Lazy.any({
+        // PIP-2: one file per pipeline in the gateway's config directory (loader.go merges *.yaml files).
+        [`${this.pipelineName}.yaml`]: Lazy.any({
           produce: () => {
             const routes: any = {};
             for (const r of this.routeList) routes[r.name] = r.steps.map((s) => s.actorName);
@@ -526,4 +583,13 @@ function syncWave(o: any, objects: any[]): string | undefined {
   };
   const deepest = Math.max(...[...parents.keys()].map(depth));
   return String(-1 - (deepest - depth(o.metadata.name)));
+}
+
+/** MON-3: monitor labels are label keys and values; `asya.sh/pipeline` is the library's. */
+function checkMonitorLabels(scope: IConstruct, labels: { [key: string]: string } | undefined): void {
+  for (const [k, v] of Object.entries(labels ?? {})) {
+    check(qualifiedNameProblem(k) === undefined, scope, 'monitorLabels', k, 'is not a valid label key ([prefix/]name, name at most 63 characters)');
+    check(labelValueProblem(v) === undefined, scope, `monitorLabels["${k}"]`, v, 'is not a valid label value (at most 63 characters of [A-Za-z0-9_.-], alphanumeric at both ends)');
+    check(k !== 'asya.sh/pipeline', scope, 'monitorLabels', k, 'is set by the pipeline');
+  }
 }

@@ -67,7 +67,7 @@ describe('AsyncPipeline', () => {
     expect(np.spec.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ protocol: 'TCP', port: 8080 }] }]);
 
     const tools = one(manifests, 'ConfigMap', 'rag-gateway-tools');
-    expect(tools.data['tools.yaml']).toBe([
+    expect(tools.data['rag.yaml']).toBe([
       'routes:',
       '  ingest:',
       '    - rag-embed',
@@ -308,7 +308,7 @@ describe('AsyncPipeline: one-way synthesis', () => {
     expect(kinds()).toEqual(['ConfigMap', 'PodMonitor', 'ServiceMonitor']);
     const manifests = synthValid(p);
     expect(one(manifests, 'PodMonitor', 'rag-actors').spec.selector.matchExpressions[0].values).toEqual(['rag-a', 'rag-b']);
-    expect(one(manifests, 'ConfigMap', 'rag-gateway-tools').data['tools.yaml']).toContain('  b:\n    - rag-b\n');
+    expect(one(manifests, 'ConfigMap', 'rag-gateway-tools').data['rag.yaml']).toContain('  b:\n    - rag-b\n');
     expect(one(manifests, 'NetworkPolicy', 'rag-b-network').spec.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }]);
     // Rendering adds nothing: a second synth of the app gives the same objects.
     const before = p.node.findAll().length;
