@@ -81,12 +81,12 @@ export interface KueueJobProps extends ContainerOptions, PodOptions {
 }
 
 /**
- * Kueue admits a Job's quota as a whole but does not gang-schedule its pods unless Kueue's configuration
- * sets `waitForPodsReady` (all-or-nothing: it evicts a Job whose pods are not ready in time).
- *
  * A batch/v1 Job queued on a Kueue LocalQueue: label `kueue.x-k8s.io/queue-name`; Kueue's webhook creates
  * it suspended and Kueue resumes it once quota is admitted (the synthesized Job has no `suspend`, see
  * `Kueue.enqueue`).
+ *
+ * Kueue admits a Job's quota as a whole but does not gang-schedule its pods unless Kueue's configuration
+ * sets `waitForPodsReady` (all-or-nothing: it evicts a Job whose pods are not ready in time).
  *
  * @see https://kueue.sigs.k8s.io/docs/tasks/run/jobs/
  */
