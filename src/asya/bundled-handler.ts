@@ -4,6 +4,7 @@ import * as path from 'path';
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { EnvValue } from '../core/env';
+import { check } from '../core/errors';
 import { k8s } from '../core/k8s';
 import { Volume, VolumeMount } from '../core/volume';
 
@@ -38,10 +39,10 @@ export interface BundledHandler {
 
 /**
  * The handlers' ConfigMap of one chart and namespace: created by the first handler step, then shared.
- * It holds only the modules the chart's steps use (filled lazily) and is named
- * `asya-handlers-<10 hex>`, a hash of the chart's construct path, the namespace and every bundled
- * source: two charts in one namespace never share (so never prune) each other's ConfigMap, and a new
- * handler version gets a new name, so the pods roll (a running runtime never re-imports a module).
+ * It holds only the modules the chart's steps use (filled lazily) and is named `<chart>-handlers` (the
+ * chart id as a DNS label), so two charts in one namespace never share (so never prune) each other's
+ * ConfigMap, and a person can type it. A new handler version changes the pods' `asya.sh/handlers-checksum`
+ * annotation, so they roll (a running runtime never re-imports a module).
  */
 class HandlerBundle extends Construct {
   public readonly configMap: ApiObject;
@@ -50,9 +51,8 @@ class HandlerBundle extends Construct {
 
   constructor(scope: Chart, id: string, namespace: string) {
     super(scope, id);
-    const hash = createHash('sha256').update(`${scope.node.path}\0${namespace}`);
-    for (const m of MODULES) hash.update(`\0${m}\0${source(m)}`);
-    this.name = `asya-handlers-${hash.digest('hex').slice(0, 10)}`;
+    check(namespace.length > 0, scope, 'namespace', namespace, 'must be set');
+    this.name = `${chartLabel(scope)}-handlers`;
     this.configMap = new k8s.KubeConfigMap(this, 'Resource', {
       metadata: {
         name: this.name,
@@ -65,6 +65,22 @@ class HandlerBundle extends Construct {
   public add(module: string): void {
     this.modules.add(module);
   }
+}
+
+/** The chart id as a DNS-1123 label (lower case, other characters as "-"), leaving room for "-handlers". */
+function chartLabel(chart: Chart): string {
+  const label = chart.node.id.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63 - '-handlers'.length).replace(/-+$/, '');
+  return label || 'asya';
+}
+
+/**
+ * A checksum of every bundled source: the pods of a handler step carry it as the annotation
+ * `asya.sh/handlers-checksum`, so a new handler version rolls them.
+ */
+export function handlersChecksum(): string {
+  const hash = createHash('sha256');
+  for (const m of MODULES) hash.update(`${m}\0${source(m)}\0`);
+  return hash.digest('hex').slice(0, 16);
 }
 
 /** The bundle of each chart, by namespace. */

@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AsyncActor, HandlerMode } from './async-actor';
 import { EgressRule, IAsyncStep, StepScaler } from './async-step';
-import { bundleHandler } from './bundled-handler';
+import { bundleHandler, handlersChecksum } from './bundled-handler';
 import { handlerGracefulShutdownSeconds, handlerProcessingTimeoutSeconds, handlerWorstCaseSeconds } from './handler-budget';
 import { ScalingOptions } from './scaling';
 import { Transport } from './transport';
@@ -165,6 +165,7 @@ export abstract class HandlerStep extends Construct implements IAsyncStep {
       ...(o.scaling ? { scaling: o.scaling } : {}),
       ...(o.serviceAccountName ? { serviceAccountName: o.serviceAccountName } : {}),
       ...(o.podLabels ? { podLabels: o.podLabels } : {}),
+      podAnnotations: { 'asya.sh/handlers-checksum': handlersChecksum() },
       ...(o.egress ? { egress: o.egress } : {}),
     });
     this._actor.node.addDependency(handler.configMap);

@@ -10,7 +10,10 @@
  *   so SQS's default of 256 KiB applies; RabbitMQ 4.x refuses messages above max_message_size (16 MiB);
  * - the runtime logs payloads at INFO (src/asya-runtime/asya_runtime.py:404,406).
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { execFileSync } from 'child_process';
+import { createHash } from 'crypto';
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
@@ -226,9 +229,20 @@ describe('handlers shipped once per chart and namespace (issue 13)', () => {
     const [ma, mb] = [synthValid(a), synthValid(b)].map((m) => ofKind(m, 'ConfigMap'));
     expect(ma).toHaveLength(1);
     expect(mb).toHaveLength(1);
-    expect(ma[0].metadata.name).toMatch(/^asya-handlers-[0-9a-f]{10}$/);
-    expect(mb[0].metadata.name).not.toBe(ma[0].metadata.name);
+    // Readable, typeable names: the chart id plus "-handlers".
+    expect(ma[0].metadata.name).toBe('tenant-a-handlers');
+    expect(mb[0].metadata.name).toBe('tenant-b-handlers');
     expect(Object.keys(ma[0].data)).toEqual(['asya_http.py', 'bridge.py']);
+  });
+
+  test('a handler change rolls the pods: the checksum annotation follows every bundled source', () => {
+    const c = testChart('ai');
+    bridge({}, undefined, undefined, c);
+    const actor = ofKind(synthValid(c), 'AsyncActor')[0];
+    const sum = actor.spec.workload.template.metadata.annotations['asya.sh/handlers-checksum'];
+    const hash = createHash('sha256');
+    for (const m of ['asya_http', 'bridge', 'job_launcher']) hash.update(`${m}\0${fs.readFileSync(path.join(__dirname, '..', '..', 'handlers', `${m}.py`), 'utf8')}\0`);
+    expect(sum).toBe(hash.digest('hex').slice(0, 16));
   });
 
   test('the name is stable for the same chart path', () => {
