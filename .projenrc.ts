@@ -1,4 +1,4 @@
-import { cdk8s, javascript } from 'projen';
+import { cdk8s, javascript, release } from 'projen';
 import { UpdateSnapshot } from 'projen/lib/javascript';
 
 const project = new cdk8s.ConstructLibraryCdk8s({
@@ -29,9 +29,14 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'fast-check@^4.3.0',
     '@types/node@^20',
     'projen@0.103.25',
+    // esbuild-based TypeScript runner: the README's main job loads src/ in about a second (ts-node: ~20 s).
+    'tsx@^4.20.0',
   ],
   // Runtime dependencies that are not jsii modules must be bundled.
   bundledDeps: ['ajv@^8.17.1', 'yaml@^2.8.1'],
+
+  // `npx cdk8s-asya lint <files or dirs>`: schema, Pod Security, policy and actor rules over any manifests.
+  bin: { 'cdk8s-asya': 'lib/cli/cdk8s-asya.js' },
 
   // Python users get the same API through jsii.
   publishToPypi: {
@@ -39,10 +44,17 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     module: 'cdk8s_asya',
   },
 
-  // No GitHub workflows: CI is `.ci/run`.
-  github: false,
-  release: false,
+  // CI is `.ci/run`. The only GitHub workflow is the release (npm + PyPI, version bump from conventional
+  // commits, changelog), run by hand (Actions > release > Run workflow) once a maintainer has added the
+  // NPM_TOKEN and TWINE_USERNAME / TWINE_PASSWORD secrets.
+  github: true,
+  githubOptions: { pullRequestLint: false, mergify: false },
+  release: true,
+  releaseTrigger: release.ReleaseTrigger.workflowDispatch(),
+  releaseToNpm: true,
+  majorVersion: 0,
   buildWorkflow: false,
+  stale: false,
   depsUpgrade: false,
   pullRequestTemplate: false,
 
@@ -86,7 +98,7 @@ project.addTask('import', {
 // The examples: synthesize each example app into dist/ with precompiled JS.
 project.addTask('synth:examples', {
   description: 'Synthesize every example app into dist/<example>/ and validate it',
-  exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/synth-examples.ts',
+  exec: 'tsx scripts/synth-examples.ts',
   receiveArgs: true,
 });
 
@@ -96,6 +108,12 @@ const bindings = project.addTask('bindings:python', {
   exec: 'jsii-pacmak --targets python --code-only --outdir dist/bindings',
 });
 bindings.exec('python3 scripts/check_python_bindings.py');
+// The Python example (examples/python) against the generated bindings: compiles; imports, keyword
+// arguments and struct keys exist.
+bindings.exec('python3 scripts/check_python_example.py');
+
+// API.md is one long page: docs/api.md indexes it by layer.
+project.tasks.tryFind('docgen')?.exec('tsx scripts/api-index.ts');
 // A Python wheel needs setuptools from PyPI, which this project's machines cannot reach: packaging for
 // Python generates and checks the bindings' code instead, so `npx projen build` works offline.
 const packagePython = project.tasks.tryFind('package:python');

@@ -27,7 +27,7 @@ export function buildRag(outdir?: string): App {
   new AsyaCrew(system, 'crew', {
     transport,
     storage: ResultStorage.minio({ bucket: 'rag-results', endpoint: 'http://minio.asya-system.svc.cluster.local:9000', credentialsSecret: 'minio-credentials' }),
-    gatewayUrl: 'http://asya-gateway.asya-system.svc.cluster.local:8080',
+    gatewayUrl: 'http://asya-gateway.asya-system.svc.cluster.local', // the chart's Service listens on 80 (pods on 8080)
   });
 
   const rag = new AsyncPipeline(app, 'rag', {

@@ -11,7 +11,7 @@ const root = path.resolve(__dirname, '..', '..');
 /** `cdk8s synth` (the real CLI, offline) works on every example and writes the YAML and the diagrams. */
 test.each(Object.keys(EXAMPLES))('cdk8s synth works on %s', async (name) => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), `cli-${name}-`));
-  const app = `${path.join(root, 'node_modules', '.bin', 'ts-node')} --transpile-only --project test/tsconfig.json examples/${name}/main.ts`;
+  const app = `${path.join(root, 'node_modules', '.bin', 'tsx')} examples/${name}/main.ts`;
   await run(path.join(root, 'node_modules', '.bin', 'cdk8s'), ['synth', '--app', app, '--output', out, '--check-upgrade', 'false'], { cwd: root });
   const files = fs.readdirSync(out);
   expect(files.filter((f) => f.endsWith('.k8s.yaml')).length).toBeGreaterThan(0);
