@@ -105,42 +105,77 @@ export interface AsyncPipelineProps extends ChartProps {
   readonly argoSyncWaves?: boolean;
 }
 
-const SYNC_WAVE: Record<string, string> = {
-  Namespace: '-1',
-  ConfigMap: '-1',
-  NetworkPolicy: '-1',
-  ServiceAccount: '-1',
-  Role: '-1',
-  RoleBinding: '-1',
+/**
+ * The Argo CD sync wave of every kind the library emits, by `group/kind` ("" for the core group): every
+ * kind with a pinned schema has an entry (a test enforces it), so a new kind cannot silently fall into
+ * wave 0. `null`: not waved (GitOps objects of another chart). Kinds the library does not know (a user's
+ * own CRDs) get no annotation, which Argo CD treats as wave 0.
+ */
+export const SYNC_WAVE: { [groupKind: string]: string | null } = {
+  // Infrastructure: namespaces, configuration, RBAC, policies, queues and quotas (-1).
+  '/Namespace': '-1',
+  '/ConfigMap': '-1',
+  '/Secret': '-1',
+  '/ServiceAccount': '-1',
+  '/PersistentVolumeClaim': '-1',
+  'networking.k8s.io/NetworkPolicy': '-1',
+  'rbac.authorization.k8s.io/Role': '-1',
+  'rbac.authorization.k8s.io/RoleBinding': '-1',
+  'rbac.authorization.k8s.io/ClusterRole': '-1',
+  'rbac.authorization.k8s.io/ClusterRoleBinding': '-1',
+  'scheduling.k8s.io/PriorityClass': '-1',
+  'policy/PodDisruptionBudget': '-1',
   // A TriggerAuthentication needs only the out-of-band broker Secret: before its ScaledObject.
-  TriggerAuthentication: '-1',
-  PodMonitor: '-1',
-  ServiceMonitor: '-1',
-  Queue: '-1',
-  ClusterQueue: '-1',
-  LocalQueue: '-1',
-  ResourceFlavor: '-1',
-  WorkloadPriorityClass: '-1',
-  Workspace: '0',
-  InferenceSet: '0',
-  RayService: '0',
-  InferenceService: '0',
-  Deployment: '0',
-  Service: '0',
-  AsyncActor: '1',
-  // GIT-3: a run-once job holds a waved sync until it ends (Argo CD's Job health is Progressing while it
-  // runs: argoproj/argo-cd gitops-engine/pkg/health/health_job.go:35-71 @ v3.5.1): the last wave, so it
-  // holds nothing else. Prefer a JobLauncher for jobs in synced pipelines.
-  Job: '3',
-  PyTorchJob: '3',
-  TrainJob: '3',
+  'keda.sh/TriggerAuthentication': '-1',
+  'monitoring.coreos.com/PodMonitor': '-1',
+  'monitoring.coreos.com/ServiceMonitor': '-1',
+  'scheduling.volcano.sh/Queue': '-1', // parents first: see syncWave()
+  'kueue.x-k8s.io/ClusterQueue': '-1',
+  'kueue.x-k8s.io/LocalQueue': '-1',
+  'kueue.x-k8s.io/ResourceFlavor': '-1',
+  'kueue.x-k8s.io/WorkloadPriorityClass': '-1',
+  'serving.kserve.io/LocalModelCache': '-1',
+  // Models and their plumbing (0).
+  'kaito.sh/Workspace': '0',
+  'kaito.sh/InferenceSet': '0',
+  'ray.io/RayService': '0',
+  'serving.kserve.io/InferenceService': '0',
+  'mlops.seldon.io/Server': '0',
+  'mlops.seldon.io/Model': '0',
+  'serving.yatai.ai/BentoDeployment': '0',
+  'inference.networking.k8s.io/InferencePool': '0',
+  'gateway.networking.k8s.io/HTTPRoute': '0',
+  'apps/Deployment': '0',
+  'apps/StatefulSet': '0',
+  '/Service': '0',
+  '/Pod': '0',
+  'autoscaling/HorizontalPodAutoscaler': '0',
+  // Actors (1).
+  'asya.sh/AsyncActor': '1',
   // GIT-1: a ScaledObject scales on a queue the Asya operator creates with the AsyncActor
   // (deliveryhero/asya src/asya-operator/internal/transports/rabbitmq.go:52-207 @ v0.1.1); applied before
   // it, KEDA reports Ready=False (kedacore/keda pkg/scaling/executor/scale_scaledobjects.go:93-96 @ v2.20.2),
   // Argo CD's health check turns that Degraded (argoproj/argo-cd resource_customizations/keda.sh/
   // ScaledObject/health.lua @ v3.5.1) and the sync stops. So after the actors.
-  ScaledObject: '2',
+  'keda.sh/ScaledObject': '2',
+  // GIT-3: a run-once job holds a waved sync until it ends (Argo CD's Job health is Progressing while it
+  // runs: argoproj/argo-cd gitops-engine/pkg/health/health_job.go:35-71 @ v3.5.1): the last wave, so it
+  // holds nothing else. Prefer a JobLauncher for jobs in synced pipelines.
+  'batch/Job': '3',
+  'batch/CronJob': '3',
+  'batch.volcano.sh/Job': '3',
+  'kubeflow.org/PyTorchJob': '3',
+  'trainer.kubeflow.org/TrainJob': '3',
+  // GitOps objects live in their own chart, synced by hand once: not waved.
+  'argoproj.io/Application': null,
+  'kustomize.toolkit.fluxcd.io/Kustomization': null,
 };
+
+/** `group/kind` of a manifest ("" for the core group). */
+function groupKind(o: any): string {
+  const av = String(o.apiVersion ?? '');
+  return `${av.includes('/') ? av.split('/')[0] : ''}/${o.kind}`;
+}
 
 /** Route colours of the diagram (colour-blind-safe Okabe-Ito palette), by route order. */
 const ROUTE_COLORS: Array<[string, string]> = [
@@ -567,7 +602,7 @@ function renderGatewayYaml(config: any): string {
  * chart take wave -1, each level above one wave earlier. A parent outside the chart counts as existing.
  */
 function syncWave(o: any, objects: any[]): string | undefined {
-  if (o.kind !== 'Queue' || !String(o.apiVersion).startsWith('scheduling.volcano.sh/')) return SYNC_WAVE[o.kind];
+  if (groupKind(o) !== 'scheduling.volcano.sh/Queue') return SYNC_WAVE[groupKind(o)] ?? undefined;
   const parents = new Map<string, string | undefined>();
   for (const q of objects) {
     if (q.kind === 'Queue' && String(q.apiVersion).startsWith('scheduling.volcano.sh/')) parents.set(q.metadata.name, q.spec?.parent);

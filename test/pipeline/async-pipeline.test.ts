@@ -359,3 +359,16 @@ describe('AsyncPipeline diagram', () => {
     expect(md).toContain('| orange | `think` | `rag-embed` → `rag-slow` → `happy-end` |');
   });
 });
+
+describe('Argo CD sync waves', () => {
+  test('every kind with a pinned schema has a wave (or an explicit null): a new kind cannot silently fall into wave 0', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { SYNC_WAVE } = require('../../src/pipeline/async-pipeline');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const index = require('../../schemas/index.json');
+    const missing = Object.keys(index)
+      .map((gvk) => { const parts = gvk.split('/'); return `${parts.length === 3 ? parts[0] : ''}/${parts[parts.length - 1]}`; })
+      .filter((gk) => !(gk in SYNC_WAVE));
+    expect(missing).toEqual([]);
+  });
+});
