@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { check } from '../core/errors';
 import { checkDns1035Label } from '../core/names';
+import { requireAppChecks } from '../core/registry';
 import { TrafficFlow, TrafficPort } from '../core/traffic';
 
 /**
@@ -201,6 +202,8 @@ export abstract class ModelBackend extends Construct implements IModelBackend {
     checkDns1035Label(this, options.name === undefined ? 'name (from the construct id)' : 'name', this.name,
       options.maxNameLength ?? 63, options.nameLengthReason ?? 'it names the Service');
     this.namespace = Chart.of(this).namespace ?? 'default';
+    // Two backends named alike in one namespace collide even in an app without a pipeline or an actor.
+    requireAppChecks(this);
   }
 
   public get modelName(): string { return this.serving.modelName; }

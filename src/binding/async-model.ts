@@ -10,7 +10,7 @@ import { IModelBackend } from '../backends/model-backend';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { checkDns1035Label } from '../core/names';
-import { durationSeconds, listProp, objectProp } from '../core/props';
+import { boolProp, durationSeconds, INT32_MAX, intProp, listProp, namespaceProp, objectProp, stringListProp, stringProp } from '../core/props';
 import { MODEL_SCALERS } from '../core/registry';
 import { ResourceRequirements } from '../core/resources';
 import { checkFlow, NetworkPeer, PodTraffic, renderNetworkPolicy, TrafficFlow, TrafficPort } from '../core/traffic';
@@ -210,7 +210,17 @@ export class AsyncModel extends HandlerStep {
     this.servedModel = b;
     const name = props.name ?? id;
     checkDns1035Label(this, props.name === undefined ? 'name (from the construct id)' : 'name', name, 54, 'the bridge actor name, with scaling');
+    check(props.transport instanceof Transport, this, 'transport', props.transport, 'must be Transport.rabbitmq() or Transport.sqs({...})');
     const s = objectProp(this, 'modelScaling', props.modelScaling);
+    boolProp(this, 'modelScaling.enabled', s.enabled);
+    intProp(this, 'modelScaling.minReplicas', s.minReplicas, 0, INT32_MAX);
+    intProp(this, 'modelScaling.maxReplicas', s.maxReplicas, 1, INT32_MAX);
+    intProp(this, 'modelScaling.queueLength', s.queueLength, 1, INT32_MAX);
+    intProp(this, 'modelScaling.pollingInterval', s.pollingInterval, 1, INT32_MAX);
+    intProp(this, 'modelScaling.cooldownPeriod', s.cooldownPeriod, 1, INT32_MAX);
+    boolProp(this, 'networkPolicy', props.networkPolicy);
+    stringProp(this, 'bridgeImage', props.bridgeImage);
+    objectProp(this, 'bridgeResources', props.bridgeResources);
     const wantScaling = s.enabled ?? b.scaleTarget !== undefined;
     if (wantScaling) {
       check(b.scaleTarget !== undefined, this, 'modelScaling.enabled', true,
@@ -225,7 +235,7 @@ export class AsyncModel extends HandlerStep {
     const maxReplicas = scaler?.maxReplicas ?? s.maxReplicas ?? Math.max(1, minReplicas);
     const outputKey = props.outputKey ?? 'result';
     check(typeof outputKey === 'string' && OUTPUT_KEY.test(outputKey), this, 'outputKey', outputKey, 'must be an identifier ([A-Za-z_][A-Za-z0-9_]*)');
-    const passThrough = props.passThroughKeys ?? [];
+    const passThrough = stringListProp(this, 'passThroughKeys', props.passThroughKeys);
     passThrough.forEach((k, i) => check(typeof k === 'string' && OUTPUT_KEY.test(k) && !OWN_BODY_KEYS.includes(k), this, `passThroughKeys[${i}]`, k,
       `must be an identifier other than ${OWN_BODY_KEYS.join(', ')} (the bridge builds those itself)`));
     const output = props.output ?? BridgeOutput.FIELD;
@@ -315,7 +325,8 @@ export class AsyncModel extends HandlerStep {
     t.allowIngress({ peer: NetworkPeer.pods(this.namespace, this.bridge.podSelector), ports: serving, description: `the bridge ${this.actorName}` });
     for (const f of b.traffic?.ingress ?? []) t.allowIngress(f);
     const metrics = b.traffic?.metricsPorts ?? [];
-    listProp(this, 'allowModelIngressFromNamespaces', props.allowModelIngressFromNamespaces).forEach((ns) => {
+    stringListProp(this, 'allowModelIngressFromNamespaces', props.allowModelIngressFromNamespaces).forEach((ns, i) => {
+      namespaceProp(this, `allowModelIngressFromNamespaces[${i}]`, ns);
       t.allowIngress({ peer: NetworkPeer.namespace(ns), ports: [...serving, ...metrics], description: 'allowModelIngressFromNamespaces' });
     });
     listProp(this, 'modelIngressFlows', props.modelIngressFlows).forEach((f, i) => { checkFlow(this, `modelIngressFlows[${i}]`, f); t.allowIngress(f); });
