@@ -1,7 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import {
-  AsyaCrew, AsyaNamespace, AsyncPipeline, ClusterQueue, JobLauncher, LaunchParameterType, LocalQueue, ResourceFlavor, ResultStorage, TrainingRuntimeRef,
-  TrainJob, Transport, VolcanoPlugin, VolcanoQueue, VolcanoTrainingJob,
+  AsyaCrew, AsyaNamespace, AsyncPipeline, ClusterQueue, JobLauncher, LaunchParameterType, LocalQueue, ReclaimWithinCohortPolicy, ResourceFlavor, ResultStorage,
+  TrainingRuntimeRef, TrainJob, Transport, VolcanoPlugin, VolcanoQueue, VolcanoTrainingJob, WithinClusterQueuePolicy,
 } from '../../src';
 
 const GPU = { cpu: { request: '8', limit: '8' }, memory: { request: '32Gi', limit: '32Gi' }, gpu: { count: 1 } };
@@ -10,7 +10,8 @@ const GPU_TOLERATION = [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'No
 /**
  * The seed's on-demand training use case: a message starts a training job through a launcher actor.
  * - `train` route: launcher -> Volcano PyTorch gang job on the `research` Volcano queue;
- * - `finetune` route: launcher -> Kubeflow TrainJob queued on a Kueue LocalQueue (fair share on GPUs).
+ * - `finetune` route: launcher -> Kubeflow TrainJob queued on a Kueue LocalQueue (GPU quota in the `ml` cohort;
+ *   quota lent to other queues of the cohort is reclaimed by preemption).
  * Each launcher may only create and get its one job kind in its namespace.
  */
 export function buildTraining(outdir?: string): App {
@@ -24,8 +25,10 @@ export function buildTraining(outdir?: string): App {
   const scheduling = new Chart(app, 'scheduling');
   new VolcanoQueue(scheduling, 'research', { weight: 4, capability: { 'cpu': '64', 'memory': '256Gi', 'nvidia.com/gpu': '8' } });
   new ResourceFlavor(scheduling, 'a100', { nodeLabels: { 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB' }, tolerations: GPU_TOLERATION });
-  new ClusterQueue(scheduling, 'gpu-fair-share', {
+  new ClusterQueue(scheduling, 'gpu-a100', {
     cohortName: 'ml',
+    // Without reclaimWithinCohort, quota lent to the cohort only comes back when the borrowers finish.
+    preemption: { reclaimWithinCohort: ReclaimWithinCohortPolicy.ANY, withinClusterQueue: WithinClusterQueuePolicy.LOWER_PRIORITY },
     resourceGroups: [{
       coveredResources: ['cpu', 'memory', 'nvidia.com/gpu'],
       flavors: [{ flavor: 'a100', nominalQuota: { 'cpu': '64', 'memory': '256Gi', 'nvidia.com/gpu': '8' } }],
@@ -34,7 +37,7 @@ export function buildTraining(outdir?: string): App {
 
   const p = new AsyncPipeline(app, 'training', { namespace: 'training' });
   new AsyaNamespace(p, 'training');
-  const localQueue = new LocalQueue(p, 'gpu', { clusterQueue: 'gpu-fair-share' });
+  const localQueue = new LocalQueue(p, 'gpu', { clusterQueue: 'gpu-a100' });
 
   // Volcano: gang-scheduled PyTorch job, launched per message.
   const volcanoJob = new VolcanoTrainingJob(p, 'llama-ft', {
@@ -58,7 +61,7 @@ export function buildTraining(outdir?: string): App {
     ],
   });
 
-  // Kueue: a Kubeflow TrainJob on the fair-share queue, launched per message.
+  // Kueue: a Kubeflow TrainJob on the GPU queue, launched per message.
   const trainJob = new TrainJob(p, 'qwen-sft', {
     runtime: TrainingRuntimeRef.cluster('torch-distributed'),
     trainer: { image: 'ghcr.io/acme/sft:0.9.0', args: ['--dataset', 's3://datasets/default'], numNodes: 2, resourcesPerNode: GPU },

@@ -48,6 +48,97 @@ export enum QueueingStrategy {
 }
 
 /**
+ * Whether a pending workload that fits its ClusterQueue's nominal quota may preempt workloads of other
+ * ClusterQueues of the cohort that borrow (use more than their nominal quota).
+ */
+export enum ReclaimWithinCohortPolicy {
+  /** Do not preempt workloads of the cohort (Kueue's default). */
+  NEVER = 'Never',
+  /** Preempt only lower-priority workloads of the cohort (with Fair Sharing: also by its preemption strategies). */
+  LOWER_PRIORITY = 'LowerPriority',
+  /** Preempt any workload of the cohort that borrows, whatever its priority (with Fair Sharing: by its strategies). */
+  ANY = 'Any',
+}
+
+/**
+ * Whether a pending workload that needs to borrow may preempt workloads of other ClusterQueues of the cohort.
+ */
+export enum BorrowWithinCohortPolicy {
+  /** Never preempt to borrow (Kueue's default). */
+  NEVER = 'Never',
+  /** Preempt lower-priority workloads of other ClusterQueues of the cohort to borrow. */
+  LOWER_PRIORITY = 'LowerPriority',
+}
+
+/**
+ * Whether a pending workload that does not fit its ClusterQueue's nominal quota may preempt workloads of the
+ * same ClusterQueue.
+ */
+export enum WithinClusterQueuePolicy {
+  /** Do not preempt workloads of the ClusterQueue (Kueue's default). */
+  NEVER = 'Never',
+  /** Preempt lower-priority workloads of the ClusterQueue. */
+  LOWER_PRIORITY = 'LowerPriority',
+  /** Preempt lower-priority workloads, or equal-priority workloads newer than the pending one. */
+  LOWER_OR_NEWER_EQUAL_PRIORITY = 'LowerOrNewerEqualPriority',
+}
+
+/**
+ * Preemption to borrow within the cohort (`spec.preemption.borrowWithinCohort`). Kueue honours it with
+ * classical preemption only, not when Fair Sharing is enabled in the Kueue configuration.
+ */
+export interface ClusterQueueBorrowWithinCohort {
+  /**
+   * Whether a workload that needs to borrow may preempt in other ClusterQueues of the cohort. Anything but
+   * `NEVER` needs `reclaimWithinCohort` `LOWER_PRIORITY` or `ANY` (Kueue's webhook).
+   * @default BorrowWithinCohortPolicy.NEVER
+   */
+  readonly policy?: BorrowWithinCohortPolicy;
+  /**
+   * Only workloads of this priority or lower may be preempted by a borrowing workload (an int32).
+   * @default - any workload the policy allows
+   */
+  readonly maxPriorityThreshold?: number;
+}
+
+/**
+ * Preemption policies of a ClusterQueue (`spec.preemption`). The cohort policies act only in a cohort
+ * (`cohortName`); Kueue does not refuse them without one.
+ */
+export interface ClusterQueuePreemption {
+  /**
+   * Reclaim lent quota: preempt workloads of other ClusterQueues of the cohort that borrow.
+   * @default ReclaimWithinCohortPolicy.NEVER
+   */
+  readonly reclaimWithinCohort?: ReclaimWithinCohortPolicy;
+  /**
+   * Preempt in other ClusterQueues of the cohort in order to borrow.
+   * @default - never
+   */
+  readonly borrowWithinCohort?: ClusterQueueBorrowWithinCohort;
+  /**
+   * Preempt workloads of this ClusterQueue when a pending one does not fit the nominal quota.
+   * @default WithinClusterQueuePolicy.NEVER
+   */
+  readonly withinClusterQueue?: WithinClusterQueuePolicy;
+}
+
+/**
+ * Fair Sharing properties of a ClusterQueue (`spec.fairSharing`). They matter only when Fair Sharing is
+ * enabled in the Kueue configuration (`fairSharing.enable: true` in the controller's config, not in this
+ * object).
+ */
+export interface ClusterQueueFairSharing {
+  /**
+   * The queue's weight in its cohort: its share is its usage above nominal quota divided by the weight, and
+   * Kueue admits from the lowest share and preempts from the highest. 0 means always last; otherwise more
+   * than 1e-9.
+   * @default 1
+   */
+  readonly weight?: number;
+}
+
+/**
  * Which namespaces may submit to a ClusterQueue (through their LocalQueues).
  */
 export class NamespaceSelector {
@@ -108,13 +199,29 @@ export interface ClusterQueueProps {
    * @default - none
    */
   readonly labels?: { [key: string]: string };
+  /**
+   * Preemption policies: reclaim lent quota from the cohort, preempt to borrow, preempt within the queue.
+   * Without them (Kueue's default: all `Never`), quota lent to the cohort comes back only when borrowers finish.
+   * @default - no preemption
+   */
+  readonly preemption?: ClusterQueuePreemption;
+  /**
+   * Fair Sharing weight (used only when Fair Sharing is enabled in the Kueue configuration).
+   * @default - unset (weight 1)
+   */
+  readonly fairSharing?: ClusterQueueFairSharing;
 }
 
 /**
  * A Kueue ClusterQueue (kueue.x-k8s.io/v1beta2, cluster-scoped): quota per resource and flavor, shared by
  * the LocalQueues pointing at it. The webhook's rules are enforced in the constructor.
  *
+ * Quota lent to a cohort is reclaimed early only with `preemption.reclaimWithinCohort`; without it, a
+ * borrower keeps the quota until its workloads finish. Fair Sharing (ordering and preemption by weighted
+ * share, `fairSharing.weight`) is a Kueue configuration switch; this construct only sets the weight.
+ *
  * @see https://kueue.sigs.k8s.io/docs/concepts/cluster_queue/
+ * @see https://kueue.sigs.k8s.io/docs/concepts/preemption/
  */
 export class ClusterQueue extends Construct {
   /** The queue name. */
@@ -195,6 +302,8 @@ export class ClusterQueue extends Construct {
       };
     });
     check(totalFlavors <= 256, this, 'resourceGroups', totalFlavors, 'must have at most 256 flavors across all groups');
+    const preemption = this.preemption(props.preemption);
+    const fairSharing = this.fairSharing(props.fairSharing);
 
     this.resource = new ApiObject(this, 'Resource', {
       ...ClusterQueueV1Beta2.GVK,
@@ -204,8 +313,59 @@ export class ClusterQueue extends Construct {
         ...(props.cohortName !== undefined ? { cohortName: props.cohortName } : {}),
         queueingStrategy: strategy,
         ...(resourceGroups.length ? { resourceGroups } : {}),
+        ...(preemption ? { preemption } : {}),
+        ...(fairSharing ? { fairSharing } : {}),
       },
     });
     makeClusterScoped(this.resource);
   }
+
+  /** `spec.preemption`, checked as kubernetes-sigs/kueue pkg/webhooks/clusterqueue_webhook.go `validatePreemption` @ v0.19.2. */
+  private preemption(p: ClusterQueuePreemption | undefined): any {
+    if (p === undefined) return undefined;
+    const enumOf = (e: object, field: string, value: unknown) => {
+      const allowed = Object.values(e) as string[];
+      check(allowed.includes(value as string), this, field, value, `must be one of ${allowed.join(', ')}`);
+    };
+    if (p.reclaimWithinCohort !== undefined) enumOf(ReclaimWithinCohortPolicy, 'preemption.reclaimWithinCohort', p.reclaimWithinCohort);
+    if (p.withinClusterQueue !== undefined) enumOf(WithinClusterQueuePolicy, 'preemption.withinClusterQueue', p.withinClusterQueue);
+    let borrow: any;
+    if (p.borrowWithinCohort !== undefined) {
+      const b = p.borrowWithinCohort;
+      const policy = b.policy ?? BorrowWithinCohortPolicy.NEVER;
+      enumOf(BorrowWithinCohortPolicy, 'preemption.borrowWithinCohort.policy', policy);
+      const t = b.maxPriorityThreshold;
+      if (t !== undefined) {
+        check(Number.isInteger(t) && t >= -2147483648 && t <= 2147483647, this, 'preemption.borrowWithinCohort.maxPriorityThreshold', t,
+          'must be an integer priority (int32)');
+      }
+      check(policy === BorrowWithinCohortPolicy.NEVER || (p.reclaimWithinCohort ?? ReclaimWithinCohortPolicy.NEVER) !== ReclaimWithinCohortPolicy.NEVER,
+        this, 'preemption.borrowWithinCohort.policy', policy,
+        'needs preemption.reclaimWithinCohort LowerPriority or Any (Kueue: "reclaimWithinCohort=Never and borrowWithinCohort.Policy!=Never")');
+      borrow = { policy, ...(t !== undefined ? { maxPriorityThreshold: t } : {}) };
+    }
+    const out = {
+      ...(p.reclaimWithinCohort !== undefined ? { reclaimWithinCohort: p.reclaimWithinCohort } : {}),
+      ...(borrow ? { borrowWithinCohort: borrow } : {}),
+      ...(p.withinClusterQueue !== undefined ? { withinClusterQueue: p.withinClusterQueue } : {}),
+    };
+    return Object.keys(out).length ? out : undefined;
+  }
+
+  /** `spec.fairSharing`, checked as kubernetes-sigs/kueue pkg/webhooks/common.go `validateFairSharing` @ v0.19.2. */
+  private fairSharing(f: ClusterQueueFairSharing | undefined): any {
+    if (f === undefined || f.weight === undefined) return undefined;
+    const w = f.weight;
+    check(typeof w === 'number' && Number.isFinite(w), this, 'fairSharing.weight', w, 'must be a finite number');
+    check(w >= 0, this, 'fairSharing.weight', w, 'must be greater than or equal to 0');
+    check(w === 0 || w > 1e-9, this, 'fairSharing.weight', w, 'must be 0 or greater than 1e-9 (Kueue: "When not 0, weight must be > 10e-9", i.e. above 1n)');
+    // int-or-string quantity: integers as numbers, fractions as decimal strings (e.g. "0.5").
+    return { weight: Number.isInteger(w) ? w : quantityString(w) };
+  }
+}
+
+/** A non-integer number as a Kubernetes quantity string without exponent rounding surprises (0.5 -> "0.5", 1e-7 -> "100n"). */
+function quantityString(n: number): string {
+  if (n >= 1e-3) return String(Number(n.toPrecision(15)));
+  return `${Math.round(n * 1e9)}n`;
 }

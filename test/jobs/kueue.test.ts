@@ -1,4 +1,6 @@
-import { ClusterQueue, NamespaceSelector, QueueingStrategy } from '../../src/jobs/cluster-queue';
+import {
+  BorrowWithinCohortPolicy, ClusterQueue, NamespaceSelector, QueueingStrategy, ReclaimWithinCohortPolicy, WithinClusterQueuePolicy,
+} from '../../src/jobs/cluster-queue';
 import { Kueue } from '../../src/jobs/kueue';
 import { LocalQueue } from '../../src/jobs/local-queue';
 import { ResourceFlavor } from '../../src/jobs/resource-flavor';
@@ -137,6 +139,88 @@ describe('ClusterQueue', () => {
     test('empty groups and bad strategy', () => {
       expect(() => new ClusterQueue(c(), 'q', { resourceGroups: [{ coveredResources: [], flavors: [] }] })).toThrow('resourceGroups[0].coveredResources ([]) must list 1 to 64 resources');
       expect(() => new ClusterQueue(c(), 'q', { queueingStrategy: 'FIFO' as any })).toThrow('test/q: queueingStrategy ("FIFO") must be BestEffortFIFO or StrictFIFO');
+    });
+  });
+
+  // KUE-4: spec.preemption and spec.fairSharing as kubernetes-sigs/kueue v0.19.2 defines them
+  // (apis/kueue/v1beta2/clusterqueue_types.go; CRD config/components/crd/bases/kueue.x-k8s.io_clusterqueues.yaml,
+  // pinned as imports/kueue.x-k8s.io_clusterqueues.yaml).
+  describe('preemption and fair sharing (KUE-4)', () => {
+    const c = () => testChart();
+    test('reclaim lent quota, preempt to borrow below a priority, preempt within the queue, weight', () => {
+      const chart = testChart('ml');
+      new ClusterQueue(chart, 'team-a', {
+        cohortName: 'research',
+        resourceGroups: [{ coveredResources: ['nvidia.com/gpu'], flavors: [{ flavor: 'a100', nominalQuota: { 'nvidia.com/gpu': '8' } }] }],
+        preemption: {
+          reclaimWithinCohort: ReclaimWithinCohortPolicy.ANY,
+          borrowWithinCohort: { policy: BorrowWithinCohortPolicy.LOWER_PRIORITY, maxPriorityThreshold: 100 },
+          withinClusterQueue: WithinClusterQueuePolicy.LOWER_OR_NEWER_EQUAL_PRIORITY,
+        },
+        fairSharing: { weight: 2 },
+      });
+      const manifests = synthValid(chart);
+      expect(manifests).toMatchSnapshot();
+      const cq = one(manifests, 'ClusterQueue', 'team-a');
+      expect(cq.spec.preemption).toEqual({
+        reclaimWithinCohort: 'Any',
+        borrowWithinCohort: { policy: 'LowerPriority', maxPriorityThreshold: 100 },
+        withinClusterQueue: 'LowerOrNewerEqualPriority',
+      });
+      expect(cq.spec.fairSharing).toEqual({ weight: 2 });
+    });
+
+    test('unset fields are left to Kueue\'s defaults; fractional weights are quantity strings', () => {
+      const chart = testChart();
+      new ClusterQueue(chart, 'none');
+      new ClusterQueue(chart, 'partial', { preemption: { withinClusterQueue: WithinClusterQueuePolicy.LOWER_PRIORITY }, fairSharing: { weight: 0.5 } });
+      new ClusterQueue(chart, 'tiny', { preemption: {}, fairSharing: { weight: 2e-9 } });
+      new ClusterQueue(chart, 'zero', { fairSharing: { weight: 0 }, preemption: { borrowWithinCohort: {} } });
+      const manifests = synthValid(chart);
+      expect(one(manifests, 'ClusterQueue', 'none').spec.preemption).toBeUndefined();
+      expect(one(manifests, 'ClusterQueue', 'none').spec.fairSharing).toBeUndefined();
+      expect(one(manifests, 'ClusterQueue', 'partial').spec.preemption).toEqual({ withinClusterQueue: 'LowerPriority' });
+      expect(one(manifests, 'ClusterQueue', 'partial').spec.fairSharing).toEqual({ weight: '0.5' });
+      expect(one(manifests, 'ClusterQueue', 'tiny').spec.preemption).toBeUndefined();
+      expect(one(manifests, 'ClusterQueue', 'tiny').spec.fairSharing).toEqual({ weight: '2n' });
+      // weight 0 is allowed ("A zero weight implies infinite share value"); borrowWithinCohort defaults to policy Never.
+      expect(one(manifests, 'ClusterQueue', 'zero').spec.fairSharing).toEqual({ weight: 0 });
+      expect(one(manifests, 'ClusterQueue', 'zero').spec.preemption).toEqual({ borrowWithinCohort: { policy: 'Never' } });
+    });
+
+    test('borrowWithinCohort needs reclaimWithinCohort (clusterqueue_webhook.go validatePreemption @ v0.19.2, and the CRD\'s CEL rule)', () => {
+      expect(() => new ClusterQueue(c(), 'q', { cohortName: 'co', preemption: { borrowWithinCohort: { policy: BorrowWithinCohortPolicy.LOWER_PRIORITY } } }))
+        .toThrow('test/q: preemption.borrowWithinCohort.policy ("LowerPriority") needs preemption.reclaimWithinCohort LowerPriority or Any (Kueue: "reclaimWithinCohort=Never and borrowWithinCohort.Policy!=Never")');
+      expect(() => new ClusterQueue(c(), 'q', {
+        preemption: { reclaimWithinCohort: ReclaimWithinCohortPolicy.NEVER, borrowWithinCohort: { policy: BorrowWithinCohortPolicy.LOWER_PRIORITY } },
+      })).toThrow('needs preemption.reclaimWithinCohort LowerPriority or Any');
+      // upstream accepts the cohort policies without a cohortName (they then never act), so the construct does too.
+      new ClusterQueue(c(), 'ok', { preemption: { reclaimWithinCohort: ReclaimWithinCohortPolicy.LOWER_PRIORITY, borrowWithinCohort: { policy: BorrowWithinCohortPolicy.LOWER_PRIORITY } } });
+    });
+
+    test('enum values and maxPriorityThreshold (CRD enums and int32 @ v0.19.2)', () => {
+      expect(() => new ClusterQueue(c(), 'q', { preemption: { reclaimWithinCohort: 'Always' as any } }))
+        .toThrow('test/q: preemption.reclaimWithinCohort ("Always") must be one of Never, LowerPriority, Any');
+      expect(() => new ClusterQueue(c(), 'q', { preemption: { withinClusterQueue: 'Any' as any } }))
+        .toThrow('test/q: preemption.withinClusterQueue ("Any") must be one of Never, LowerPriority, LowerOrNewerEqualPriority');
+      expect(() => new ClusterQueue(c(), 'q', { preemption: { reclaimWithinCohort: ReclaimWithinCohortPolicy.ANY, borrowWithinCohort: { policy: 'Any' as any } } }))
+        .toThrow('test/q: preemption.borrowWithinCohort.policy ("Any") must be one of Never, LowerPriority');
+      expect(() => new ClusterQueue(c(), 'q', { preemption: { reclaimWithinCohort: ReclaimWithinCohortPolicy.ANY, borrowWithinCohort: { policy: BorrowWithinCohortPolicy.LOWER_PRIORITY, maxPriorityThreshold: 1.5 } } }))
+        .toThrow('test/q: preemption.borrowWithinCohort.maxPriorityThreshold (1.5) must be an integer priority (int32)');
+      expect(() => new ClusterQueue(c(), 'q', { preemption: { reclaimWithinCohort: ReclaimWithinCohortPolicy.ANY, borrowWithinCohort: { policy: BorrowWithinCohortPolicy.LOWER_PRIORITY, maxPriorityThreshold: 2 ** 31 } } }))
+        .toThrow('test/q: preemption.borrowWithinCohort.maxPriorityThreshold (2147483648) must be an integer priority (int32)');
+      new ClusterQueue(c(), 'neg', { preemption: { reclaimWithinCohort: ReclaimWithinCohortPolicy.ANY, borrowWithinCohort: { policy: BorrowWithinCohortPolicy.LOWER_PRIORITY, maxPriorityThreshold: -10 } } });
+    });
+
+    test('fairSharing.weight (pkg/webhooks/common.go validateFairSharing @ v0.19.2)', () => {
+      expect(() => new ClusterQueue(c(), 'q', { fairSharing: { weight: -1 } }))
+        .toThrow('test/q: fairSharing.weight (-1) must be greater than or equal to 0');
+      expect(() => new ClusterQueue(c(), 'q', { fairSharing: { weight: 1e-9 } }))
+        .toThrow('test/q: fairSharing.weight (1e-9) must be 0 or greater than 1e-9 (Kueue: "When not 0, weight must be > 10e-9", i.e. above 1n)');
+      expect(() => new ClusterQueue(c(), 'q', { fairSharing: { weight: '2' as any } }))
+        .toThrow('test/q: fairSharing.weight ("2") must be a finite number');
+      expect(() => new ClusterQueue(c(), 'q', { fairSharing: { weight: Infinity } }))
+        .toThrow('test/q: fairSharing.weight (null) must be a finite number');
     });
   });
 });
