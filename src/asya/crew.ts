@@ -7,7 +7,7 @@ import { ScalingOptions } from './scaling';
 import { Transport } from './transport';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
-import { listProp } from '../core/props';
+import { listProp, objectProp, stringProp } from '../core/props';
 import { CREWS } from '../core/registry';
 import { ResourceRequirements } from '../core/resources';
 import { ClusterDns, isCidr, NetworkPeer, TrafficFlow, TrafficPort } from '../core/traffic';
@@ -243,8 +243,13 @@ export class AsyaCrew extends Construct {
     super(scope, id);
     CREW_SCOPES.add(this);
     CREWS.add(this);
+    check(props.transport instanceof Transport, this, 'transport', props.transport, 'must be Transport.rabbitmq() or Transport.sqs({...})');
+    check(props.storage instanceof ResultStorage, this, 'storage', props.storage, 'must be a ResultStorage (e.g. ResultStorage.none() or ResultStorage.s3(...))');
+    stringProp(this, 'image', props.image);
+    objectProp(this, 'resources', props.resources);
+    objectProp(this, 'scaling', props.scaling);
     if (props.gatewayUrl !== undefined) {
-      check(/^https?:\/\/\S+$/.test(props.gatewayUrl), this, 'gatewayUrl', props.gatewayUrl, 'must be an http:// or https:// URL');
+      check(typeof props.gatewayUrl === 'string' && /^https?:\/\/\S+$/.test(props.gatewayUrl), this, 'gatewayUrl', props.gatewayUrl, 'must be an http:// or https:// URL');
     }
     const namespace = Chart.of(this).namespace ?? 'default';
     const common = {

@@ -10,7 +10,7 @@ import { Transport } from '../asya/transport';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { k8s } from '../core/k8s';
-import { listProp } from '../core/props';
+import { boolProp, durationSeconds, listProp, objectProp, stringListProp, stringProp } from '../core/props';
 import { ResourceRequirements } from '../core/resources';
 import { isCidr } from '../core/traffic';
 
@@ -157,19 +157,30 @@ export class JobLauncher extends HandlerStep {
     super(scope, id);
     const job = props.job;
     check(!!job && typeof job.toManifest === 'function', this, 'job', job, 'must be a launchable job (VolcanoTrainingJob, KueueJob, PyTorchTrainingJob, TrainJob)');
-    const name = props.name ?? id;
+    check(props.transport instanceof Transport, this, 'transport', props.transport, 'must be Transport.rabbitmq() or Transport.sqs({...})');
+    const name = stringProp(this, 'name', props.name) ?? id;
+    stringProp(this, 'image', props.image);
+    objectProp(this, 'resources', props.resources);
+    objectProp(this, 'scaling', props.scaling);
     const manifest = this.captureManifest(job, name);
     this.manifest = manifest;
 
     // Parameters: the handler checks values; the shape is checked here, against the real manifest.
     const names = new Set<string>();
-    const params = (props.parameters ?? []).map((p, i) => {
+    const params = listProp(this, 'parameters', props.parameters).map((p, i) => {
       const f = `parameters[${i}]`;
-      check(PARAM_NAME.test(p.name), this, `${f}.name`, p.name, 'must be an identifier ([A-Za-z_][A-Za-z0-9_]*)');
+      objectProp(this, f, p);
+      check(typeof p.name === 'string' && PARAM_NAME.test(p.name), this, `${f}.name`, p.name, 'must be an identifier ([A-Za-z_][A-Za-z0-9_]*)');
       check(!names.has(p.name), this, `${f}.name`, p.name, 'is declared twice');
       names.add(p.name);
       check(Object.values(LaunchParameterType).includes(p.type), this, `${f}.type`, p.type, `must be one of ${Object.values(LaunchParameterType).join(', ')}`);
+      boolProp(this, `${f}.required`, p.required);
       check(Array.isArray(p.targets) && p.targets.length > 0, this, `${f}.targets`, p.targets, 'must name at least one JSON pointer into the job manifest');
+      stringListProp(this, `${f}.targets`, p.targets);
+      for (const k of ['minimum', 'maximum'] as const) {
+        check(p[k] === undefined || (typeof p[k] === 'number' && Number.isFinite(p[k])), this, `${f}.${k}`, p[k], 'must be a finite number');
+      }
+      check(p.defaultJson === undefined || typeof p.defaultJson === 'string', this, `${f}.defaultJson`, p.defaultJson, 'must be a string of JSON');
       p.targets.forEach((t, j) => {
         check(!/^\/(apiVersion|kind|metadata)(\/|$)/.test(t), this, `${f}.targets[${j}]`, t, 'may not point into apiVersion, kind or metadata');
         const got = pointerGet(manifest, t);
@@ -216,7 +227,7 @@ export class JobLauncher extends HandlerStep {
     // The job is a template from now on: never applied by itself.
     job.node.scope?.node.tryRemoveChild(job.node.id);
 
-    const timeout = (props.requestTimeout ?? Duration.seconds(30)).toMilliseconds() / 1000;
+    const timeout = durationSeconds(this, 'requestTimeout', props.requestTimeout, Duration.seconds(30));
     check(timeout >= 1, this, 'requestTimeout', `${timeout}s`, 'must be at least 1 second');
     const retries = props.maxRetries ?? 3;
     check(Number.isInteger(retries) && retries >= 0 && retries <= 10, this, 'maxRetries', retries, 'must be a whole number from 0 to 10');
