@@ -1,5 +1,5 @@
 export { AsyncActor, AsyncActorProps, HandlerMode, SidecarOptions } from './async-actor';
-export { IAsyncStep, EgressRule, AsyaGatewayEndpoint } from './async-step';
+export { IAsyncStep, EgressRule, AsyaGatewayEndpoint, StepScaler } from './async-step';
 export { AsyaCrew, AsyaCrewProps, ResultStorage, S3StorageOptions, MinioStorageOptions } from './crew';
 export { AsyaImages } from './images';
 export { AsyaNamespace, AsyaNamespaceProps } from './asya-namespace';

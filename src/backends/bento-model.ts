@@ -103,7 +103,7 @@ const API_METHOD = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*
 export class BentoModel extends ModelBackend {
   // ---- Traffic (issue 14): the flows this backend's pods need besides the bridge; rendered by the binding. ----
   /** BentoML serves `/metrics` on the `http` port 3000 (bentoml/yatai-deployment @ v1.1.21). */
-  public get traffic(): ModelTraffic {
+  public override get traffic(): ModelTraffic | undefined {
     return { ingress: [], metricsPorts: [TrafficPort.tcp(this.podPort)] };
   }
   // ---- end of traffic ----

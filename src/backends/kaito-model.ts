@@ -252,7 +252,7 @@ export class KaitoModel extends ModelBackend {
    * port is open among pods of this workspace (of this InferenceSet's workspaces, with `scalable`).
    * vLLM serves `/metrics` on the inference port 5000.
    */
-  public get traffic(): ModelTraffic {
+  public override get traffic(): ModelTraffic | undefined {
     const own: { [key: string]: string } = this.resource.kind === 'InferenceSet' ? { 'inferenceset.kaito.sh/created-by': this.resource.name } : { 'kaito.sh/workspace': this.resource.name };
     return {
       ingress: [{ peer: NetworkPeer.pods(this.namespace, own), description: 'KAITO multi-node instance: pods of one workspace' }],

@@ -203,7 +203,7 @@ export class KServeModel extends ModelBackend {
    * not call them (kserve/kserve pkg/controller/v1beta1/inferenceservice @ v0.20.0). Its Python
    * runtimes serve `/metrics` on the serving port 8080.
    */
-  public get traffic(): ModelTraffic {
+  public override get traffic(): ModelTraffic | undefined {
     return { ingress: [], metricsPorts: [TrafficPort.tcp(8080)] };
   }
   // ---- end of traffic ----

@@ -202,7 +202,7 @@ export class LlmdModel extends ModelBackend {
    * (kubernetes-sigs/gateway-api-inference-extension conformance/resources/base.yaml @ v1.6.0) are
    * egress of the Gateway and EPP and ingress of pods no generated policy selects, so nothing blocks them.
    */
-  public get traffic(): ModelTraffic {
+  public override get traffic(): ModelTraffic | undefined {
     return { ingress: [], metricsPorts: [] };
   }
   // ---- end of traffic ----

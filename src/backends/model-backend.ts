@@ -196,6 +196,14 @@ export abstract class ModelBackend extends Construct implements IModelBackend {
   public readonly namespace: string;
   private _serving?: ModelServing;
 
+  /**
+   * The flows the model's pods need besides the bridge (operator and intra-model traffic, metrics
+   * ports): a backend overrides it with its upstream facts.
+   */
+  public get traffic(): ModelTraffic | undefined {
+    return undefined;
+  }
+
   protected constructor(scope: Construct, id: string, options: ModelBackendOptions = {}) {
     super(scope, id);
     this.name = options.name ?? id;

@@ -118,7 +118,7 @@ const SCRIPT = /^[A-Za-z0-9._/-]+\.py$/;
 export class MosecModel extends ModelServer {
   // ---- Traffic (issue 14): the flows this backend's pods need besides the bridge; rendered by the binding. ----
   /** Mosec serves `/metrics` on its one port (mosecorg/mosec mosec/args.py @ 0.9.7). */
-  public get traffic(): ModelTraffic {
+  public override get traffic(): ModelTraffic | undefined {
     return { ingress: [], metricsPorts: [TrafficPort.tcp(this.podPort)] };
   }
   // ---- end of traffic ----

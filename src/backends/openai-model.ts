@@ -254,7 +254,7 @@ const DEFAULT_LOADER_RESOURCES: ResourceRequirements = {
 export class OpenAIModel extends ModelServer {
   // ---- Traffic (issue 14): the flows this backend's pods need besides the bridge; rendered by the binding. ----
   /** vLLM and TGI serve `/metrics` on the serving port; Ollama serves none. */
-  public get traffic(): ModelTraffic {
+  public override get traffic(): ModelTraffic | undefined {
     return { ingress: [], metricsPorts: this.metrics ? [TrafficPort.tcp(this.podPort)] : [] };
   }
   // ---- end of traffic ----

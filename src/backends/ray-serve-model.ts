@@ -261,7 +261,7 @@ export class RayServeModel extends ModelBackend {
    * RayClusters during an upgrade carry its labels). KubeRay adds the `metrics` port 8080 to Ray
    * containers.
    */
-  public get traffic(): ModelTraffic {
+  public override get traffic(): ModelTraffic | undefined {
     const operator = this.kubeRayOperatorNamespace
       ? NetworkPeer.pods(this.kubeRayOperatorNamespace, { 'app.kubernetes.io/name': 'kuberay-operator' })
       : NetworkPeer.podsInAnyNamespace({ 'app.kubernetes.io/name': 'kuberay-operator' });

@@ -129,7 +129,7 @@ export class SeldonModel extends ModelBackend {
    * (`SELDON_ENVOY_HOST=seldon-mesh`, operator/config/serverconfigs/mlserver.yaml): every pod of the
    * namespace may reach Envoy on 9000. Envoy's stats are on 9003 (`envoy-stats`).
    */
-  public get traffic(): ModelTraffic {
+  public override get traffic(): ModelTraffic | undefined {
     return {
       ingress: [{ peer: NetworkPeer.namespace(this.namespace), ports: [TrafficPort.tcp(9000)], description: 'Seldon modelgateway, pipelinegateway and Server agents -> seldon-mesh' }],
       metricsPorts: [TrafficPort.tcp(9003)],

@@ -129,7 +129,7 @@ const RESERVED_ARGS = ['--model-repository', '--model-store', '--http-port', '--
 export class TritonModel extends ModelServer {
   // ---- Traffic (issue 14): the flows this backend's pods need besides the bridge; rendered by the binding. ----
   /** Triton serves `/metrics` on `--metrics-port` 8002 (triton-inference-server/server @ v2.49.0). */
-  public get traffic(): ModelTraffic {
+  public override get traffic(): ModelTraffic | undefined {
     return { ingress: [], metricsPorts: [TrafficPort.tcp(8002)] };
   }
   // ---- end of traffic ----
