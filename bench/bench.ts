@@ -2,6 +2,8 @@
  * Synthesis benchmark of cdk8s-asya.
  *
  *   npx ts-node --transpile-only --project test/tsconfig.json bench/bench.ts [--quick] [--sizes=10,100,1000]
+ *   ... bench/bench.ts --ratios [--quick]       (only the issue 13 ratios)
+ *   ... bench/bench.ts --user-synth [--quick]   (only a user's synth through ts-node vs a cdk8s-plus-28 app)
  *
  * For each N (10, 100, 1000 steps) a child Node process (so that its peak RSS is its own) builds a generated
  * app: one crew, N/10 AsyncPipelines of 10 steps each (7 AsyncActors, 3 AsyncModels over an OpenAIModel and a
@@ -542,7 +544,122 @@ function rawRatio(lib: typeof Lib, cdk8s: typeof Cdk8s, n: number, runs: number)
   }
   const l = median(libMs);
   const r = median(rawMs);
-  return { n, charts: warm.charts.length, objects: warm.charts.reduce((a, c) => a + c.docs.length, 0), libraryMs: round(l), rawApiObjectsMs: round(r), ratio: round(l / r, 2) };
+  const objects = warm.charts.reduce((a, c) => a + c.docs.length, 0);
+  return { n, charts: warm.charts.length, objects, libraryMs: round(l), rawApiObjectsMs: round(r), ratio: round(l / r, 2) };
+}
+
+/**
+ * A user's `cdk8s synth` through ts-node: the app command of a `cdk8s init typescript-app` project
+ * (`npx ts-node main.ts`, type-checked) in a fresh temp project, for the RAG example against the built
+ * package (`cdk8s-asya` resolving to lib/) and for a cdk8s-plus-28 app with the same number of objects
+ * (Deployments exposed by Services, ConfigMaps and ServiceAccounts in the same number of charts).
+ * Fresh node processes, runs alternated, median wall time. Needs a built lib/ (npx jsii).
+ */
+function userSynthTsNode(runs: number): any {
+  if (!fs.existsSync(path.join(ROOT, 'lib', 'index.js')) || !fs.existsSync(path.join(ROOT, 'lib', 'index.d.ts'))) {
+    return 'not measured: no built lib/ (run npx jsii first)';
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-asya-usersynth-'));
+  try {
+    const nm = path.join(dir, 'node_modules');
+    fs.mkdirSync(nm);
+    for (const dep of ['cdk8s', 'constructs', 'cdk8s-plus-28', '@types']) fs.symlinkSync(path.join(ROOT, 'node_modules', dep), path.join(nm, dep));
+    fs.symlinkSync(ROOT, path.join(nm, 'cdk8s-asya'));
+    // The tsconfig of `cdk8s init typescript-app` (cdk8s-cli templates), lib raised to what cdk8s-plus needs.
+    const tsconfig = {
+      compilerOptions: {
+        alwaysStrict: true,
+        declaration: true,
+        experimentalDecorators: true,
+        inlineSourceMap: true,
+        inlineSources: true,
+        lib: ['es2020'],
+        module: 'CommonJS',
+        noEmitOnError: true,
+        noFallthroughCasesInSwitch: true,
+        noImplicitAny: true,
+        noImplicitReturns: true,
+        noImplicitThis: true,
+        noUnusedLocals: true,
+        noUnusedParameters: true,
+        resolveJsonModule: true,
+        strict: true,
+        strictNullChecks: true,
+        strictPropertyInitialization: true,
+        stripInternal: true,
+        target: 'ES2020',
+      },
+      include: ['**/*.ts'],
+      exclude: ['node_modules'],
+    };
+    const project = (name: string, app: string, entry: string): string => {
+      const d = path.join(dir, name);
+      fs.mkdirSync(d);
+      fs.symlinkSync(nm, path.join(d, 'node_modules'));
+      fs.writeFileSync(path.join(d, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
+      fs.writeFileSync(path.join(d, 'app.ts'), app);
+      fs.writeFileSync(path.join(d, 'main.ts'), entry);
+      return d;
+    };
+    const ragApp = fs.readFileSync(path.join(ROOT, 'examples', 'rag', 'app.ts'), 'utf8').replace(/from '\.\.\/\.\.\/src'/g, "from 'cdk8s-asya'");
+    const asyaDir = project('asya', ragApp, "import { buildRag } from './app';\n\nbuildRag('dist').synth();\n");
+    const tsNode = path.join(ROOT, 'node_modules', 'ts-node', 'dist', 'bin.js');
+    const run = (d: string): { ms: number; objects: number; charts: number } => {
+      fs.rmSync(path.join(d, 'dist'), { recursive: true, force: true });
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, [tsNode, 'main.ts'], { cwd: d, encoding: 'utf8', env: { ...process.env, NODE_PATH: '' } });
+      const ms = performance.now() - t0;
+      if (r.status !== 0) throw new Error(`user synth in ${d} failed: ${r.stderr}`);
+      const files = fs.readdirSync(path.join(d, 'dist')).filter((f) => f.endsWith('.yaml'));
+      const objects = files.reduce((a, f) => a + (fs.readFileSync(path.join(d, 'dist', f), 'utf8').match(/^kind: /gm) ?? []).length, 0);
+      return { ms, objects, charts: files.length };
+    };
+    const first = run(asyaDir);
+    // cdk8s-plus-28: the same number of charts and objects (4 per unit: Deployment, Service, ConfigMap, ServiceAccount).
+    const units = Math.ceil(first.objects / 4);
+    const plusApp = [
+      "import { App, Chart } from 'cdk8s';",
+      "import * as kplus from 'cdk8s-plus-28';",
+      '',
+      'export function build(outdir: string): App {',
+      '  const app = new App({ outdir });',
+      `  const charts = Array.from({ length: ${first.charts} }, (_, i) => new Chart(app, \`c\${i}\`, { namespace: \`ns\${i}\` }));`,
+      `  for (let i = 0; i < ${units}; i++) {`,
+      '    const chart = charts[i % charts.length];',
+      '    const sa = new kplus.ServiceAccount(chart, `sa${i}`);',
+      '    const cm = new kplus.ConfigMap(chart, `cm${i}`, { data: { \'config.yaml\': `step: ${i}\\n` } });',
+      '    const d = new kplus.Deployment(chart, `d${i}`, { serviceAccount: sa, replicas: 1 });',
+      "    const c = d.addContainer({ image: 'ghcr.io/example/step:1.0.0', portNumber: 8080, resources: {",
+      '      cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(500) },',
+      '    } });',
+      "    c.mount('/config', kplus.Volume.fromConfigMap(chart, `v${i}`, cm));",
+      '    d.exposeViaService();',
+      '  }',
+      '  return app;',
+      '}',
+      '',
+    ].join('\n');
+    const plusDir = project('plus', plusApp, "import { build } from './app';\n\nbuild('dist').synth();\n");
+    const firstPlus = run(plusDir);
+    const asya: number[] = [];
+    const plus: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      asya.push(run(asyaDir).ms);
+      plus.push(run(plusDir).ms);
+    }
+    const a = median(asya);
+    const p = median(plus);
+    return {
+      oursMs: round(a),
+      cdk8sPlus28Ms: round(p),
+      ratio: round(a / p, 2),
+      ours: { app: 'examples/rag (cdk8s-asya from lib/)', charts: first.charts, objects: first.objects },
+      cdk8sPlus28: { app: `${units} × (Deployment + Service + ConfigMap + ServiceAccount)`, charts: firstPlus.charts, objects: firstPlus.objects },
+      method: 'node ts-node/dist/bin.js main.ts (type-checked, cdk8s init tsconfig) in a temp project; wall time of a fresh process, runs alternated after one warm-up each',
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function ratios(compiled: Compiled, quick: boolean): any {
@@ -557,13 +674,17 @@ function ratios(compiled: Compiled, quick: boolean): any {
     packageSize: packageSizes(),
     require: requireTimes(compiled, quick ? 3 : 7),
     synthVsRaw: [rawRatio(lib, cdk8s, 10, quick ? 3 : 9), rawRatio(lib, cdk8s, 1000, quick ? 1 : 3)],
-    userSynthTsNode: 'not measured by the bench (see docs/benchmark.md)',
+    userSynthTsNode: userSynthTsNode(quick ? 3 : 5),
   };
 }
 
 async function main(argv: string[]): Promise<void> {
   const childAt = argv.indexOf('--child');
   if (childAt >= 0) return child(Number(argv[childAt + 1]), Number(argv[childAt + 2]), argv[childAt + 3]);
+  if (argv.includes('--user-synth')) {
+    process.stdout.write(`${JSON.stringify(userSynthTsNode(argv.includes('--quick') ? 3 : 5), null, 2)}\n`);
+    return;
+  }
   if (argv.includes('--ratios')) {
     const compiledOnly = compileJs();
     const r = ratios(compiledOnly, argv.includes('--quick'));
