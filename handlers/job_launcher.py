@@ -24,6 +24,11 @@ DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 # Targets a message may never write: identity of the object and what this handler sets itself.
 PROTECTED = ("/apiVersion", "/kind", "/metadata")
 MAX_API_RESPONSE_BYTES = 8 * 1024 * 1024
+# The field manager of the jobs this handler creates (?fieldManager= on the POST).
+FIELD_MANAGER = "asya-job-launcher"
+# Set by the construct on the manifest (JobLauncher.LAUNCHER_LABEL): the launcher's name.
+LAUNCHER_LABEL = "asya.sh/launcher"
+HASH_LABEL = "asya.sh/message-id-hash"
 
 # The regular-expression subset JavaScript (no flags, as checked at synth) and Python's re read the same
 # way; src/asya/portable-pattern.ts implements the same rules. Python compiles it with re.ASCII (\d, \w, \b
@@ -284,7 +289,7 @@ def _render(cfg, values, message_id):
     meta["name"] = f"{base[:63 - 11].rstrip('-')}-{digest}"
     meta["namespace"] = cfg["namespace"]
     meta.pop("generateName", None)
-    meta["labels"] = {**(meta.get("labels") or {}), "asya.sh/launched-by": base, "asya.sh/message-id-hash": digest}
+    meta["labels"] = {**(meta.get("labels") or {}), "asya.sh/launched-by": base, HASH_LABEL: digest}
     return manifest
 
 
@@ -342,19 +347,28 @@ def _raise_for(method, url, status, raw):
 def _launch(cfg, manifest):
     """Create the job, or find it when it exists already; returns (job object, created)."""
     url = cfg["url"] + cfg["path"]
-    status, raw = _request(cfg, "POST", url, manifest)
+    # JL-6: name the field manager, so managedFields say who created the job (not the client's default).
+    post_url = f"{url}?fieldManager={FIELD_MANAGER}"
+    status, raw = _request(cfg, "POST", post_url, manifest)
     if status in (200, 201):
-        return _object("POST", url, status, raw), True
+        return _object("POST", post_url, status, raw), True
     if status != 409:
-        _raise_for("POST", url, status, raw)
+        _raise_for("POST", post_url, status, raw)
     name = manifest["metadata"]["name"]
     status, raw = _request(cfg, "GET", f"{url}/{name}")
     if status != 200:
         _raise_for("GET", f"{url}/{name}", status, raw)
     existing = _object("GET", f"{url}/{name}", status, raw)
     labels = (existing.get("metadata") or {}).get("labels") or {}
-    wanted = manifest["metadata"]["labels"]["asya.sh/message-id-hash"]
-    if labels.get("asya.sh/message-id-hash") != wanted:
+    wanted = manifest["metadata"]["labels"]
+    # JL-5: the same name is ours only if this launcher (not another one whose job template has the same
+    # name) launched it for this message.
+    if labels.get(LAUNCHER_LABEL) != wanted.get(LAUNCHER_LABEL):
+        raise RuntimeError(
+            f"{name} exists in {cfg['namespace']} but was launched by {labels.get(LAUNCHER_LABEL)!r}, "
+            f"not by this launcher ({wanted.get(LAUNCHER_LABEL)!r}): another launcher's job of the same name"
+        )
+    if labels.get(HASH_LABEL) != wanted[HASH_LABEL]:
         raise RuntimeError(f"{name} exists in {cfg['namespace']} but was not launched for this message")
     return existing, False
 

@@ -9,12 +9,16 @@ const NAMESPACE = 'ai';
 const RESOURCE_PATH = `/apis/batch.volcano.sh/v1alpha1/namespaces/${NAMESPACE}/jobs`;
 const TOKEN = 'test-token-123';
 const ARGS = '/spec/tasks/0/template/spec/containers/0/args';
+/** The POST's query: JL-6, the field manager recorded in the created job's managedFields (Kubernetes API conventions: `fieldManager` on create). */
+const POST_PATH = `${RESOURCE_PATH}?fieldManager=asya-job-launcher`;
+const LAUNCHER = 'training-launcher';
 
 /** A Volcano job with placeholders at the places the parameters target. */
 const MANIFEST = {
   apiVersion: 'batch.volcano.sh/v1alpha1',
   kind: 'Job',
-  metadata: { name: 'train', labels: { team: 'ml' }, annotations: { note: 'fixed' } },
+  // The construct labels the captured manifest with the launcher's name (JobLauncher.LAUNCHER_LABEL).
+  metadata: { name: 'train', labels: { 'team': 'ml', 'asya.sh/launcher': LAUNCHER }, annotations: { note: 'fixed' } },
   spec: {
     schedulerName: 'volcano',
     queue: 'default',
@@ -101,7 +105,7 @@ describe('job launcher', () => {
       expect(server.requests).toHaveLength(1);
       const [req] = server.requests;
       expect(req.method).toBe('POST');
-      expect(req.path).toBe(RESOURCE_PATH);
+      expect(req.path).toBe(POST_PATH);
       expect(req.headers.authorization).toBe(`Bearer ${TOKEN}`);
       expect(req.headers['content-type']).toBe('application/json');
 
@@ -111,7 +115,7 @@ describe('job launcher', () => {
       expected.metadata = {
         name,
         namespace: NAMESPACE,
-        labels: { 'team': 'ml', 'asya.sh/launched-by': 'train', 'asya.sh/message-id-hash': hash10('msg-0001') },
+        labels: { 'team': 'ml', 'asya.sh/launcher': LAUNCHER, 'asya.sh/launched-by': 'train', 'asya.sh/message-id-hash': hash10('msg-0001') },
         annotations: { note: 'fixed' },
       };
       const container = expected.spec.tasks[0].template.spec.containers[0];
@@ -151,7 +155,7 @@ describe('job launcher', () => {
     const existing = {
       apiVersion: 'batch.volcano.sh/v1alpha1',
       kind: 'Job',
-      metadata: { name, namespace: NAMESPACE, uid: 'uid-old', labels: { 'asya.sh/message-id-hash': hash10(id) } },
+      metadata: { name, namespace: NAMESPACE, uid: 'uid-old', labels: { 'asya.sh/launcher': LAUNCHER, 'asya.sh/message-id-hash': hash10(id) } },
     };
     const responder = (req: SeenRequest): Reply => req.method === 'POST'
       ? status(409, 'AlreadyExists', `jobs.batch.volcano.sh "${name}" already exists`)
@@ -162,7 +166,7 @@ describe('job launcher', () => {
       expect(out.result.payload.created).toBe(false);
       expect(out.result.payload.job).toEqual({ apiVersion: 'batch.volcano.sh/v1alpha1', kind: 'Job', name, namespace: NAMESPACE, uid: 'uid-old' });
       expect(out.result.route.current).toBe(2);
-      expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`POST ${RESOURCE_PATH}`, `GET ${RESOURCE_PATH}/${name}`]);
+      expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`POST ${POST_PATH}`, `GET ${RESOURCE_PATH}/${name}`]);
       expect(server.requests[1].headers.authorization).toBe(`Bearer ${TOKEN}`);
     });
   });
@@ -170,11 +174,36 @@ describe('job launcher', () => {
   test('409 for a job of the same name that another message launched is an error', async () => {
     const responder = (req: SeenRequest): Reply => req.method === 'POST'
       ? status(409, 'AlreadyExists', 'already exists')
-      : { status: 200, body: { metadata: { name: 'x', uid: 'u', labels: { 'asya.sh/message-id-hash': '0000000000' } } } };
+      : { status: 200, body: { metadata: { name: 'x', uid: 'u', labels: { 'asya.sh/launcher': LAUNCHER, 'asya.sh/message-id-hash': '0000000000' } } } };
     await withServer(responder, async (url) => {
       const out = await runHandler('job_launcher', envelope({ dataset: 'cifar10' }), envFor(url));
       expect(out).toMatchObject({ ok: false, type: 'RuntimeError' });
-      expect(out.message).toContain('not launched for this message');
+      expect(out.message).toBe(`train-${hash10('msg-0001')} exists in ${NAMESPACE} but was not launched for this message`);
+    });
+  });
+
+  // JL-5: two launchers whose job templates share a name launch the same name for the same message id;
+  // the hash alone cannot tell them apart, the asya.sh/launcher label (set by the construct) can.
+  test.each([
+    ['another launcher', { 'asya.sh/launcher': 'other-launcher' }, "'other-launcher'"],
+    ['no launcher label (created by hand or by an older launcher)', {}, 'None'],
+  ])('409 for a job with this message hash from %s is an error', async (_, launcherLabel, shown) => {
+    const name = `train-${hash10('msg-0001')}`;
+    const responder = (req: SeenRequest): Reply => req.method === 'POST'
+      ? status(409, 'AlreadyExists', 'already exists')
+      : { status: 200, body: { metadata: { name, uid: 'u', labels: { ...launcherLabel, 'asya.sh/message-id-hash': hash10('msg-0001') } } } };
+    await withServer(responder, async (url, server) => {
+      const out = await runHandler('job_launcher', envelope({ dataset: 'cifar10' }), envFor(url));
+      expect(out).toMatchObject({ ok: false, type: 'RuntimeError' });
+      expect(out.message).toBe(`${name} exists in ${NAMESPACE} but was launched by ${shown}, not by this launcher ('${LAUNCHER}'): another launcher's job of the same name`);
+      expect(server.requests.map((r) => r.method)).toEqual(['POST', 'GET']);
+    });
+  });
+
+  test('errors of the POST name the URL with its fieldManager query (JL-6)', async () => {
+    await withServer(() => status(403, 'Forbidden', 'forbidden'), async (url) => {
+      const out = await runHandler('job_launcher', envelope({ dataset: 'cifar10' }), envFor(url));
+      expect(out.message).toBe(`POST ${url}${POST_PATH}: HTTP 403: forbidden`);
     });
   });
 

@@ -27,7 +27,8 @@ describe('JobLauncher end to end', () => {
       expect(out.result.payload.created).toBe(true);
       expect(server.requests).toHaveLength(1);
       const job = server.requests[0].json;
-      expect(server.requests[0].path).toBe(env.LAUNCHER_RESOURCE_PATH);
+      expect(server.requests[0].path).toBe(`${env.LAUNCHER_RESOURCE_PATH}?fieldManager=asya-job-launcher`);
+      expect(job.metadata.labels['asya.sh/launcher']).toBe(actor.metadata.name);
       expect(job.metadata.namespace).toBe('training');
       expect(JSON.stringify(job)).toContain('s3://datasets/wiki/2024');
       expect(SchemaValidator.validateObject(job)).toEqual([]);
