@@ -267,7 +267,11 @@ export class RayServeModel extends ModelBackend {
       : NetworkPeer.podsInAnyNamespace({ 'app.kubernetes.io/name': 'kuberay-operator' });
     return {
       ingress: [
-        { peer: operator, ports: [TrafficPort.tcp(8265)], description: 'KubeRay operator -> Ray dashboard (serve config, status)' },
+        // The operator submits the serve config through the dashboard (8265, rayservice_controller.go:2014) and
+        // probes GET <headPodIP>:8000/-/healthz before it labels the head ray.io/serve=true, which the serve
+        // Service selects (ray-project/kuberay ray-operator/controllers/ray/rayservice_controller.go:2074-2115,
+        // common/service.go:203-205 @ v1.7.0): without 8000 the head never joins NAME-serve-svc.
+        { peer: operator, ports: [TrafficPort.tcp(8265), TrafficPort.tcp(8000)], description: 'KubeRay operator -> Ray dashboard (serve config, status) and Serve proxy health (/-/healthz)' },
         { peer: NetworkPeer.pods(this.namespace, this.podSelector), description: 'Ray head and workers: GCS 6379, object manager, raylets, workers' },
       ],
       metricsPorts: [TrafficPort.tcp(8080)],

@@ -26,7 +26,9 @@ describe('model flows: the binding renders what each backend declares', () => {
   // (ray-project/kuberay ray-operator/controllers/ray/rayservice_controller.go:2014 @ v1.7.0, utils/constant.go
   // DefaultDashboardPort); workers reach GCS 6379 and Ray's other ports; the operator's pods carry
   // app.kubernetes.io/name: kuberay-operator (helm-chart/kuberay-operator/templates/deployment.yaml @ v1.7.0).
-  test('NET-1 Ray: the bridge on 8000, the KubeRay operator on 8265, every port among the RayService pods', () => {
+  // The operator also probes GET <headPodIP>:8000/-/healthz before it labels the head ray.io/serve=true, the
+  // label NAME-serve-svc selects (rayservice_controller.go:2074-2115, common/service.go:203-205 @ v1.7.0).
+  test('NET-1 Ray: the bridge on 8000, the KubeRay operator on 8265 and 8000, every port among the RayService pods', () => {
     const chart = testChart('ai');
     const ray = new RayServeModel(chart, 'ray', {
       image: 'rayproject/ray:2.46.0-py311',
@@ -41,7 +43,7 @@ describe('model flows: the binding renders what each backend declares', () => {
     expect(policy.spec.policyTypes).toEqual(['Ingress']);
     expect(policy.spec.ingress).toEqual([
       bridgeRule(8000),
-      { from: [{ ...NS('ray-system'), podSelector: { matchLabels: { 'app.kubernetes.io/name': 'kuberay-operator' } } }], ports: [{ protocol: 'TCP', port: 8265 }] },
+      { from: [{ ...NS('ray-system'), podSelector: { matchLabels: { 'app.kubernetes.io/name': 'kuberay-operator' } } }], ports: [{ protocol: 'TCP', port: 8265 }, { protocol: 'TCP', port: 8000 }] },
       { from: [{ ...NS('ai'), podSelector: pods }] },
     ]);
     const anyNs = new RayServeModel(testChart('ai'), 'ray', { image: 'rayproject/ray:2.46.0-py311', applications: [{ name: 'app', importPath: 'serve_app:app' }], head: { resources: CPU } });
