@@ -11,7 +11,7 @@ import { checkFlow, isCidr, NetworkPeer, TrafficFlow, TrafficPort } from '../cor
 export interface RabbitMqTransportOptions {
   /**
    * The broker host KEDA connects to (the operator injects its own settings into sidecars).
-   * @default "rabbitmq.default.svc.cluster.local"
+   * @default - "rabbitmq.<brokerNamespace>.svc.cluster.local" with brokerNamespace, else "rabbitmq.default.svc.cluster.local"
    */
   readonly host?: string;
   /**
@@ -333,7 +333,7 @@ export class Transport {
       const r = this.rabbit;
       const secret = r.credentialsSecret ?? 'rabbitmq-secret';
       const http = r.managementUrl !== undefined;
-      const host = http ? r.managementUrl! : `amqp://${r.host ?? 'rabbitmq.default.svc.cluster.local'}:${r.port ?? 5672}`;
+      const host = http ? r.managementUrl! : `amqp://${r.host ?? `rabbitmq.${r.brokerNamespace ?? 'default'}.svc.cluster.local`}:${r.port ?? 5672}`;
       return {
         trigger: {
           type: 'rabbitmq',

@@ -108,6 +108,13 @@ describe('ModelScaler: queue depth counts work in flight (SCL-1)', () => {
     expect(so.spec.triggers[0].metadata).toMatchObject({ protocol: 'http', host: MGMT, mode: 'QueueLength' });
   });
 
+  test('KEDA reaches the broker in brokerNamespace when no host is given (rabbitmq.<namespace>, not the default namespace)', () => {
+    const t = Transport.rabbitmq({ brokerNamespace: 'mq' });
+    const { models } = shared([{ transport: t }]);
+    const so = one(synthValid(models), 'ScaledObject');
+    expect(so.spec.triggers[0].metadata.host).toBe('amqp://rabbitmq.mq.svc.cluster.local:5672');
+  });
+
   test('RabbitMQ over AMQP: at least one replica by default (the queue reads 0 while work is in flight)', () => {
     const { models, bindings } = shared([{ transport: RABBIT_AMQP }]);
     const so = one(synthValid(models), 'ScaledObject');
