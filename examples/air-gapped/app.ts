@@ -14,6 +14,7 @@ const IMAGES = [
   'kserve/huggingfaceserver:v0.20.0',
   'registry.corp.internal/models/qwen2.5-0.5b-instruct:1',
   'registry.corp.internal/ai/rag-steps:0.3.1',
+  'registry.corp.internal/models/bge-small-en-v1.5:1', // the embedder's modelcar (oci:// storageUri)
 ];
 
 /**
@@ -25,7 +26,13 @@ function lockFile(images: string[]): { [image: string]: string } {
 }
 
 /** Hugging Face libraries read these and never call the Hub (huggingface_hub `constants.py`, transformers `utils/hub.py`). */
-const OFFLINE = { HF_HUB_OFFLINE: EnvValue.fromValue('1'), TRANSFORMERS_OFFLINE: EnvValue.fromValue('1') };
+const OFFLINE = {
+  HF_HUB_OFFLINE: EnvValue.fromValue('1'),
+  TRANSFORMERS_OFFLINE: EnvValue.fromValue('1'),
+  // vLLM reports usage statistics to its stats server unless told not to (vLLM docs, "Usage Stats Collection").
+  VLLM_NO_USAGE_STATS: EnvValue.fromValue('1'),
+  DO_NOT_TRACK: EnvValue.fromValue('1'),
+};
 
 /**
  * The air-gapped variant of the RAG pipeline: every image comes from the private registry pinned by
@@ -71,7 +78,7 @@ export function buildAirGapped(outdir?: string): App {
     modelFormat: { name: 'huggingface' },
     image: 'kserve/huggingfaceserver:v0.20.0',
     storageUri: 'oci://registry.corp.internal/models/bge-small-en-v1.5:1',
-    args: ['--task=text_embedding'],
+    args: ['--backend=huggingface', '--task=text_embedding'], // vLLM would be picked by default (kserve huggingfaceserver __main__.py @ v0.20.0)
     env: OFFLINE,
     openAIProtocol: ModelProtocol.OPENAI_EMBEDDINGS,
     resources: { cpu: { request: '1', limit: '2' }, memory: { request: '2Gi', limit: '4Gi' } },

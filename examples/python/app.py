@@ -90,7 +90,7 @@ def build_rag(outdir: str = "dist") -> App:
         "embedder",
         model_format={"name": "huggingface"},
         storage_uri="hf://BAAI/bge-small-en-v1.5",
-        args=["--task=text_embedding"],
+        args=["--backend=huggingface", "--task=text_embedding"],
         open_ai_protocol=ModelProtocol.OPENAI_EMBEDDINGS,
         resources={"cpu": {"request": "1", "limit": "2"}, "memory": {"request": "2Gi", "limit": "4Gi"}},
         autoscaler_class=KServeAutoscalerClass.EXTERNAL,

@@ -62,7 +62,7 @@ export function buildRag(outdir?: string): App {
   const embedder = new KServeModel(rag, 'embedder', {
     modelFormat: { name: 'huggingface' },
     storageUri: 'hf://BAAI/bge-small-en-v1.5',
-    args: ['--task=text_embedding'],
+    args: ['--backend=huggingface', '--task=text_embedding'], // vLLM would be picked by default (kserve huggingfaceserver __main__.py @ v0.20.0)
     openAIProtocol: ModelProtocol.OPENAI_EMBEDDINGS,
     resources: { cpu: { request: '1', limit: '2' }, memory: { request: '2Gi', limit: '4Gi' } },
     autoscalerClass: KServeAutoscalerClass.EXTERNAL,

@@ -93,6 +93,7 @@ export class ImagePolicy implements IResolver {
       if (out !== value) context.replaceValue(out);
     } else if (key === 'storageUri' && value.startsWith('oci://')) {
       const out = `oci://${this.rewrite(value.substring('oci://'.length))}`;
+      if (!out.includes('@sha256:')) this.unpinnedImages.add(out);
       if (out !== value) context.replaceValue(out);
     }
   }
@@ -126,6 +127,10 @@ export class ImagePolicy implements IResolver {
     if (typeof value === 'string') {
       if (key === 'image') {
         const out = this.rewrite(value);
+        if (!out.includes('@sha256:')) found.add(out);
+      } else if (key === 'storageUri' && value.startsWith('oci://')) {
+        // A KServe modelcar: kubelet pulls it like any image (kserve/kserve pkg/utils/storage.go @ v0.20.0).
+        const out = `oci://${this.rewrite(value.substring('oci://'.length))}`;
         if (!out.includes('@sha256:')) found.add(out);
       }
       return;

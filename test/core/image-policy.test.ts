@@ -1,5 +1,5 @@
 import { App, Chart, Testing } from 'cdk8s';
-import { AsyncActor, ImagePolicy, Transport } from '../../src';
+import { AsyncActor, ImagePolicy, KServeModel, Transport } from '../../src';
 import { one, synthValid } from '../util';
 
 const D1 = `sha256:${'a'.repeat(64)}`;
@@ -30,6 +30,25 @@ describe('ImagePolicy', () => {
     expect(spec.initContainers[0].image).toBe('registry.corp/hub/library/busybox:1.36.1');
     expect(obj.spec.sidecar.image).toBe(`registry.corp/ghcr/deliveryhero/asya-sidecar:0.1.1@${D2}`);
     expect(JSON.stringify(obj)).not.toMatch(/ghcr\.io|docker\.io/);
+  });
+
+  test('requireDigests also covers oci:// model images (a KServe modelcar is pulled by kubelet like any image, kserve/kserve pkg/utils/storage.go @ v0.20.0)', () => {
+    const a = Testing.app();
+    const chart = new Chart(a, 'm', { namespace: 'ai' });
+    new KServeModel(chart, 'embedder', {
+      modelFormat: { name: 'huggingface' }, storageUri: 'oci://registry.corp/models/bge:1',
+      resources: { cpu: { limit: '1' }, memory: { limit: '2Gi' } },
+    });
+    ImagePolicy.apply(a, { requireDigests: true });
+    expect(() => a.synth()).toThrow(/oci:\/\/registry\.corp\/models\/bge:1/);
+    const b = Testing.app();
+    const chart2 = new Chart(b, 'm', { namespace: 'ai' });
+    new KServeModel(chart2, 'embedder', {
+      modelFormat: { name: 'huggingface' }, storageUri: 'oci://registry.corp/models/bge:1',
+      resources: { cpu: { limit: '1' }, memory: { limit: '2Gi' } },
+    });
+    ImagePolicy.apply(b, { requireDigests: true, digests: { 'registry.corp/models/bge:1': D1 } });
+    expect(one(synthValid(chart2), 'InferenceService').spec.predictor.model.storageUri).toBe(`oci://registry.corp/models/bge:1@${D1}`);
   });
 
   test('requireDigests fails synth listing every unpinned image', () => {
