@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { Transport } from './transport';
-import { IModelBackend } from '../backends/model-backend';
+import { IServedModel } from '../core/served-model';
 import { check } from '../core/errors';
 import { NetworkPeer, TrafficFlow, TrafficPort } from '../core/traffic';
 
@@ -114,7 +114,7 @@ export interface IAsyncStep extends IConstruct {
    * The served model the step calls (a binding's backend), for the diagram and the monitors.
    * @default - none
    */
-  readonly servedModel?: IModelBackend;
+  readonly servedModel?: IServedModel;
 
   /** Lets pods of a namespace scrape the step's metrics port (its NetworkPolicy ingress). */
   allowMetricsScrapingFrom(namespace: string): void;

@@ -10,7 +10,7 @@ import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { parseQuantity } from '../core/quantity';
 import { ResourceRequirements } from '../core/resources';
-import { IModelBackend } from '../backends/model-backend';
+import { IServedModel } from '../core/served-model';
 
 /**
  * Props every step that wraps a bundled handler takes.
@@ -102,7 +102,7 @@ export abstract class HandlerStep extends Construct implements IAsyncStep {
   /** ScaledObjects the step creates besides its actor's (IAsyncStep; jsii wants optional members declared on abstract classes). */
   public readonly scalers?: StepScaler[];
   /** The served model the step calls, if any (IAsyncStep). */
-  public readonly servedModel?: IModelBackend;
+  public readonly servedModel?: IServedModel;
   private _actor?: AsyncActor;
 
   protected constructor(scope: Construct, id: string) {

@@ -7,6 +7,7 @@ import { HandlerStep, HandlerStepProps } from '../asya/handler-step';
 import { ScalingOptions } from '../asya/scaling';
 import { Transport } from '../asya/transport';
 import { IModelBackend } from '../backends/model-backend';
+import { IServedModel } from '../core/served-model';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { checkDns1035Label } from '../core/names';
@@ -200,7 +201,7 @@ export class AsyncModel extends HandlerStep {
   /** The ScaledObject on the model, as pipelines see it (IAsyncStep). */
   public override readonly scalers?: StepScaler[] = undefined;
   /** The served model (IAsyncStep): `backend`. */
-  public override readonly servedModel?: IModelBackend = undefined;
+  public override readonly servedModel?: IServedModel = undefined;
 
   constructor(scope: Construct, id: string, props: AsyncModelProps) {
     super(scope, id);

@@ -5,8 +5,9 @@ import { Construct, IConstruct } from 'constructs';
 import { GatewayTool, ToolParameterType } from './gateway';
 import { CREW_ACTOR_NAMES } from '../asya/async-actor';
 import { IAsyncStep } from '../asya/async-step';
-import { IModelBackend } from '../backends/model-backend';
+import { IServedModel } from '../core/served-model';
 import { check } from '../core/errors';
+import { boolProp, intProp, listProp, namespaceProp, objectProp, stringListProp, stringProp } from '../core/props';
 import { k8s } from '../core/k8s';
 import { checkDnsLabel, labelValueProblem, qualifiedNameProblem } from '../core/names';
 import { appIndex, requireAppChecks, requireCrew, scaleTargetKey as targetKey } from '../core/registry';
@@ -244,13 +245,20 @@ export class AsyncPipeline extends Chart {
     // MON-2: without it the PodMonitor's scrapes meet the actors' NetworkPolicies and are dropped.
     check(!props.podMonitor || !!props.monitoringNamespace, this, 'podMonitor', props.podMonitor,
       'needs monitoringNamespace (the namespace Prometheus runs in): every actor\'s NetworkPolicy admits metrics scrapes only from named namespaces');
-    this.grants = [...(props.crossNamespaceGrants ?? [])];
+    this.grants = [...stringListProp(this, 'crossNamespaceGrants', props.crossNamespaceGrants)];
+    this.grants.forEach((ns, i) => namespaceProp(this, `crossNamespaceGrants[${i}]`, ns));
+    boolProp(this, 'existingCrew', props.existingCrew);
+    boolProp(this, 'podMonitor', props.podMonitor);
+    boolProp(this, 'argoSyncWaves', props.argoSyncWaves);
+    namespaceProp(this, 'monitoringNamespace', props.monitoringNamespace);
+    namespaceProp(this, 'kedaNamespace', props.kedaNamespace);
     this.gatewayTools = this.renderTools();
     if (props.gatewayNamespace !== undefined) checkDnsLabel(this, 'gatewayNamespace', props.gatewayNamespace);
     checkMonitorLabels(this, props.monitorLabels);
-    this.dynamic = [...(props.dynamicSteps ?? [])];
+    this.dynamic = [...listProp(this, 'dynamicSteps', props.dynamicSteps)];
     this.dynamic.forEach((s, i) => this.checkStep(`dynamicSteps[${i}]`, s));
     this.adopt(this.dynamic);
+    listProp(this, 'routes', props.routes).forEach((r, i) => objectProp(this, `routes[${i}]`, r));
     for (const r of props.routes ?? []) this.addRoute(r.name, r.steps);
     this.node.addValidation({ validate: () => this.validatePipeline() });
     // App-wide (core/registry): unique objects, actor names per transport, one crew per transport.
@@ -296,7 +304,8 @@ export class AsyncPipeline extends Chart {
     const field = `routes["${name}"]`;
     checkDnsLabel(this, 'route name', name);
     check(!this.routeList.some((r) => r.name === name), this, 'route name', name, 'is used by another route of the pipeline');
-    check(Array.isArray(steps) && steps.length > 0, this, field, steps?.length ?? 0, 'is empty: a route needs at least one step');
+    check(Array.isArray(steps), this, field, steps, 'must be a list of async steps');
+    check(steps.length > 0, this, field, 0, 'is empty: a route needs at least one step');
     steps.forEach((s, i) => this.checkStep(`${field}[${i}]`, s));
     const transports = new Set(steps.map((s) => s.transport.name));
     check(transports.size === 1, this, field, steps.map((s) => `${s.actorName}:${s.transport.name}`).join(' -> '),
@@ -311,7 +320,7 @@ export class AsyncPipeline extends Chart {
     const id = (s: string) => s.replace(/[^A-Za-z0-9_]/g, '_');
     const lines = ['flowchart LR'];
     const declared = new Set<string>();
-    const models = new Map<IModelBackend, string>();
+    const models = new Map<IServedModel, string>();
     const links: string[] = [];
     const linkStyles = new Map<string, number[]>(); // style -> link indexes (Mermaid numbers links in order)
     const link = (line: string, style?: string) => {
@@ -538,10 +547,23 @@ export class AsyncPipeline extends Chart {
 
   /** Checks and renders the gateway tools (props only: their routes are checked at synth). */
   private renderTools(): any[] {
-    return (this.props.tools ?? []).map((t, i) => {
-      check(/^[A-Za-z0-9_-]+$/.test(t.name), this, `tools[${i}].name`, t.name, 'must be letters, digits, "_" and "-"');
+    return listProp(this, 'tools', this.props.tools).map((t, i) => {
+      objectProp(this, `tools[${i}]`, t);
+      check(typeof t.name === 'string' && /^[A-Za-z0-9_-]+$/.test(t.name), this, `tools[${i}].name`, t.name, 'must be letters, digits, "_" and "-"');
+      check(typeof t.description === 'string', this, `tools[${i}].description`, t.description, 'must be a string');
+      check(typeof t.route === 'string', this, `tools[${i}].route`, t.route, 'must be a string (a route name of the pipeline)');
+      boolProp(this, `tools[${i}].progress`, t.progress);
+      intProp(this, `tools[${i}].timeoutSeconds`, t.timeoutSeconds, 1);
       const parameters: any = {};
-      (t.parameters ?? []).forEach((p, j) => {
+      listProp(this, `tools[${i}].parameters`, t.parameters).forEach((p, j) => {
+        const pf = `tools[${i}].parameters[${j}]`;
+        objectProp(this, pf, p);
+        check(typeof p.name === 'string' && p.name.length > 0 && p.name !== '__proto__', this, `${pf}.name`, p.name, 'must be a non-empty string');
+        check(!Object.prototype.hasOwnProperty.call(parameters, p.name), this, `${pf}.name`, p.name, 'is declared twice');
+        stringProp(this, `${pf}.description`, p.description);
+        boolProp(this, `${pf}.required`, p.required);
+        stringListProp(this, `${pf}.options`, p.options);
+        check(p.defaultJson === undefined || typeof p.defaultJson === 'string', this, `${pf}.defaultJson`, p.defaultJson, 'must be a string of JSON');
         check(Object.values(ToolParameterType).includes(p.type), this, `tools[${i}].parameters[${j}].type`, p.type, `must be one of ${Object.values(ToolParameterType).join(', ')}`);
         let def: unknown;
         if (p.defaultJson !== undefined) {
