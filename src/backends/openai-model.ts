@@ -61,8 +61,9 @@ const TGI_FLAVOR: ServerFlavor = {
   reservedArgs: ['--model-id', '--hostname', '--port', '--revision'],
   render: (_scope, i) => ({
     env: {
+      // The image sets HF_HOME=/data (huggingface/text-generation-inference Dockerfile:147 @ v3.3.5), a
+      // path that is not a volume here: the cache goes to the emptyDir at /cache instead.
       HF_HOME: EnvValue.fromValue('/cache/huggingface'),
-      // The image sets HUGGINGFACE_HUB_CACHE=/data, which is not writable here.
       HUGGINGFACE_HUB_CACHE: EnvValue.fromValue('/cache/huggingface/hub'),
       ...UNIX_USER_ENV,
     },
@@ -123,7 +124,14 @@ export class OpenAIServer {
   /**
    * Hugging Face Text Generation Inference: `--model-id`, OpenAI Messages API at `/v1/chat/completions`,
    * `GET /health`, `GET /metrics`. The image listens on port 80 (`PORT=80`); this library passes
-   * `--port 8080`, because a non-root container with all capabilities dropped cannot bind ports below 1024.
+   * `--port 8080`, because a container with all capabilities dropped cannot bind ports below 1024.
+   *
+   * The default image runs only as root: it installs Python with uv under `/root` (mode 0700), so as
+   * uid 1000 the launcher fails with `error while loading shared libraries: libpython3.11.so.1.0`
+   * (huggingface/text-generation-inference Dockerfile:67,168,170,248 @ v3.3.5; issue #3082). An
+   * `OpenAIModel` with TGI's default image therefore requires `security: { allowRoot: true }`, an explicit
+   * opt-out of Pod Security Standard `restricted` (the library does not downgrade it silently); or give an
+   * `image` of your own that runs as a non-root user.
    * @see https://huggingface.co/docs/text-generation-inference
    */
   public static readonly TGI = new OpenAIServer('tgi', 'ghcr.io/huggingface/text-generation-inference:3.3.5', 8080, '/health', true, TGI_FLAVOR);
@@ -249,7 +257,8 @@ const DEFAULT_LOADER_RESOURCES: ResourceRequirements = {
  *
  * Pod security: the pod meets Pod Security Standard `restricted` by default. The upstream images run as
  * root with HOME=/root; here they run as uid 1000 with HOME, the Hugging Face cache and the Ollama store
- * on a writable emptyDir at `/cache`, and `/dev/shm` on a memory emptyDir.
+ * on a writable emptyDir at `/cache`, and `/dev/shm` on a memory emptyDir. TGI's default image cannot run
+ * as non-root (see `OpenAIServer.TGI`): it needs `security: { allowRoot: true }`, an explicit opt-out.
  */
 export class OpenAIModel extends ModelServer {
   // ---- Traffic (issue 14): the flows this backend's pods need besides the bridge; rendered by the binding. ----
@@ -343,6 +352,11 @@ export class OpenAIModel extends ModelServer {
         'is set by the construct (from model, servedModelName, tensorParallelSize and the server port): remove it');
     }
     this.checkTensorParallelism(props, server);
+    // huggingface/text-generation-inference Dockerfile:67,168,170,248 @ v3.3.5 (issue #3082): Python under /root (0700).
+    check(server !== OpenAIServer.TGI || props.image !== undefined || props.security?.allowRoot === true, this, 'security.allowRoot',
+      props.security?.allowRoot, `must be true with TGI's default image (${server.defaultImage}): it installs Python under /root (mode 0700), `
+      + 'so as a non-root user the launcher fails to load libpython3.11.so.1.0; set security: { allowRoot: true } '
+      + '(the pod then no longer meets Pod Security Standard restricted) or give an image of your own that runs as non-root');
     if (props.huggingFaceToken !== undefined) {
       const json = props.huggingFaceToken instanceof EnvValue ? props.huggingFaceToken._toJson('HF_TOKEN') : undefined;
       check(json?.valueFrom?.secretKeyRef !== undefined, this, 'huggingFaceToken', props.huggingFaceToken?.value ?? '<reference>',

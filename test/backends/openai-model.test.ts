@@ -85,18 +85,25 @@ describe('OpenAIModel', () => {
     expect(m.modelName).toBe('llama');
   });
 
-  test('TGI', () => {
+  // TGI's image installs Python under /root (0700): it runs only as root
+  // (huggingface/text-generation-inference Dockerfile:67,168,170,248 @ v3.3.5; issue #3082).
+  test('TGI (runs as root: huggingface/text-generation-inference Dockerfile @ v3.3.5)', () => {
     const chart = testChart();
     const m = new OpenAIModel(chart, 'tgi', {
       server: OpenAIServer.TGI,
       model: ModelSource.huggingFace('HuggingFaceH4/zephyr-7b-beta'),
       resources: GPU,
+      security: { allowRoot: true },
     });
     const manifests = synthValid(chart);
     expect(manifests).toMatchSnapshot();
     const c = one(manifests, 'Deployment', 'tgi').spec.template.spec.containers[0];
     expect(c.image).toBe('ghcr.io/huggingface/text-generation-inference:3.3.5');
     expect(c.args).toEqual(['--model-id', 'HuggingFaceH4/zephyr-7b-beta', '--hostname', '0.0.0.0', '--port', '8080']);
+    expect(c.securityContext.runAsNonRoot).toBeUndefined();
+    expect(one(manifests, 'Deployment', 'tgi').spec.template.spec.securityContext.runAsUser).toBeUndefined();
+    // The image sets HF_HOME=/data (Dockerfile:147 @ v3.3.5): the cache is moved to the /cache emptyDir.
+    expect(c.env).toContainEqual({ name: 'HF_HOME', value: '/cache/huggingface' });
     expect(m.endpoint).toBe('http://tgi.default.svc.cluster.local:8080');
     expect(m.metrics).toEqual({ portName: 'http', path: '/metrics' });
   });
@@ -136,9 +143,10 @@ describe('OpenAIModel', () => {
     // OAI-1: uid 1000 has no passwd entry in vllm/vllm-openai:v0.10.2 or TGI 3.3.5; Python's getpass.getuser()
     // (python/cpython Lib/getpass.py: LOGNAME, USER, LNAME, USERNAME, then pwd) fails without them, e.g. in
     // TorchInductor's cache dir (pytorch/pytorch#140765, vllm-project/vllm#44548, ai-dynamo/dynamo#12457).
-    test.each([['vllm', OpenAIServer.VLLM], ['tgi', OpenAIServer.TGI]])('OAI-1: %s runs as uid 1000 with USER, LOGNAME and HOME', (_id, server) => {
+    // TGI: a non-root image of the user's (the default one runs only as root, see the TGI test).
+    test.each([['vllm', OpenAIServer.VLLM, undefined], ['tgi', OpenAIServer.TGI, 'ghcr.io/acme/tgi-nonroot:3.3.5']])('OAI-1: %s runs as uid 1000 with USER, LOGNAME and HOME', (_id, server, image) => {
       const chart = testChart('ai');
-      new OpenAIModel(chart, 'llm', { server, model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct'), resources: GPU });
+      new OpenAIModel(chart, 'llm', { server, image, model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct'), resources: GPU });
       const spec = one(synthValid(chart), 'Deployment', 'llm').spec.template.spec;
       expect(spec.securityContext.runAsUser).toBe(1000);
       const env = Object.fromEntries(spec.containers[0].env.map((e: any) => [e.name, e.value]));
@@ -197,6 +205,16 @@ describe('OpenAIModel', () => {
     test('TGI embeddings', () => {
       expect(() => new OpenAIModel(testChart(), 'x', { ...base, server: OpenAIServer.TGI, protocol: ModelProtocol.OPENAI_EMBEDDINGS }))
         .toThrow(/protocol \("openai-embeddings"\) is not served by TGI/);
+    });
+    // huggingface/text-generation-inference Dockerfile:67,168,170,248 @ v3.3.5 (issue #3082 open, PR #3197 unmerged):
+    // uv installs Python under /root (0700); as uid 1000 the launcher cannot load libpython3.11.so.1.0.
+    test('TGI default image under the restricted default (uid 1000) is refused: Dockerfile @ v3.3.5, issue #3082', () => {
+      expect(() => new OpenAIModel(testChart(), 'x', { ...base, server: OpenAIServer.TGI }))
+        .toThrow('test/x: security.allowRoot (unset) must be true with TGI\'s default image (ghcr.io/huggingface/text-generation-inference:3.3.5): '
+          + 'it installs Python under /root (mode 0700), so as a non-root user the launcher fails to load libpython3.11.so.1.0; '
+          + 'set security: { allowRoot: true } (the pod then no longer meets Pod Security Standard restricted) or give an image of your own that runs as non-root');
+      expect(() => new OpenAIModel(testChart(), 'x', { ...base, server: OpenAIServer.TGI, security: { allowRoot: false, runAsUser: 2000 } }))
+        .toThrow(/security.allowRoot \(false\) must be true with TGI's default image/);
     });
     test('TGI served name', () => {
       expect(() => new OpenAIModel(testChart(), 'x', { ...base, server: OpenAIServer.TGI, servedModelName: 'm' }))

@@ -6,7 +6,7 @@ import { Chart, Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import { actorProps, addCrew, backendSpec, BackendSpec, dns1035, freshChart, synthApp, transport } from './arbitraries';
 import {
-  AsyncActor, AsyncActorProps, AsyncModel, AsyncModelProps, AsyncPipeline, HandlerMode, KServeAutoscalerClass, KServeModel, ModelSource, OpenAIModel, Transport,
+  AsyncActor, AsyncActorProps, AsyncModel, AsyncModelProps, AsyncPipeline, HandlerMode, KServeAutoscalerClass, KServeModel, ModelSource, OpenAIModel, OpenAIServer, Transport,
 } from '../../src';
 import { Policy, PolicyLevel } from '../../src/validation';
 
@@ -35,7 +35,9 @@ describe('AsyncActor with random valid props', () => {
 /** Builds a backend from its spec, in the given chart. */
 function backend(chart: Chart, spec: BackendSpec & { model: ModelSource }): OpenAIModel | KServeModel {
   if (spec.kind === 'openai') {
-    return new OpenAIModel(chart, spec.name, { server: spec.server, model: spec.model, resources: spec.resources, protocol: spec.protocol });
+    // TGI's default image runs only as root (huggingface/text-generation-inference Dockerfile @ v3.3.5, issue #3082).
+    const security = spec.server === OpenAIServer.TGI ? { allowRoot: true } : undefined;
+    return new OpenAIModel(chart, spec.name, { server: spec.server, model: spec.model, resources: spec.resources, protocol: spec.protocol, security });
   }
   const external = spec.autoscalerClass === KServeAutoscalerClass.EXTERNAL;
   return new KServeModel(chart, spec.name, {
