@@ -9,6 +9,8 @@ import { Volume } from '../core/volume';
 type Render = (scope: IConstruct, ctx: SourceContext) => SourceLayout;
 
 const NOTHING = { volumes: [], mounts: [], initContainers: [] };
+/** Where the `model-loader` init container mounts the emptyDir it copies an OCI model into. */
+const LOADER_TARGET = '/mnt/model-out';
 
 /**
  * Where a model server finds its weights. Use the static factories.
@@ -59,9 +61,10 @@ export class ModelSource {
   }
 
   /**
-   * Weights inside an OCI image (pinned), copied into `/models` by an init container before the server starts.
+   * Weights inside an OCI image (pinned), copied by an init container (`model-loader`, which mounts the
+   * emptyDir at `/mnt/model-out`) before the server starts; the server mounts the emptyDir at `/models`.
    * @param image the image, pinned by tag or digest
-   * @param path the weights' directory inside the image
+   * @param path the weights' directory inside the image (not `/mnt/model-out` or under it)
    */
   public static ociImage(image: string, path?: string): ModelSource {
     const from = path ?? '/models';
@@ -69,6 +72,9 @@ export class ModelSource {
       check(!ctx.ollama, scope, 'model', image, 'cannot be an OCI image with Ollama: use ModelSource.ollama or a PVC holding an Ollama model store');
       checkImage(scope, 'model (ociImage)', image);
       check(from.startsWith('/'), scope, 'model (ociImage path)', from, 'must be an absolute path inside the image');
+      const inTarget = from.replace(/\/+$/, '') === LOADER_TARGET || from.startsWith(`${LOADER_TARGET}/`);
+      check(!inTarget, scope, 'model (ociImage path)', from,
+        `must not be ${LOADER_TARGET} or under it: the init container mounts the emptyDir it copies into there, which would hide the image's files`);
       return {
         modelArg: '/models',
         defaultServedName: image.split('@')[0].split('/').pop()!.split(':')[0],
@@ -78,9 +84,11 @@ export class ModelSource {
         initContainers: [{
           name: 'model-loader',
           image,
-          command: ['sh', '-c', 'cp -R "$MODEL_SOURCE_PATH"/. /models/'],
+          // The emptyDir is mounted outside the image's model path: mounted at /models it would hide the
+          // image's /models and copy nothing.
+          command: ['sh', '-c', `cp -R "$MODEL_SOURCE_PATH"/. ${LOADER_TARGET}/`],
           env: { MODEL_SOURCE_PATH: EnvValue.fromValue(from) },
-          volumeMounts: [{ volume: 'model', mountPath: '/models' }],
+          volumeMounts: [{ volume: 'model', mountPath: LOADER_TARGET }],
           resources: ctx.loaderResources,
         }],
       };

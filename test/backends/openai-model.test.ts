@@ -85,6 +85,23 @@ describe('OpenAIModel', () => {
     expect(m.modelName).toBe('llama');
   });
 
+  // A volume mounted at a path hides the image's files there (kubernetes/website
+  // content/en/docs/concepts/storage/volumes.md: "volumes mount at specified paths within the image"):
+  // the loader's emptyDir must not be mounted at the source path, or `cp` copies nothing.
+  test('ociImage: the loader copies into an emptyDir mounted apart from the source path (default /models too)', () => {
+    const chart = testChart();
+    new OpenAIModel(chart, 'oci', { model: ModelSource.ociImage('ghcr.io/acme/llama:1.0'), resources: GPU });
+    const spec = one(synthValid(chart), 'Deployment', 'oci').spec.template.spec;
+    const init = spec.initContainers[0];
+    const source = init.env.find((e: any) => e.name === 'MODEL_SOURCE_PATH').value;
+    expect(source).toBe('/models');
+    expect(init.volumeMounts).toEqual([{ name: 'model', mountPath: '/mnt/model-out' }]);
+    expect(init.volumeMounts[0].mountPath).not.toBe(source);
+    expect(init.command).toEqual(['sh', '-c', 'cp -R "$MODEL_SOURCE_PATH"/. /mnt/model-out/']);
+    expect(spec.containers[0].volumeMounts).toContainEqual({ name: 'model', mountPath: '/models', readOnly: true });
+    expect(spec.containers[0].args.slice(0, 2)).toEqual(['--model', '/models']);
+  });
+
   // TGI's image installs Python under /root (0700): it runs only as root
   // (huggingface/text-generation-inference Dockerfile:67,168,170,248 @ v3.3.5; issue #3082).
   test('TGI (runs as root: huggingface/text-generation-inference Dockerfile @ v3.3.5)', () => {
@@ -215,6 +232,11 @@ describe('OpenAIModel', () => {
           + 'set security: { allowRoot: true } (the pod then no longer meets Pod Security Standard restricted) or give an image of your own that runs as non-root');
       expect(() => new OpenAIModel(testChart(), 'x', { ...base, server: OpenAIServer.TGI, security: { allowRoot: false, runAsUser: 2000 } }))
         .toThrow(/security.allowRoot \(false\) must be true with TGI's default image/);
+    });
+    test.each(['/mnt/model-out', '/mnt/model-out/', '/mnt/model-out/llama'])('ociImage source path %s inside the loader\'s target is refused', (path) => {
+      expect(() => new OpenAIModel(testChart(), 'x', { ...base, model: ModelSource.ociImage('ghcr.io/acme/llama:1.0', path) }))
+        .toThrow(`test/x: model (ociImage path) ("${path}") must not be /mnt/model-out or under it: the init container mounts the emptyDir `
+          + 'it copies into there, which would hide the image\'s files');
     });
     test('TGI served name', () => {
       expect(() => new OpenAIModel(testChart(), 'x', { ...base, server: OpenAIServer.TGI, servedModelName: 'm' }))
