@@ -4,7 +4,7 @@ import { AsyncPipeline } from './async-pipeline';
 import { check } from '../core/errors';
 import { objectName } from '../core/names';
 import { ignoreDifferencesEntry, runtimeOwnedFields } from '../core/ownership';
-import { durationSeconds, objectProp } from '../core/props';
+import { boolProp, durationSeconds, namespaceProp, objectProp, stringProp } from '../core/props';
 
 /**
  * How Argo CD retries a failed sync (`spec.syncPolicy.retry`).
@@ -136,8 +136,14 @@ export class ArgoCdApplication extends Construct {
 
   constructor(scope: Construct, id: string, props: ArgoCdApplicationProps) {
     super(scope, id);
-    check(AsyncPipeline.isAsyncPipeline(props.pipeline), this, 'pipeline', props.pipeline, 'must be an AsyncPipeline');
-    check(/^(https:\/\/|ssh:\/\/|git@)\S+$/.test(props.repoUrl ?? ''), this, 'repoUrl', props.repoUrl, 'must be an https://, ssh:// or git@ repository URL');
+    check(!!props && AsyncPipeline.isAsyncPipeline(props.pipeline), this, 'pipeline', props?.pipeline, 'must be an AsyncPipeline');
+    stringProp(this, 'path', props.path);
+    stringProp(this, 'targetRevision', props.targetRevision);
+    stringProp(this, 'project', props.project);
+    stringProp(this, 'destinationServer', props.destinationServer);
+    namespaceProp(this, 'argoNamespace', props.argoNamespace);
+    for (const f of ['automated', 'resourcesFinalizer', 'skipDryRunOnMissingResource'] as const) boolProp(this, f, props[f]);
+    check(typeof props.repoUrl === 'string' && /^(https:\/\/|ssh:\/\/|git@)\S+$/.test(props.repoUrl), this, 'repoUrl', props.repoUrl, 'must be an https://, ssh:// or git@ repository URL');
     const dir = (props.path ?? 'dist').replace(/\/+$/, '');
     check(!dir.startsWith('/') && !dir.split('/').includes('..'), this, 'path', props.path, 'must be a relative path inside the repository');
     const include = props.include ?? `${props.pipeline.node.id}.k8s.yaml`;

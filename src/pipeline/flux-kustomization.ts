@@ -4,6 +4,7 @@ import { AsyncPipeline } from './async-pipeline';
 import { check } from '../core/errors';
 import { objectName } from '../core/names';
 import { runtimeOwnedFields } from '../core/ownership';
+import { listProp, namespaceProp } from '../core/props';
 
 /**
  * The kind of Flux source that holds the committed YAML.
@@ -135,7 +136,12 @@ export class FluxKustomization extends Construct {
         `cannot default to ${path}: the app writes one file per chart into one folder (yamlOutputType ${YamlOutputType[outputType]}), and Flux applies every manifest under path. ` +
         'Create the App with yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE, or set path to a folder holding only this pipeline\'s YAML');
     }
-    const dependsOn = props.dependsOn ?? [];
+    namespaceProp(this, 'sourceNamespace', props.sourceNamespace);
+    namespaceProp(this, 'fluxNamespace', props.fluxNamespace);
+    check(props.serviceAccountName === undefined || (typeof props.serviceAccountName === 'string' && props.serviceAccountName.length <= 253
+      && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(props.serviceAccountName)), this, 'serviceAccountName', props.serviceAccountName,
+    'must be the name of a ServiceAccount (a DNS-1123 subdomain)');
+    const dependsOn = listProp(this, 'dependsOn', props.dependsOn);
     dependsOn.forEach((d, i) => check(d instanceof FluxKustomization, this, `dependsOn[${i}]`, d, 'must be a FluxKustomization'));
 
     this.resource = new ApiObject(this, 'Resource', {
