@@ -139,8 +139,13 @@ function pointerGet(doc: any, pointer: string): { found: boolean; value?: any } 
  * An actor that turns each message into one Kubernetes job (Volcano, batch/v1 on Kueue, PyTorchJob,
  * TrainJob). Its dependency-free Python handler writes the declared parameters into the captured
  * manifest, names the job from the message id (a redelivered message never starts a second job: 409
- * Conflict counts as success) and returns the job's reference. It runs as its own ServiceAccount with a
+ * Conflict counts as success, when the existing job carries this message's hash and this launcher's
+ * `asya.sh/launcher` label) and returns the job's reference. It runs as its own ServiceAccount with a
  * Role that allows only `create` and `get` on that one resource in its namespace.
+ *
+ * `create` on a job kind lets its holder run pods as any ServiceAccount of the namespace (Kubernetes does
+ * not check the pod template's `serviceAccountName` against the creator): launch jobs in a dedicated
+ * namespace, and never target `serviceAccountName` with a launch parameter (docs/limitations.md, JL-4).
  */
 export class JobLauncher extends HandlerStep {
   /** The label naming the launcher on every job it launches. */

@@ -148,6 +148,9 @@ const NPROC = /^([1-9][0-9]*|auto|cpu|gpu)$/;
  * the same `pytorch` container; the operator sets MASTER_ADDR, MASTER_PORT (23456), WORLD_SIZE and RANK.
  * The rules of the operator's validating webhook are enforced in the constructor.
  *
+ * Master and Worker share one pod spec; for per-role differences patch
+ * `/spec/pytorchReplicaSpecs/<Master|Worker>/template/...` on `resource` (docs/limitations.md, KFL-3).
+ *
  * @see https://www.kubeflow.org/docs/components/trainer/legacy-v1/user-guides/pytorch/
  */
 export class PyTorchTrainingJob extends Construct implements ILaunchableJob {

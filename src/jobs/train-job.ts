@@ -164,6 +164,11 @@ function trainJobMaxNameLength(replicatedJobs: string[], numNodes: number): numb
  * (a ClusterTrainingRuntime or TrainingRuntime) owns the pod templates, including their security context:
  * this construct only overrides the trainer's image, command, env, node count and resources.
  *
+ * The shipped `torch-distributed` runtime sets no securityContext (kubeflow/trainer
+ * manifests/base/runtimes/torch_distributed.yaml @ v2.3.0), so its pods run as the image's user, root for
+ * `pytorch/pytorch`, and the policy pack does not see them. Use a runtime of your own with a non-root
+ * securityContext, or patch `spec.runtimePatches` (docs/limitations.md, KFL-4).
+ *
  * @see https://www.kubeflow.org/docs/components/trainer/
  */
 export class TrainJob extends Construct implements ILaunchableJob {

@@ -324,6 +324,16 @@ function checkCount(scope: IConstruct, field: string, value: number | undefined,
  *
  * Volcano Jobs have no Kueue integration: queue them on a VolcanoQueue, not a Kueue LocalQueue.
  *
+ * Kept in Git, a Volcano Job cannot be changed in place: Volcano's webhook accepts updates only to
+ * `minAvailable`, `tasks[*].replicas` and `priorityClassName` (volcano-sh/volcano admit_job.go
+ * `validateJobUpdate` @ v1.15.1). Launch it per message with a JobLauncher, or let Argo CD replace it
+ * (`Replace=true`) and ignore `/spec/tasks` (docs/limitations.md, VOL-3).
+ *
+ * With the pytorch plugin, add a failure policy: without one, a failed worker leaves the others blocked
+ * in NCCL until the process group's timeout. E.g. job `policies: [{ events: [VolcanoEvent.POD_FAILED,
+ * VolcanoEvent.POD_EVICTED], action: VolcanoAction.RESTART_JOB }]` and, on the master task,
+ * `TASK_COMPLETED -> COMPLETE_JOB` (VOL-5).
+ *
  * @see https://volcano.sh/en/docs/vcjob/
  */
 export class VolcanoTrainingJob extends Construct implements ILaunchableJob {
