@@ -10,6 +10,10 @@ import { PodOptions, renderPodSpec } from '../core/pod';
 import { checkLabelMap, listProp, objectProp } from '../core/props';
 import { Volume, VolumeMount } from '../core/volume';
 
+/** The writable emptyDir every server gets at `/tmp` (see `ModelServer`). */
+const TMP_VOLUME = 'tmp';
+const TMP_PATH = '/tmp';
+
 /**
  * What a `ModelServer` subclass hands to the base constructor: the naming rule, the labels and the
  * replica and startup settings of the user, and the names and paths the subclass reserves.
@@ -134,6 +138,12 @@ export interface ServedThroughService {
  * init-container and env checks, the probes' thresholds and the serving facts (the Deployment is the scale
  * target; scale to zero works).
  *
+ * Every server container gets a writable emptyDir at `/tmp` (volume `tmp`, reserved), so that
+ * `security.readOnlyRootFilesystem` works: vLLM puts its IPC paths under Python's `tempfile.gettempdir()`,
+ * TGI's launcher its shard sockets at `/tmp/text-generation-server` (huggingface/text-generation-inference
+ * launcher/src/main.rs:782 @ v3.3.5), Mosec its IPC sockets under `/tmp`, and Triton and PyTorch write
+ * temporary files there.
+ *
  * A subclass: `super(scope, id, { name, component, labels, replicas, startupTimeout, pod, ...reserved })`,
  * check its own props, then `this.runServer({ container, volumes, initContainers }, props)` and
  * `this.serveThroughService({ modelName, requestPath, protocol, port })`.
@@ -160,7 +170,11 @@ export abstract class ModelServer extends ModelBackend {
     checkPodLabels(this, pod.podLabels, this.selector);
     this.replicas = checkReplicas(this, props.replicas);
     this.startupThreshold = startupFailureThreshold(this, props.startupTimeout);
-    this.checkReserved(props);
+    this.checkReserved({
+      ...props,
+      reservedVolumes: [TMP_VOLUME, ...(props.reservedVolumes ?? []).filter((v) => v !== TMP_VOLUME)],
+      reservedMountPaths: [TMP_PATH, ...(props.reservedMountPaths ?? []).filter((p) => p !== TMP_PATH)],
+    });
     checkLabelMap(this, 'labels', props.labels);
 
     const labels = { ...(props.labels ?? {}), 'app.kubernetes.io/component': props.component, ...this.selector, 'app.kubernetes.io/managed-by': 'cdk8s-asya' };
@@ -193,9 +207,10 @@ export abstract class ModelServer extends ModelBackend {
    * containers before the user's) into the Deployment, and the container's named ports into the Service.
    */
   protected runServer(server: ServerContainer, pod: PodOptions): void {
-    this.podSpec = renderPodSpec(this, { name: 'server', field: '', options: server.container }, {
+    const container = { ...server.container, volumeMounts: [{ volume: TMP_VOLUME, mountPath: TMP_PATH }, ...(server.container.volumeMounts ?? [])] };
+    this.podSpec = renderPodSpec(this, { name: 'server', field: '', options: container }, {
       ...pod,
-      volumes: [...(server.volumes ?? []), ...(pod.volumes ?? [])],
+      volumes: [Volume.emptyDir(TMP_VOLUME), ...(server.volumes ?? []), ...(pod.volumes ?? [])],
       initContainers: [...(server.initContainers ?? []), ...(pod.initContainers ?? [])],
     });
     this.podMeta = {

@@ -10,7 +10,7 @@ import { PodOptions } from '../core/pod';
 import { listProp } from '../core/props';
 import { ResourceRequirements } from '../core/resources';
 import { TrafficPort } from '../core/traffic';
-import { Volume, VolumeMount } from '../core/volume';
+import { VolumeMount } from '../core/volume';
 
 /**
  * Props of a MosecModel.
@@ -133,8 +133,6 @@ export class MosecModel extends ModelServer {
       pod: props,
       volumeMounts: props.volumeMounts,
       env: props.env,
-      reservedVolumes: ['tmp'],
-      reservedMountPaths: ['/tmp'],
       reservedEnv: Object.fromEntries(['MOSEC_PORT', 'MOSEC_TIMEOUT', 'MOSEC_ADDRESS'].map((k) => [k,
         'is set by the construct through the matching flag (port, timeout): remove it'])),
     });
@@ -157,11 +155,11 @@ export class MosecModel extends ModelServer {
         env: props.env,
         resources: props.resources,
         ports: [{ name: 'http', containerPort: PORT }],
-        volumeMounts: [{ volume: 'tmp', mountPath: '/tmp' }, ...(props.volumeMounts ?? [])],
+        // /tmp (Mosec's IPC sockets) is the base's emptyDir (ModelServer).
+        volumeMounts: props.volumeMounts,
         ...this.httpProbes(PORT, '/'),
         ...(props.readinessProbe ? { readinessProbe: this.readiness(props.readinessProbe) } : {}),
       },
-      volumes: [Volume.emptyDir('tmp')],
     }, props);
     this.serveThroughService({
       modelName: this.name,

@@ -24,6 +24,16 @@ function base(overrides: Partial<LlmdModelProps> = {}): LlmdModelProps {
 }
 
 describe('LlmdModel', () => {
+  // vLLM's IPC paths go under tempfile.gettempdir() (vllm-project/vllm vllm/envs.py VLLM_RPC_BASE_PATH):
+  // the vLLM pods get the /tmp emptyDir of the ModelServer base, so readOnlyRootFilesystem works.
+  test('the vLLM pods have a writable /tmp emptyDir (vllm/envs.py VLLM_RPC_BASE_PATH)', () => {
+    const chart = testChart('ai');
+    new LlmdModel(chart, 'llm', base({ security: { readOnlyRootFilesystem: true } }));
+    const spec = one(synthValid(chart), 'Deployment', 'llm').spec.template.spec;
+    expect(spec.volumes).toContainEqual({ name: 'tmp', emptyDir: {} });
+    expect(spec.containers[0].volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+  });
+
   test('vLLM pool with EPP, RBAC and an HTTPRoute to the Gateway', () => {
     const chart = testChart('ai');
     const m = new LlmdModel(chart, 'llm', base());

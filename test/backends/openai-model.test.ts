@@ -8,6 +8,25 @@ import { one, synthValid, testChart } from '../util';
 const GPU = { cpu: { request: '4', limit: '8' }, memory: { request: '24Gi', limit: '32Gi' }, gpu: { count: 1 } };
 
 describe('OpenAIModel', () => {
+  // readOnlyRootFilesystem: vLLM's IPC paths go under tempfile.gettempdir() (vllm-project/vllm vllm/envs.py
+  // VLLM_RPC_BASE_PATH = tempfile.gettempdir()), TGI's shard sockets at /tmp/text-generation-server
+  // (huggingface/text-generation-inference launcher/src/main.rs:782 @ v3.3.5): every server gets a /tmp emptyDir.
+  test.each([['vllm', OpenAIServer.VLLM], ['tgi', OpenAIServer.TGI], ['ollama', OpenAIServer.OLLAMA]])('%s has a writable /tmp emptyDir (TGI launcher/src/main.rs:782 @ v3.3.5)', (_id, server) => {
+    const chart = testChart();
+    new OpenAIModel(chart, 'llm', {
+      server,
+      model: server === OpenAIServer.OLLAMA ? ModelSource.ollama('llama3.2:1b') : ModelSource.huggingFace('a/b'),
+      resources: GPU,
+      security: { allowRoot: server === OpenAIServer.TGI, readOnlyRootFilesystem: true },
+    });
+    const spec = one(synthValid(chart), 'Deployment', 'llm').spec.template.spec;
+    expect(spec.volumes).toContainEqual({ name: 'tmp', emptyDir: {} });
+    expect(spec.containers[0].volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+    expect(spec.containers[0].securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(() => new OpenAIModel(testChart(), 'x', { model: ModelSource.huggingFace('a/b'), resources: GPU, volumeMounts: [{ volume: 'cache', mountPath: '/tmp' }] }))
+      .toThrow('test/x: volumeMounts[0].mountPath ("/tmp") is reserved: the construct mounts /tmp, /cache, /dev/shm, /models');
+  });
+
   test('vLLM from Hugging Face with a gated-model token', () => {
     const chart = testChart('ai');
     const m = new OpenAIModel(chart, 'llm', {

@@ -7,6 +7,21 @@ import { one, synthValid, testChart } from '../util';
 const GPU = { cpu: { request: '2', limit: '4' }, memory: { request: '8Gi', limit: '8Gi' }, gpu: { count: 1 } };
 
 describe('TritonModel', () => {
+  // readOnlyRootFilesystem: Triton and the Python libraries it runs write temporary files under /tmp (the
+  // field review of the Deployment-based servers): the ModelServer base gives it a /tmp emptyDir.
+  test('a writable /tmp emptyDir for readOnlyRootFilesystem (ModelServer base)', () => {
+    const chart = testChart('ml');
+    new TritonModel(chart, 'triton', {
+      repository: TritonModelRepository.persistentVolumeClaim('triton-models', 'repo'),
+      modelName: 'densenet_onnx',
+      resources: GPU,
+      security: { readOnlyRootFilesystem: true },
+    });
+    const spec = one(synthValid(chart), 'Deployment', 'triton').spec.template.spec;
+    expect(spec.volumes).toContainEqual({ name: 'tmp', emptyDir: {} });
+    expect(spec.containers[0].volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+  });
+
   test('repository on a PVC', () => {
     const chart = testChart('ml');
     const m = new TritonModel(chart, 'triton', {
