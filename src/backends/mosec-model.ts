@@ -43,6 +43,12 @@ export interface MosecModelProps extends PodOptions {
    */
   readonly script?: string;
   /**
+   * The Python interpreter that runs the script: a command on the image's PATH or an absolute path
+   * (e.g. `python3`, `/opt/venv/bin/python`). The image must have it.
+   * @default "python"
+   */
+  readonly pythonExecutable?: string;
+  /**
    * Mosec's request timeout (`--timeout`); requests still running after it get a 408. Mosec's own
    * default (3 s) is far too short for LLM work. Keep it at most the binding's `requestTimeout`: a bridge
    * that gives up first retries while Mosec still works on the first request (duplicate work).
@@ -104,6 +110,7 @@ const PORT = 8000;
 const RESERVED_ARGS = ['--port', '--timeout', '--address'];
 const ROUTE = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
 const SCRIPT = /^[A-Za-z0-9._/-]+\.py$/;
+const PYTHON = /^(\/[A-Za-z0-9._-]+)+$|^[A-Za-z0-9._-]+$/;
 
 /**
  * A Mosec server (your script and image) as a Deployment and a ClusterIP Service `NAME` on port 8000,
@@ -111,7 +118,11 @@ const SCRIPT = /^[A-Za-z0-9._/-]+\.py$/;
  * target (scale to zero works). Requests are JSON posted to `route`.
  *
  * Pod security: `restricted` by default (uid 1000), with a writable emptyDir at `/tmp` (Mosec's IPC
- * sockets), so `security.readOnlyRootFilesystem` works too.
+ * sockets), so `security.readOnlyRootFilesystem` works too. As uid 1000 usually has no passwd entry in the
+ * image, the server gets `HOME=/tmp` and `USER`/`LOGNAME=model-server` (override them in `env`).
+ *
+ * The container runs `python <script>` (`pythonExecutable`): the image must have that interpreter on its
+ * PATH (set `pythonExecutable: 'python3'` or an absolute path for images without `python`).
  *
  * @see https://mosecorg.github.io/mosec/
  */
@@ -150,9 +161,11 @@ export class MosecModel extends ModelServer {
         image: props.image,
         allowUnpinnedImage: props.allowUnpinnedImage,
         imagePullPolicy: props.imagePullPolicy,
-        command: ['python', script],
+        command: [this.python(props.pythonExecutable), script],
         args: ['--port', String(PORT), '--timeout', String(timeoutMs), ...serverArgs],
-        env: props.env,
+        // uid 1000 has no passwd entry in most images: Python's getpass.getuser() reads LOGNAME and USER
+        // first (python/cpython Lib/getpass.py), and HOME points at the writable /tmp. All three overridable.
+        env: { HOME: EnvValue.fromValue('/tmp'), USER: EnvValue.fromValue('model-server'), LOGNAME: EnvValue.fromValue('model-server'), ...(props.env ?? {}) },
         resources: props.resources,
         ports: [{ name: 'http', containerPort: PORT }],
         // /tmp (Mosec's IPC sockets) is the base's emptyDir (ModelServer).
@@ -173,6 +186,13 @@ export class MosecModel extends ModelServer {
   private readiness(probe: Probe): Probe {
     check(probe instanceof Probe, this, 'readinessProbe', probe, 'must be a Probe (Probe.exec, Probe.httpGet or Probe.tcpSocket)');
     return probe;
+  }
+
+  private python(value: string | undefined): string {
+    const python = value ?? 'python';
+    check(typeof python === 'string' && PYTHON.test(python), this, 'pythonExecutable', python,
+      'must be a command name or an absolute path (letters, digits, ".", "_", "-", "/"; no spaces)');
+    return python;
   }
 
   private script(value: string | undefined): string {

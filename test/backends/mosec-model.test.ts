@@ -107,6 +107,28 @@ describe('MosecModel', () => {
       expect(c.readinessProbe).toEqual({ exec: { command: ['test', '-f', '/tmp/ready'] }, periodSeconds: 5 });
       expect(c.livenessProbe.httpGet).toEqual({ path: '/', port: 8000 });
     });
+    // uid 1000 has no passwd entry: Python's getpass.getuser() reads LOGNAME, USER, LNAME, USERNAME, then pwd
+    // (python/cpython Lib/getpass.py), and HOME would be "/" (as OpenAIModel's OAI-1).
+    test('runs as uid 1000 with HOME=/tmp, USER and LOGNAME (cpython Lib/getpass.py), overridable', () => {
+      const chart = testChart('ml');
+      new MosecModel(chart, 'm', base());
+      new MosecModel(chart, 'n', base({ env: { USER: EnvValue.fromValue('mosec'), HOME: EnvValue.fromValue('/home/mosec') } }));
+      const manifests = synthValid(chart);
+      const env = (n: string) => one(manifests, 'Deployment', n).spec.template.spec.containers[0].env;
+      expect(one(manifests, 'Deployment', 'm').spec.template.spec.securityContext.runAsUser).toBe(1000);
+      expect(env('m')).toEqual([{ name: 'HOME', value: '/tmp' }, { name: 'USER', value: 'model-server' }, { name: 'LOGNAME', value: 'model-server' }]);
+      expect(env('n').filter((e: any) => ['USER', 'HOME'].includes(e.name)))
+        .toEqual([{ name: 'HOME', value: '/home/mosec' }, { name: 'USER', value: 'mosec' }]);
+    });
+    // Mosec servers are Python scripts (mosecorg/mosec README.md:157 @ 0.9.7: `python examples/stable_diffusion/server.py ...`): the interpreter is a prop.
+    test('pythonExecutable runs the script with another interpreter (default python)', () => {
+      const chart = testChart('ml');
+      new MosecModel(chart, 'm', base());
+      new MosecModel(chart, 'n', base({ pythonExecutable: '/opt/venv/bin/python3' }));
+      const manifests = synthValid(chart);
+      expect(one(manifests, 'Deployment', 'm').spec.template.spec.containers[0].command).toEqual(['python', 'server.py']);
+      expect(one(manifests, 'Deployment', 'n').spec.template.spec.containers[0].command).toEqual(['/opt/venv/bin/python3', 'server.py']);
+    });
   });
 
   describe('errors', () => {
@@ -118,6 +140,10 @@ describe('MosecModel', () => {
         'test/m: script ("server.sh") must be the path of a .py file (letters, digits, ".", "_", "-", "/", no "..")'],
       ['script outside the working directory', { script: '../server.py' },
         'test/m: script ("../server.py") must be the path of a .py file (letters, digits, ".", "_", "-", "/", no "..")'],
+      ['python with arguments', { pythonExecutable: 'python -u' },
+        'test/m: pythonExecutable ("python -u") must be a command name or an absolute path (letters, digits, ".", "_", "-", "/"; no spaces)'],
+      ['relative python path', { pythonExecutable: 'venv/bin/python' },
+        'test/m: pythonExecutable ("venv/bin/python") must be a command name or an absolute path (letters, digits, ".", "_", "-", "/"; no spaces)'],
       ['sub-second timeout', { timeout: Duration.millis(500) }, 'test/m: timeout ("500ms") must be a whole number of milliseconds of at least 1000'],
       ['route without a slash', { route: 'inference' }, 'test/m: route ("inference") must be a URL path starting with "/"'],
       ['route on the health check', { route: '/' },
