@@ -10,7 +10,7 @@ import { checkImage } from '../core/image';
 import { k8s } from '../core/k8s';
 import { checkDnsLabel } from '../core/names';
 import { renderPodSpec } from '../core/pod';
-import { checkLabelMap, listProp, objectProp } from '../core/props';
+import { checkLabelMap, durationSeconds, listProp, objectProp } from '../core/props';
 import { ResourceRequirements } from '../core/resources';
 import { InferencePool } from '../imports/gaie-inferencepool-inference.networking.k8s.io';
 import { HttpRoute } from '../imports/gateway-httproute-gateway.networking.k8s.io';
@@ -110,6 +110,8 @@ export interface LlmdModelProps extends ModelServerOptions {
   readonly eppImage: string;
   /**
    * Extra EPP flags, appended after `--pool-name`, `--pool-namespace`, `--grpc-port` and `--grpc-health-port`.
+   * The construct passes `--tracing=false` (the EPP traces by default; the chart turns it off) unless
+   * these set `--tracing`.
    * @default - none
    */
   readonly eppArgs?: string[];
@@ -119,7 +121,9 @@ export interface LlmdModelProps extends ModelServerOptions {
    */
   readonly eppResources?: ResourceRequirements;
   /**
-   * Replicas of the EPP Deployment.
+   * Replicas of the EPP Deployment. With more than one, the replicas elect a leader
+   * (`--ha-enable-leader-election`, a Role on `coordination.k8s.io` leases and `events`), as the upstream
+   * chart; only the leader is Ready. The Deployment's strategy is `Recreate` in every case.
    * @default 1
    */
   readonly eppReplicas?: number;
@@ -164,7 +168,7 @@ export interface LlmdModelProps extends ModelServerOptions {
 const POOL_PORT = 8000;
 const EPP_GRPC_PORT = 9002;
 const EPP_HEALTH_PORT = 9003;
-const EPP_RESERVED_ARGS = ['--pool-name', '--pool-namespace', '--grpc-port', '--grpc-health-port', '--metrics-endpoint-auth'];
+const EPP_RESERVED_ARGS = ['--pool-name', '--pool-namespace', '--grpc-port', '--grpc-health-port', '--metrics-endpoint-auth', '--ha-enable-leader-election'];
 /** The EPP's termination grace (the chart's: the longest grace of the pool's pods). */
 const EPP_GRACE_SECONDS = 130;
 const FAILURE_MODES = ['FailClose', 'FailOpen'];
@@ -180,7 +184,8 @@ const DEFAULT_EPP_RESOURCES: ResourceRequirements = {
  * vLLM pods on port 8000, the Endpoint Picker `NAME-epp` (Deployment, Service on gRPC 9002 with
  * `appProtocol: http2`, gRPC health probes and a 130 s grace as upstream's chart, ServiceAccount, and a
  * Role/RoleBinding with get/list/watch on `pods`, `inferencepools`, `inferenceobjectives` and
- * `inferencemodelrewrites` only; the metrics endpoint's auth is off, which needs no ClusterRole), and an
+ * `inferencemodelrewrites` only, plus leases and events for leader election with several EPP replicas; the
+ * metrics endpoint's auth is off, which needs no ClusterRole; `strategy: Recreate`, `--tracing=false`), and an
  * HTTPRoute `NAME` attaching the pool to your Gateway with `timeouts.request` (except on GKE).
  *
  * As a backend, the model is reached through the Gateway: `endpoint` is `gatewayUrl`, `podSelector` and
@@ -231,6 +236,7 @@ export class LlmdModel extends ModelBackend {
     check(props.resources !== undefined, this, 'resources', props.resources, 'must be set: model servers get no default resources');
     this.provider = props.provider ?? LlmdProvider.NONE;
     check(this.provider instanceof LlmdProvider, this, 'provider', props.provider, 'must be LlmdProvider.NONE, GKE, ISTIO or PLAINTEXT');
+    if (props.routeTimeout !== undefined) durationSeconds(this, 'routeTimeout', props.routeTimeout, Duration.seconds(300));
     check(this.provider.routeTimeouts || props.routeTimeout === undefined, this, 'routeTimeout', `${(props.routeTimeout?.toMilliseconds() ?? 0) / 1000}s`,
       `is not rendered for provider ${this.provider.name} (its Gateway does not support HTTPRoute timeouts)`);
     const eppArgs = this.checkEpp(props);
@@ -287,6 +293,23 @@ export class LlmdModel extends ModelBackend {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: eppName },
       subjects: [{ kind: 'ServiceAccount', name: eppName }],
     });
+    const replicas = props.eppReplicas ?? 1;
+    if (replicas > 1) {
+      // Leader election's leases and events (config/charts/epplib/templates/_leader-election-rbac.yaml @ 520af478).
+      const leName = `${eppName}-leader-election`;
+      new k8s.KubeRole(this, 'EppLeaderElectionRole', {
+        metadata: { name: leName, labels: eppLabels },
+        rules: [
+          { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
+          { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+        ],
+      });
+      new k8s.KubeRoleBinding(this, 'EppLeaderElectionRoleBinding', {
+        metadata: { name: leName, labels: eppLabels },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: leName },
+        subjects: [{ kind: 'ServiceAccount', name: eppName }],
+      });
+    }
     const eppPodSpec = renderPodSpec(this, {
       name: 'epp',
       field: 'epp',
@@ -297,17 +320,25 @@ export class LlmdModel extends ModelBackend {
           // The metrics endpoint's token and access reviews need a ClusterRole (tokenreviews,
           // subjectaccessreviews); the chart turns the check off when its Prometheus auth is off, as here.
           '--metrics-endpoint-auth=false',
-          ...(provider.secureServing !== undefined ? [`--secure-serving=${provider.secureServing}`] : []), ...eppArgs],
+          ...(provider.secureServing !== undefined ? [`--secure-serving=${provider.secureServing}`] : []),
+          // Several replicas elect a leader, as the chart (config/charts/epplib/templates/_deployment.yaml:154 @ 520af478).
+          ...(replicas > 1 ? ['--ha-enable-leader-election'] : []),
+          // The EPP traces by default (pkg/epp/server/options.go:127); the chart turns it off unless enabled (_deployment.yaml:164).
+          ...(eppArgs.some((a) => a.split('=')[0] === '--tracing') ? [] : ['--tracing=false']),
+          ...eppArgs],
         resources: props.eppResources ?? DEFAULT_EPP_RESOURCES,
         ports: [{ name: 'grpc', containerPort: EPP_GRPC_PORT }, { name: 'grpc-health', containerPort: EPP_HEALTH_PORT }],
       },
     }, { serviceAccountName: eppName });
-    this.addGrpcProbes(eppPodSpec, props.eppReplicas ?? 1);
+    this.addGrpcProbes(eppPodSpec, replicas);
     const deployment = new ApiObject(this, 'EppDeployment', {
       ...k8s.KubeDeployment.GVK,
       metadata: { name: eppName, labels: eppLabels },
       spec: {
-        replicas: props.eppReplicas ?? 1,
+        replicas,
+        // One active replica; the old one goes at once so a new leader takes over (the chart's
+        // config/charts/epplib/templates/_deployment.yaml:19 @ 520af478).
+        strategy: { type: 'Recreate' },
         selector: { matchLabels: { ...eppSelector } },
         template: { metadata: { labels: { ...eppSelector } }, spec: { ...eppPodSpec, terminationGracePeriodSeconds: EPP_GRACE_SECONDS } },
       },
@@ -390,7 +421,7 @@ export class LlmdModel extends ModelBackend {
     checkImage(this, 'eppImage', props.eppImage);
     const eppArgs = listProp(this, 'eppArgs', props.eppArgs);
     eppArgs.forEach((a, i) => check(typeof a === 'string' && !EPP_RESERVED_ARGS.includes(a.split('=')[0]), this, `eppArgs[${i}]`, a,
-      'is set by the construct (pool name and namespace, gRPC ports, metrics endpoint auth): remove it'));
+      'is set by the construct (pool name and namespace, gRPC ports, metrics endpoint auth, leader election from eppReplicas): remove it'));
     if (this.provider.secureServing !== undefined) {
       eppArgs.forEach((a, i) => check(a.split('=')[0] !== '--secure-serving', this, `eppArgs[${i}]`, a,
         `is set by the construct for provider ${this.provider.name}: remove it`));

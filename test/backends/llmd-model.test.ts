@@ -57,7 +57,8 @@ describe('LlmdModel', () => {
     const e = epp.spec.template.spec.containers[0];
     expect(e.image).toBe(EPP);
     expect(e.args).toEqual(['--pool-name', 'llm', '--pool-namespace', 'ai', '--grpc-port', '9002', '--grpc-health-port', '9003',
-      '--metrics-endpoint-auth=false']);
+      '--metrics-endpoint-auth=false', '--tracing=false']);
+    expect(epp.spec.strategy).toEqual({ type: 'Recreate' });
     expect(e.securityContext.runAsNonRoot).toBe(true);
     expect(epp.spec.template.spec.serviceAccountName).toBe('llm-epp');
     // The EPP pods are not in the pool.
@@ -193,6 +194,36 @@ describe('LlmdModel', () => {
       expect(spec('b').containers[0].readinessProbe.grpc).toEqual({ port: 9003, service: 'readiness' });
       expect(spec('b').containers[0].livenessProbe.grpc).toEqual({ port: 9003, service: 'liveness' });
     });
+    // llm-d/llm-d-inference-scheduler @ 520af478: several EPP replicas elect a leader (chart
+    // config/charts/epplib/templates/_deployment.yaml:154, _leader-election-rbac.yaml; cmd/epp/runner/runner.go:306),
+    // the Deployment is Recreate always (_deployment.yaml:19).
+    test('several EPP replicas: leader election flag and Role (epplib _leader-election-rbac.yaml @ 520af478), Recreate', () => {
+      const chart = testChart('ai');
+      new LlmdModel(chart, 'a', base());
+      new LlmdModel(chart, 'b', base({ eppReplicas: 3 }));
+      const manifests = synthValid(chart);
+      const epp = (n: string) => one(manifests, 'Deployment', `${n}-epp`);
+      expect(epp('a').spec.template.spec.containers[0].args).not.toContain('--ha-enable-leader-election');
+      expect(epp('b').spec.template.spec.containers[0].args).toContain('--ha-enable-leader-election');
+      expect(epp('a').spec.strategy).toEqual({ type: 'Recreate' });
+      expect(epp('b').spec.strategy).toEqual({ type: 'Recreate' });
+      expect(manifests.filter((o) => o.kind === 'Role').map((o) => o.metadata.name).sort()).toEqual(['a-epp', 'b-epp', 'b-epp-leader-election']);
+      expect(one(manifests, 'Role', 'b-epp-leader-election').rules).toEqual([
+        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
+        { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+      ]);
+      const binding = one(manifests, 'RoleBinding', 'b-epp-leader-election');
+      expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'b-epp-leader-election' });
+      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'b-epp' }]);
+    });
+    // The EPP traces by default (pkg/epp/server/options.go:127 @ 520af478); the chart passes --tracing=false
+    // unless tracing is enabled (config/charts/epplib/templates/_deployment.yaml:164).
+    test('--tracing=false unless eppArgs set --tracing (options.go:127, chart _deployment.yaml:164 @ 520af478)', () => {
+      const chart = testChart('ai');
+      new LlmdModel(chart, 'a', base({ eppArgs: ['--tracing=true'] }));
+      const args = one(synthValid(chart), 'Deployment', 'a-epp').spec.template.spec.containers[0].args;
+      expect(args.filter((a: string) => a.startsWith('--tracing'))).toEqual(['--tracing=true']);
+    });
     test('vLLM tensor parallelism reaches the pool\'s vLLM pods', () => {
       const chart = testChart('ai');
       new LlmdModel(chart, 'llm', base({ resources: { ...GPU, gpu: { count: 2 } }, tensorParallelSize: 2 }));
@@ -218,9 +249,9 @@ describe('LlmdModel', () => {
       ['name starting with a digit', { name: '1llm' },
         'test/llm: name ("1llm") must be a DNS-1035 label (lowercase letters, digits and "-", starting with a letter, ending with a letter or digit)'],
       ['reserved EPP flag', { eppArgs: ['--pool-name=other'] },
-        'test/llm: eppArgs[0] ("--pool-name=other") is set by the construct (pool name and namespace, gRPC ports, metrics endpoint auth): remove it'],
+        'test/llm: eppArgs[0] ("--pool-name=other") is set by the construct (pool name and namespace, gRPC ports, metrics endpoint auth, leader election from eppReplicas): remove it'],
       ['metrics auth flag', { eppArgs: ['--metrics-endpoint-auth=true'] },
-        'test/llm: eppArgs[0] ("--metrics-endpoint-auth=true") is set by the construct (pool name and namespace, gRPC ports, metrics endpoint auth): remove it'],
+        'test/llm: eppArgs[0] ("--metrics-endpoint-auth=true") is set by the construct (pool name and namespace, gRPC ports, metrics endpoint auth, leader election from eppReplicas): remove it'],
       ['secure serving set by the provider', { provider: LlmdProvider.ISTIO, eppArgs: ['--secure-serving=true'] },
         'test/llm: eppArgs[0] ("--secure-serving=true") is set by the construct for provider istio: remove it'],
       ['route timeout on GKE', { provider: LlmdProvider.GKE, routeTimeout: Duration.minutes(10) },
@@ -228,6 +259,8 @@ describe('LlmdModel', () => {
       ['route timeout below a second', { routeTimeout: Duration.millis(500) },
         'test/llm: routeTimeout ("0.5s") must be a whole number of seconds of at least 1'],
       ['not a provider', { provider: 'istio' as any }, 'test/llm: provider ("istio") must be LlmdProvider.NONE, GKE, ISTIO or PLAINTEXT'],
+      ['leader election flag', { eppArgs: ['--ha-enable-leader-election'] },
+        'test/llm: eppArgs[0] ("--ha-enable-leader-election") is set by the construct (pool name and namespace, gRPC ports, metrics endpoint auth, leader election from eppReplicas): remove it'],
       ['EPP replicas', { eppReplicas: 0 }, 'test/llm: eppReplicas (0) must be a whole number of at least 1'],
       ['failure mode', { eppFailureMode: 'FailSoft' }, 'test/llm: eppFailureMode ("FailSoft") must be FailClose or FailOpen'],
       ['gateway in another namespace', { gateway: { name: 'gw', namespace: 'gateway-system' } },
