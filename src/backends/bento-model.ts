@@ -4,7 +4,7 @@ import { ModelBackend, ModelProtocol, ModelTraffic } from './model-backend';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { isDns1123Subdomain } from '../core/names';
-import { Toleration } from '../core/pod';
+import { renderTolerations, Toleration } from '../core/pod';
 import { checkLabelMap, objectProp } from '../core/props';
 import { renderResources, ResourceRequirements } from '../core/resources';
 import { TrafficPort } from '../core/traffic';
@@ -195,16 +195,9 @@ export class BentoModel extends ModelBackend {
    */
   private extraPodSpec(props: BentoModelProps): { extraPodSpec?: any } {
     checkLabelMap(this, 'nodeSelector', props.nodeSelector);
-    const tolerations = (props.tolerations ?? []).map((t, i) => {
-      if (t.operator !== undefined) check(['Equal', 'Exists'].includes(t.operator), this, `tolerations[${i}].operator`, t.operator, 'must be Equal or Exists');
-      if (t.effect !== undefined) {
-        check(['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(t.effect), this, `tolerations[${i}].effect`, t.effect, 'must be one of NoSchedule, PreferNoSchedule, NoExecute');
-      }
-      check(!(t.operator === 'Exists' && t.value !== undefined), this, `tolerations[${i}].value`, t.value, 'must be empty when operator is Exists');
-      return { ...t };
-    });
+    const tolerations = renderTolerations(this, 'tolerations', props.tolerations);
     if (props.serviceAccountName !== undefined) {
-      check(isDns1123Subdomain(props.serviceAccountName), this, 'serviceAccountName', props.serviceAccountName, 'must be a ServiceAccount name (DNS-1123 subdomain)');
+      check(typeof props.serviceAccountName === 'string' && isDns1123Subdomain(props.serviceAccountName), this, 'serviceAccountName', props.serviceAccountName, 'must be a ServiceAccount name (DNS-1123 subdomain)');
     }
     const spec = {
       ...(props.nodeSelector && Object.keys(props.nodeSelector).length ? { nodeSelector: { ...props.nodeSelector } } : {}),

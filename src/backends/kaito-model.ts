@@ -4,7 +4,7 @@ import { ModelBackend, ModelProtocol, ModelServing, ModelTraffic } from './model
 import { check } from '../core/errors';
 import { checkImage } from '../core/image';
 import { k8s } from '../core/k8s';
-import { checkLabelMap } from '../core/props';
+import { checkLabelMap, listProp, stringListProp } from '../core/props';
 import { NetworkPeer, TrafficPort } from '../core/traffic';
 import { InferenceSetV1Beta1 } from '../imports/kaito-inferenceset-kaito.sh';
 import { WorkspaceV1Beta1 } from '../imports/kaito-workspace-kaito.sh';
@@ -284,6 +284,11 @@ export class KaitoModel extends ModelBackend {
         : 'the set\'s Workspaces are <name>-xxxxx, and the pods\' controller-revision-hash label <workspace>-<hash> must fit in 63',
     });
     checkLabelMap(this, 'labels', props.labels);
+    // Untyped callers (issue 17 item 1): shapes first, so later reads never throw a TypeError.
+    if (props.scalable !== undefined) check(props.scalable !== null && typeof props.scalable === 'object' && !Array.isArray(props.scalable), this, 'scalable', props.scalable, 'must be an object (e.g. { replicas: 2 })');
+    stringListProp(this, 'preferredNodes', props.preferredNodes);
+    listProp(this, 'adapters', props.adapters);
+    check(props.modelAccessSecret === undefined || typeof props.modelAccessSecret === 'string', this, 'modelAccessSecret', props.modelAccessSecret, 'must be a Secret name (DNS-1123 subdomain)');
     this.modelId = this.resolvePreset(props.preset);
     this.checkNodes(props);
     this.checkInference(props);

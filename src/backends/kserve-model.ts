@@ -5,7 +5,9 @@ import { containerSecurityContext, SecurityOptions } from '../core/container';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { checkImage } from '../core/image';
-import { podSecurityContext, Toleration } from '../core/pod';
+import { isDns1123Subdomain } from '../core/names';
+import { podSecurityContext, renderTolerations, Toleration } from '../core/pod';
+import { checkLabelMap, objectProp, stringListProp, stringProp } from '../core/props';
 import { renderResources, ResourceRequirements } from '../core/resources';
 import { TrafficPort } from '../core/traffic';
 import { InferenceService } from '../imports/kserve-inferenceservice-serving.kserve.io';
@@ -176,8 +178,6 @@ const OPENAI_FORMATS: Record<string, string> = { huggingface: '/openai', vLLM: '
 /** Formats KServe serves with Triton by default (kserve/kserve config/runtimes/kserve-tritonserver.yaml @ v0.20.0, autoSelect). */
 const TRITON_FORMATS = ['triton', 'tensorrt', 'onnx'];
 const TRITON_RUNTIME = 'kserve-tritonserver';
-const TOLERATION_OPERATORS = ['Equal', 'Exists'];
-const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
@@ -247,6 +247,15 @@ export class KServeModel extends ModelBackend {
   }
 
   private checkFormat(props: KServeModelProps): void {
+    // Untyped callers (issue 17 item 1): shapes first, so later reads never throw a TypeError.
+    if (props.modelFormat !== undefined) check(props.modelFormat !== null && typeof props.modelFormat === 'object', this, 'modelFormat', props.modelFormat, 'must be an object ({ name, version })');
+    stringProp(this, 'runtime', props.runtime);
+    check(props.serviceAccountName === undefined || (typeof props.serviceAccountName === 'string' && isDns1123Subdomain(props.serviceAccountName)), this,
+      'serviceAccountName', props.serviceAccountName, 'must be a ServiceAccount name (DNS-1123 subdomain)');
+    objectProp(this, 'env', props.env);
+    checkLabelMap(this, 'labels', props.labels);
+    checkLabelMap(this, 'nodeSelector', props.nodeSelector);
+    stringListProp(this, 'args', props.args, true);
     check(props.modelFormat !== undefined || props.runtime !== undefined, this, 'modelFormat', props.modelFormat,
       'or runtime must be set: KServe selects the serving runtime by them');
     if (props.modelFormat) {
@@ -339,12 +348,7 @@ export class KServeModel extends ModelBackend {
   }
 
   private tolerations(list: Toleration[] | undefined): any[] {
-    return (list ?? []).map((t, i) => {
-      if (t.operator !== undefined) check(TOLERATION_OPERATORS.includes(t.operator), this, `tolerations[${i}].operator`, t.operator, 'must be Equal or Exists');
-      if (t.effect !== undefined) check(TAINT_EFFECTS.includes(t.effect), this, `tolerations[${i}].effect`, t.effect, `must be one of ${TAINT_EFFECTS.join(', ')}`);
-      check(!(t.operator === 'Exists' && t.value !== undefined), this, `tolerations[${i}].value`, t.value, 'must be empty when operator is Exists');
-      return { ...t };
-    });
+    return renderTolerations(this, 'tolerations', list);
   }
 
   private api(props: KServeModelProps, version: KServeProtocolVersion, modelName: string): [ModelProtocol, string] {

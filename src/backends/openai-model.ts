@@ -6,7 +6,7 @@ import { ModelServerOptions, SourceLayout } from './server-workload';
 import { NamedContainer } from '../core/container';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
-import { checkQuantity, stringProp } from '../core/props';
+import { checkQuantity, stringListProp, stringProp } from '../core/props';
 import { ResourceRequirements } from '../core/resources';
 import { TrafficPort } from '../core/traffic';
 import { Volume } from '../core/volume';
@@ -142,6 +142,10 @@ export class OpenAIServer {
    * The model stays loaded (`OLLAMA_KEEP_ALIVE=-1`; Ollama's own default unloads it after 5 idle
    * minutes). Its context window is Ollama's default (a few thousand tokens): set `OLLAMA_CONTEXT_LENGTH`
    * in `env` for longer prompts (it costs memory); `OLLAMA_KEEP_ALIVE` may be overridden there too.
+   *
+   * The pod is Ready before the model is loaded: Ollama's `GET /` answers as soon as the server listens
+   * (ollama/ollama server/routes.go:1282 @ v0.11.10), and the model (pulled by the init container) is loaded
+   * into memory by the first request, which pays the load time (keep the binding's `requestTimeout` above it).
    * @see https://github.com/ollama/ollama/blob/main/docs/openai.md
    * @see https://github.com/ollama/ollama/blob/main/envconfig/config.go
    */
@@ -347,7 +351,7 @@ export class OpenAIModel extends ModelServer {
         'cannot be set with TGI: TGI names the model after its --model-id');
     }
     const reserved = [...server._reservedArgs, ...(props.tensorParallelSize !== undefined ? ['--tensor-parallel-size', '-tp'] : [])];
-    for (const [i, a] of (props.serverArgs ?? []).entries()) {
+    for (const [i, a] of stringListProp(this, 'serverArgs', props.serverArgs).entries()) {
       check(!reserved.includes(a.split('=')[0]), this, `serverArgs[${i}]`, a,
         'is set by the construct (from model, servedModelName, tensorParallelSize and the server port): remove it');
     }

@@ -5,7 +5,7 @@ import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { checkDnsLabel } from '../core/names';
 import { PodOptions, renderPodSpec } from '../core/pod';
-import { listProp } from '../core/props';
+import { boolProp, checkLabelMap, listProp, objectProp } from '../core/props';
 import { ResourceRequirements } from '../core/resources';
 import { NetworkPeer, TrafficPort } from '../core/traffic';
 import { Volume } from '../core/volume';
@@ -296,6 +296,11 @@ export class RayServeModel extends ModelBackend {
     const applications = this.applications(props);
     const served = this.servedApplication(props);
     check(props.head !== undefined, this, 'head', props.head, 'must be set');
+    objectProp(this, 'head', props.head);
+    check(props.head !== null, this, 'head', props.head, 'must be set');
+    listProp(this, 'workerGroups', props.workerGroups).forEach((w, i) => objectProp(this, `workerGroups[${i}]`, w));
+    boolProp(this, 'enableInTreeAutoscaling', props.enableInTreeAutoscaling);
+    checkLabelMap(this, 'labels', props.labels);
     const workerGroupSpecs = (props.workerGroups ?? []).map((w, i) => this.workerGroup(props, image, w, i));
     const anyElastic = workerGroupSpecs.some((w) => w.maxReplicas > w.minReplicas);
     this.resource = new ApiObject(this, 'Resource', {

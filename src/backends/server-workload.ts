@@ -4,6 +4,7 @@ import { NamedContainer } from '../core/container';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { PodOptions } from '../core/pod';
+import { durationSeconds, INT32_MAX } from '../core/props';
 import { ResourceRequirements } from '../core/resources';
 import { Volume, VolumeMount } from '../core/volume';
 
@@ -92,8 +93,9 @@ export function checkPodLabels(scope: IConstruct, podLabels: { [key: string]: st
 
 /** The startup probe's failure threshold for a timeout at a 10 s period. */
 export function startupFailureThreshold(scope: IConstruct, timeout: Duration | undefined): number {
-  const seconds = (timeout ?? Duration.minutes(20)).toSeconds();
-  check(Number.isInteger(seconds) && seconds >= 10, scope, 'startupTimeout', `${seconds}s`, 'must be a whole number of seconds of at least 10');
+  const seconds = durationSeconds(scope, 'startupTimeout', timeout, Duration.minutes(20));
+  check(Number.isInteger(seconds) && seconds >= 10 && seconds <= INT32_MAX, scope, 'startupTimeout', `${seconds}s`,
+    'must be a whole number of seconds of at least 10 (and within int32)');
   return Math.ceil(seconds / 10);
 }
 

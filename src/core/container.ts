@@ -275,7 +275,7 @@ export function renderContainer(scope: IConstruct | string, field: string, name:
     ...(env.length ? { env } : {}),
     ...(ports.length ? { ports } : {}),
     ...(mounts.length ? { volumeMounts: mounts } : {}),
-    ...(c.resources ? { resources: renderResources(scope, `${prefix}resources`, c.resources) } : {}),
+    ...(c.resources !== undefined ? { resources: renderResources(scope, `${prefix}resources`, c.resources) } : {}),
     ...(c.readinessProbe ? { readinessProbe: c.readinessProbe._toJson() } : {}),
     ...(c.livenessProbe ? { livenessProbe: c.livenessProbe._toJson() } : {}),
     ...(c.startupProbe ? { startupProbe: c.startupProbe._toJson() } : {}),

@@ -2,7 +2,7 @@ import { IConstruct } from 'constructs';
 import { ContainerOptions, NamedContainer, renderContainer, SecurityOptions } from './container';
 import { check } from './errors';
 import { isDns1123Label, isDns1123Subdomain, qualifiedNameProblem } from './names';
-import { checkLabelMap, checkQuantity, checkSecurityOptions, intProp, listProp, stringListProp, stringProp } from './props';
+import { checkAnnotationMap, checkLabelMap, checkQuantity, checkSecurityOptions, intProp, listProp, stringListProp, stringProp } from './props';
 import { Volume } from './volume';
 
 /**
@@ -175,19 +175,8 @@ export function renderPodSpec(scope: IConstruct | string, main: MainContainer, p
   stringListProp(scope, 'imagePullSecrets', pod.imagePullSecrets);
   checkLabelMap(scope, 'nodeSelector', pod.nodeSelector);
   checkLabelMap(scope, 'podLabels', pod.podLabels);
-  const tolerations = listProp(scope, 'tolerations', pod.tolerations).map((t, i) => {
-    check(typeof t === 'object' && !Array.isArray(t), scope, `tolerations[${i}]`, t, 'must be an object ({ key, operator, value, effect })');
-    if (stringProp(scope, `tolerations[${i}].key`, t.key) !== undefined && t.key !== '') {
-      const kp = qualifiedNameProblem(t.key!);
-      check(kp === undefined, scope, `tolerations[${i}].key`, t.key, `is not a valid taint key: ${kp}`);
-    }
-    stringProp(scope, `tolerations[${i}].value`, t.value);
-    intProp(scope, `tolerations[${i}].tolerationSeconds`, (t as any).tolerationSeconds, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
-    if (t.operator !== undefined) check(TOLERATION_OPERATORS.includes(t.operator), scope, `tolerations[${i}].operator`, t.operator, 'must be Equal or Exists');
-    if (t.effect !== undefined) check(TAINT_EFFECTS.includes(t.effect), scope, `tolerations[${i}].effect`, t.effect, `must be one of ${TAINT_EFFECTS.join(', ')}`);
-    check(!(t.operator === 'Exists' && t.value !== undefined), scope, `tolerations[${i}].value`, t.value, 'must be empty when operator is Exists');
-    return { ...t };
-  });
+  checkAnnotationMap(scope, 'podAnnotations', pod.podAnnotations);
+  const tolerations = renderTolerations(scope, 'tolerations', pod.tolerations);
   return {
     containers,
     ...(initContainers.length ? { initContainers } : {}),
@@ -199,4 +188,21 @@ export function renderPodSpec(scope: IConstruct | string, main: MainContainer, p
     ...(pod.imagePullSecrets?.length ? { imagePullSecrets: pod.imagePullSecrets.map((name) => ({ name })) } : {}),
     securityContext: podSecurityContext(sec),
   };
+}
+
+/** Checks and renders tolerations (shared by the pod spec and the backends that render their own). */
+export function renderTolerations(scope: IConstruct | string, field: string, list: Toleration[] | undefined): any[] {
+  return listProp(scope, field, list).map((t, i) => {
+    check(typeof t === 'object' && !Array.isArray(t), scope, `${field}[${i}]`, t, 'must be an object ({ key, operator, value, effect })');
+    if (stringProp(scope, `${field}[${i}].key`, t.key) !== undefined && t.key !== '') {
+      const kp = qualifiedNameProblem(t.key!);
+      check(kp === undefined, scope, `${field}[${i}].key`, t.key, `is not a valid taint key: ${kp}`);
+    }
+    stringProp(scope, `${field}[${i}].value`, t.value);
+    intProp(scope, `${field}[${i}].tolerationSeconds`, (t as any).tolerationSeconds, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+    if (t.operator !== undefined) check(TOLERATION_OPERATORS.includes(t.operator), scope, `${field}[${i}].operator`, t.operator, 'must be Equal or Exists');
+    if (t.effect !== undefined) check(TAINT_EFFECTS.includes(t.effect), scope, `${field}[${i}].effect`, t.effect, `must be one of ${TAINT_EFFECTS.join(', ')}`);
+    check(!(t.operator === 'Exists' && t.value !== undefined), scope, `${field}[${i}].value`, t.value, 'must be empty when operator is Exists');
+    return { ...t };
+  });
 }

@@ -62,11 +62,16 @@ export interface ResourceRequirements {
  * @param field the prop path used in error messages, e.g. `resources`
  */
 export function renderResources(scope: IConstruct | string, field: string, r: ResourceRequirements | undefined): any {
-  if (!r) return undefined;
+  if (r === undefined) return undefined;
+  check(r !== null && typeof r === 'object' && !Array.isArray(r), scope, field, r, 'must be an object of ResourceRequirements (e.g. { cpu: { limit: "1" } })');
+  for (const k of Object.keys(r)) {
+    check(['cpu', 'memory', 'ephemeralStorage', 'gpu'].includes(k), scope, `${field}.${k}`, (r as any)[k], 'is not a resource: use cpu, memory, ephemeralStorage or gpu');
+  }
   const requests: Record<string, string> = {};
   const limits: Record<string, string> = {};
   const one = (name: string, key: string, q?: ResourceQuantity) => {
-    if (!q) return;
+    if (q === undefined) return;
+    check(q !== null && typeof q === 'object' && !Array.isArray(q), scope, `${field}.${name}`, q, 'must be an object with request and/or limit');
     for (const which of ['request', 'limit'] as const) {
       const v = q[which];
       if (v === undefined) continue;
@@ -82,7 +87,8 @@ export function renderResources(scope: IConstruct | string, field: string, r: Re
   one('cpu', 'cpu', r.cpu);
   one('memory', 'memory', r.memory);
   one('ephemeralStorage', 'ephemeral-storage', r.ephemeralStorage);
-  if (r.gpu) {
+  if (r.gpu !== undefined) {
+    check(r.gpu !== null && typeof r.gpu === 'object', scope, `${field}.gpu`, r.gpu, 'must be an object with count (omit gpu for no GPU)');
     check(Number.isInteger(r.gpu.count) && r.gpu.count >= 1, scope, `${field}.gpu.count`, r.gpu.count, 'must be a whole number of at least 1 (omit gpu for no GPU)');
     const name = r.gpu.resourceName ?? 'nvidia.com/gpu';
     check(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name), scope, `${field}.gpu.resourceName`, name,

@@ -5,8 +5,8 @@ import { PropError } from '../../src/core/errors';
 // Issue 17 item 1 (one boundary): AsyncModel's props and the app-wide checks of backends.
 const transport = Transport.rabbitmq({ managementUrl: 'http://rabbitmq.asya-system.svc.cluster.local:15672' } as any);
 
-function llm(chart: Chart, id: string = 'llm', name?: string, model: string = 'Qwen/Qwen2.5-0.5B-Instruct'): OpenAIModel {
-  return new OpenAIModel(chart, id, {
+function llm(c: Chart, id: string = 'llm', name?: string, model: string = 'Qwen/Qwen2.5-0.5B-Instruct'): OpenAIModel {
+  return new OpenAIModel(c, id, {
     name,
     model: ModelSource.huggingFace(model),
     resources: { cpu: { request: '1', limit: '2' } },
