@@ -12,6 +12,7 @@ import { checkDnsLabel } from '../core/names';
 import { renderPodSpec } from '../core/pod';
 import { checkLabelMap, durationSeconds, listProp, objectProp } from '../core/props';
 import { ResourceRequirements } from '../core/resources';
+import { isCidr } from '../core/traffic';
 import { InferencePool } from '../imports/gaie-inferencepool-inference.networking.k8s.io';
 import { HttpRoute } from '../imports/gateway-httproute-gateway.networking.k8s.io';
 
@@ -141,11 +142,30 @@ export interface LlmdModelProps extends ModelServerOptions {
    */
   readonly gatewayUrl: string;
   /**
-   * Labels that select the Gateway's data-plane pods. Required: the bridge calls the Gateway, not the
-   * vLLM pods, so its egress rule (and the binding's NetworkPolicy) must name the Gateway's pods, whose
-   * labels depend on the implementation.
+   * Labels that select the Gateway's data-plane pods. Required unless `gatewayCidr`: the bridge calls the
+   * Gateway, not the vLLM pods, so its egress rule (and the binding's NetworkPolicy) must name the
+   * Gateway's pods, whose labels depend on the implementation.
+   * @default - none: then `gatewayCidr` is required
    */
-  readonly gatewayPodSelector: { [key: string]: string };
+  readonly gatewayPodSelector?: { [key: string]: string };
+  /**
+   * The namespace the Gateway's data-plane pods run in, when it is not the model's: e.g.
+   * `envoy-gateway-system` for Envoy Gateway's default (controller-namespace) deployment mode. The
+   * bridge's egress names the pods there and the binding's model-ingress NetworkPolicy is rendered there
+   * (it then guards the Gateway's pods in that namespace: allow the Gateway's other clients, or set the
+   * binding's `networkPolicy: false`).
+   * @default - the model's namespace (e.g. Istio, or Envoy Gateway in namespaced mode)
+   */
+  readonly gatewayPodNamespace?: string;
+  /**
+   * For a Gateway without in-cluster data-plane pods (the GKE Gateway, `LlmdProvider.GKE`: a Google
+   * load balancer): the address block of the Gateway's address (e.g. the internal load balancer's subnet).
+   * The bridge's egress names this block instead of pods, and the binding renders no model-ingress
+   * NetworkPolicy (there are no Gateway pods to guard). Exclusive with `gatewayPodSelector` and
+   * `gatewayPodNamespace`.
+   * @default - the Gateway has in-cluster pods (`gatewayPodSelector`)
+   */
+  readonly gatewayCidr?: string;
   /**
    * The port the Gateway's pods listen on for this listener (the container port behind `gatewayUrl`,
    * which may differ from the Service port, e.g. 80 in front of 10080).
@@ -192,10 +212,14 @@ const DEFAULT_EPP_RESOURCES: ResourceRequirements = {
  * `podPort` are the Gateway's pods, and the scale target is the vLLM Deployment (scale to zero works: the
  * Gateway answers 5xx while the pool is empty and the bridge retries).
  *
- * The Gateway must run in the model's namespace: `IModelBackend.namespace` is both where the binding puts
- * the ScaledObject (next to the vLLM Deployment) and where the bridge's egress rule looks for
- * `gatewayPodSelector`. The binding's model-ingress NetworkPolicy then guards the Gateway's pods; if the
- * Gateway serves other clients, allow them (`allowModelIngressFromNamespaces`) or set `networkPolicy: false`.
+ * The Gateway resource is in the model's namespace (where the binding puts the ScaledObject, next to the
+ * vLLM Deployment). Its data-plane pods may run elsewhere: the bridge's egress rule and the binding's
+ * model-ingress NetworkPolicy look for `gatewayPodSelector` in `gatewayPodNamespace` (default the model's
+ * namespace; `envoy-gateway-system` for Envoy Gateway's default controller-namespace mode). The policy
+ * then guards the Gateway's pods; if the Gateway serves other clients, allow them
+ * (`allowModelIngressFromNamespaces`) or set `networkPolicy: false`. A Gateway without in-cluster pods
+ * (GKE) is reached at `gatewayCidr`: the bridge's egress names that block and no model-ingress policy is
+ * rendered.
  *
  * @see https://gateway-api-inference-extension.sigs.k8s.io/
  */
@@ -208,7 +232,12 @@ export class LlmdModel extends ModelBackend {
    * egress of the Gateway and EPP and ingress of pods no generated policy selects, so nothing blocks them.
    */
   public override get traffic(): ModelTraffic | undefined {
-    return { ingress: [], metricsPorts: [] };
+    return {
+      ingress: [],
+      metricsPorts: [],
+      ...(this.gatewayPodNamespace !== undefined ? { podNamespace: this.gatewayPodNamespace } : {}),
+      ...(this.gatewayCidr !== undefined ? { ipBlock: this.gatewayCidr } : {}),
+    };
   }
   // ---- end of traffic ----
 
@@ -229,6 +258,8 @@ export class LlmdModel extends ModelBackend {
   public readonly eppService: ApiObject;
   /** The Gateway implementation. */
   public readonly provider: LlmdProvider;
+  private readonly gatewayPodNamespace?: string;
+  private readonly gatewayCidr?: string;
 
   constructor(scope: Construct, id: string, props: LlmdModelProps) {
     super(scope, id, { name: props.name, maxNameLength: 59, nameLengthReason: 'the Endpoint Picker objects are named <name>-epp' });
@@ -242,6 +273,8 @@ export class LlmdModel extends ModelBackend {
     const eppArgs = this.checkEpp(props);
     const gateway = this.checkGateway(props);
     const gatewayPods = objectProp(this, 'gatewayPodSelector', props.gatewayPodSelector);
+    this.gatewayPodNamespace = props.gatewayPodNamespace;
+    this.gatewayCidr = props.gatewayCidr;
 
     // The vLLM server: OpenAIModel renders and validates it.
     this.server = new OpenAIModel(this, 'Server', {
@@ -444,12 +477,19 @@ export class LlmdModel extends ModelBackend {
     }
     check(typeof props.gatewayUrl === 'string' && GATEWAY_URL.test(props.gatewayUrl), this, 'gatewayUrl', props.gatewayUrl,
       'must be an http(s) base URL of a host and an optional port, without a path or trailing slash (e.g. http://inference-gateway.ai.svc.cluster.local:80)');
-    const gatewayPods = objectProp(this, 'gatewayPodSelector', props.gatewayPodSelector);
-    check(Object.keys(gatewayPods).length > 0, this, 'gatewayPodSelector', props.gatewayPodSelector,
-      'must name at least one label of the Gateway\'s pods (the bridge\'s egress and the NetworkPolicy select them)');
-    checkLabelMap(this, 'gatewayPodSelector', gatewayPods);
     check(Number.isInteger(props.gatewayPort) && props.gatewayPort >= 1 && props.gatewayPort <= 65535, this, 'gatewayPort', props.gatewayPort,
       'must be a port number from 1 to 65535');
+    if (props.gatewayCidr !== undefined) {
+      check(isCidr(props.gatewayCidr), this, 'gatewayCidr', props.gatewayCidr, 'must be a CIDR block such as 10.128.0.0/20');
+      check(props.gatewayPodSelector === undefined && props.gatewayPodNamespace === undefined, this, 'gatewayCidr', props.gatewayCidr,
+        'cannot be set with gatewayPodSelector or gatewayPodNamespace: a Gateway is reached either at its in-cluster pods or at an address block');
+      return gateway;
+    }
+    if (props.gatewayPodNamespace !== undefined) checkDnsLabel(this, 'gatewayPodNamespace', props.gatewayPodNamespace);
+    const gatewayPods = objectProp(this, 'gatewayPodSelector', props.gatewayPodSelector);
+    check(Object.keys(gatewayPods).length > 0, this, 'gatewayPodSelector', props.gatewayPodSelector,
+      'must name at least one label of the Gateway\'s pods (the bridge\'s egress and the NetworkPolicy select them), or set gatewayCidr for a Gateway without in-cluster pods (GKE)');
+    checkLabelMap(this, 'gatewayPodSelector', gatewayPods);
     return gateway;
   }
 }

@@ -233,4 +233,18 @@ export interface ModelTraffic {
    * The ports on the model's pods that serve Prometheus metrics (opened to scraping namespaces).
    */
   readonly metricsPorts: TrafficPort[];
+  /**
+   * The namespace of the pods that receive the traffic (`podSelector`) when it is not the backend's
+   * namespace (e.g. a Gateway's data plane in its controller's namespace): the bridge's egress names the
+   * pods there and the binding's model-ingress NetworkPolicy is rendered there.
+   * @default - the backend's namespace
+   */
+  readonly podNamespace?: string;
+  /**
+   * The address block (CIDR) the traffic goes to when no in-cluster pods receive it (e.g. a GKE
+   * Gateway's load balancer): the bridge's egress names this block instead of pods, and the binding
+   * renders no model-ingress NetworkPolicy (there are no pods of the model to guard).
+   * @default - in-cluster pods (`podSelector`)
+   */
+  readonly ipBlock?: string;
 }

@@ -281,7 +281,9 @@ export class AsyncModel extends HandlerStep {
       scaling: props.bridgeScaling ?? { maxReplicas: Math.max(4, maxReplicas * 4) },
       podLabels: { 'app.kubernetes.io/component': 'bridge' },
       // The bridge may reach its model only (plus DNS and the broker).
-      egress: [{ namespace: b.namespace, podSelector: { ...b.podSelector }, ports: [b.podPort] }],
+      // (or, per the backend's traffic, its pods in another namespace or an address block outside the cluster)
+      egress: [b.traffic?.ipBlock !== undefined ? { ipBlock: b.traffic.ipBlock, ports: [b.podPort] }
+        : { namespace: b.traffic?.podNamespace ?? b.namespace, podSelector: { ...b.podSelector }, ports: [b.podPort] }],
     });
 
     // KEDA on the model, in the model's namespace: the target's one ScaledObject, shared by its bindings.
@@ -294,10 +296,10 @@ export class AsyncModel extends HandlerStep {
     // The model's pods: the bridge on the serving port, the backend's own flows, scrapes, the user's.
     listProp(this, 'bridgeEgressFlows', props.bridgeEgressFlows).forEach((f, i) => { checkFlow(this, `bridgeEgressFlows[${i}]`, f); this.bridge.allowEgress(f); });
     this.modelTraffic = this.declareModelTraffic(props);
-    if (props.networkPolicy ?? true) {
+    if ((props.networkPolicy ?? true) && b.traffic?.ipBlock === undefined) {
       this.networkPolicy = renderNetworkPolicy(this, 'ModelIngress', this.modelTraffic, {
         name: `${name}-model-ingress`,
-        namespace: b.namespace,
+        namespace: b.traffic?.podNamespace ?? b.namespace,
         ingress: true,
         egress: false,
       });
@@ -321,7 +323,7 @@ export class AsyncModel extends HandlerStep {
 
   private declareModelTraffic(props: AsyncModelProps): PodTraffic {
     const b = this.backend;
-    const t = new PodTraffic(b.namespace, b.podSelector);
+    const t = new PodTraffic(b.traffic?.podNamespace ?? b.namespace, b.podSelector);
     const serving = [TrafficPort.tcp(b.podPort)];
     t.allowIngress({ peer: NetworkPeer.pods(this.namespace, this.bridge.podSelector), ports: serving, description: `the bridge ${this.actorName}` });
     for (const f of b.traffic?.ingress ?? []) t.allowIngress(f);

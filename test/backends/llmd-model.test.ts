@@ -139,6 +139,42 @@ describe('LlmdModel', () => {
     expect(env).toContainEqual({ name: 'BRIDGE_URL', value: 'http://inference-gateway-istio.ai.svc.cluster.local:80/v1/chat/completions' });
   });
 
+  // Envoy Gateway runs the proxies in the controller's namespace by default (envoyproxy/gateway
+  // api/v1alpha1/envoygateway_types.go KubernetesDeployModeTypeControllerNamespace: "the controller namespace is
+  // used for the infra proxy deployments"), i.e. envoy-gateway-system, not the Gateway's namespace.
+  test('gatewayPodNamespace: the bridge\'s egress and the model-ingress policy name the Gateway pods in Envoy Gateway\'s controller namespace', () => {
+    const chart = testChart('ai');
+    const pods = { 'gateway.envoyproxy.io/owning-gateway-name': 'inference-gateway' };
+    const backend = new LlmdModel(chart, 'llm', base({ gatewayPodSelector: pods, gatewayPodNamespace: 'envoy-gateway-system', gatewayPort: 10080 }));
+    new AsyncModel(chart, 'ask', { backend, transport: Transport.rabbitmq() });
+    const manifests = synthValid(chart);
+    expect(backend.traffic).toEqual({ ingress: [], metricsPorts: [], podNamespace: 'envoy-gateway-system' });
+    const np = one(manifests, 'NetworkPolicy', 'ask-model-ingress');
+    expect(np.metadata.namespace).toBe('envoy-gateway-system');
+    expect(np.spec.podSelector.matchLabels).toEqual(pods);
+    expect(np.spec.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ai' } }, podSelector: expect.anything() }]);
+    expect(one(manifests, 'ScaledObject', 'llm-scaler').metadata.namespace).toBe('ai');
+    const bridgeEgress = manifests.filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name !== 'ask-model-ingress')
+      .flatMap((o) => o.spec.egress ?? []);
+    expect(bridgeEgress).toContainEqual({
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' } }, podSelector: { matchLabels: pods } }],
+      ports: [{ protocol: 'TCP', port: 10080 }],
+    });
+  });
+  // The GKE Gateway controller provisions Google Cloud load balancers, no in-cluster data-plane pods
+  // (cloud.google.com/kubernetes-engine/docs/concepts/gateway-api; the llm-d chart's provider gke,
+  // config/charts/inferencepool/values.yaml @ 520af478): the bridge reaches the Gateway's address block.
+  test('gatewayCidr (GKE, no in-cluster Gateway pods): bridge egress to the block, no model-ingress policy', () => {
+    const chart = testChart('ai');
+    const backend = new LlmdModel(chart, 'llm', base({ provider: LlmdProvider.GKE, gatewayPodSelector: undefined, gatewayCidr: '10.128.0.0/20' }));
+    new AsyncModel(chart, 'ask', { backend, transport: Transport.rabbitmq() });
+    const manifests = synthValid(chart);
+    expect(backend.traffic?.ipBlock).toBe('10.128.0.0/20');
+    expect(manifests.filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'ask-model-ingress')).toEqual([]);
+    const bridgeEgress = manifests.filter((o) => o.kind === 'NetworkPolicy').flatMap((o) => o.spec.egress ?? []);
+    expect(bridgeEgress).toContainEqual({ to: [{ ipBlock: { cidr: '10.128.0.0/20' } }], ports: [{ protocol: 'TCP', port: 80 }] });
+  });
+
   describe('fidelity (field-review 3.8)', () => {
     // LLD-1: Envoy-based Gateways cut requests at 15 s without an HTTPRoute timeout; the upstream chart sets
     // requestTimeout "300s", except for GKE (llm-d/llm-d-inference-scheduler config/charts/inferencepool/
@@ -270,7 +306,14 @@ describe('LlmdModel', () => {
       ['gateway URL with a path', { gatewayUrl: 'http://gw.ai.svc.cluster.local/v1' },
         'test/llm: gatewayUrl ("http://gw.ai.svc.cluster.local/v1") must be an http(s) base URL of a host and an optional port, without a path or trailing slash (e.g. http://inference-gateway.ai.svc.cluster.local:80)'],
       ['empty gateway pod selector', { gatewayPodSelector: {} },
-        'test/llm: gatewayPodSelector ({}) must name at least one label of the Gateway\'s pods (the bridge\'s egress and the NetworkPolicy select them)'],
+        'test/llm: gatewayPodSelector ({}) must name at least one label of the Gateway\'s pods (the bridge\'s egress and the NetworkPolicy select them), or set gatewayCidr for a Gateway without in-cluster pods (GKE)'],
+      ['no gateway pod selector nor CIDR', { gatewayPodSelector: undefined },
+        'test/llm: gatewayPodSelector (unset) must name at least one label of the Gateway\'s pods (the bridge\'s egress and the NetworkPolicy select them), or set gatewayCidr for a Gateway without in-cluster pods (GKE)'],
+      ['bad gateway pod namespace', { gatewayPodNamespace: 'Envoy_System' },
+        'test/llm: gatewayPodNamespace ("Envoy_System") must be a DNS-1123 label (lowercase letters, digits and "-", starting and ending with a letter or digit)'],
+      ['bad gateway CIDR', { gatewayPodSelector: undefined, gatewayCidr: '10.0.0.0' }, 'test/llm: gatewayCidr ("10.0.0.0") must be a CIDR block such as 10.128.0.0/20'],
+      ['gateway CIDR with a pod selector', { gatewayCidr: '10.0.0.0/8' },
+        'test/llm: gatewayCidr ("10.0.0.0/8") cannot be set with gatewayPodSelector or gatewayPodNamespace: a Gateway is reached either at its in-cluster pods or at an address block'],
       ['gateway port', { gatewayPort: 0 }, 'test/llm: gatewayPort (0) must be a port number from 1 to 65535'],
       ['no resources', { resources: undefined }, 'test/llm: resources (unset) must be set: model servers get no default resources'],
     ];
