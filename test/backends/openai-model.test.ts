@@ -194,6 +194,15 @@ describe('OpenAIModel', () => {
       const env = one(synthValid(chart), 'Deployment', 'llm').spec.template.spec.containers[0].env;
       expect(env.filter((e: any) => e.name === 'USER')).toEqual([{ name: 'USER', value: 'vllm' }]);
     });
+    // Ollama's GET / answers "Ollama is running" once the server listens (ollama/ollama server/routes.go:1282 @ v0.11.10),
+    // before any model is loaded: the first request pays the load time (documented on OpenAIServer.OLLAMA).
+    test('Ollama is probed at GET / (routes.go:1282 @ v0.11.10): Ready before the model is loaded', () => {
+      const chart = testChart('ai');
+      new OpenAIModel(chart, 'a', { server: OpenAIServer.OLLAMA, model: ModelSource.ollama('llama3.2:1b'), resources: GPU });
+      const c = one(synthValid(chart), 'Deployment', 'a').spec.template.spec.containers[0];
+      expect(c.readinessProbe.httpGet).toEqual({ path: '/', port: 11434 });
+      expect(c.startupProbe.httpGet).toEqual({ path: '/', port: 11434 });
+    });
     // OAI-2: Ollama unloads an idle model after 5 minutes (ollama/ollama envconfig/config.go KeepAlive @ 0.11.10).
     test('OAI-2: Ollama keeps the model loaded (OLLAMA_KEEP_ALIVE=-1), overridable in env', () => {
       const chart = testChart('ai');
