@@ -23,7 +23,8 @@ describe('the air-gapped example', () => {
   test('the embedder is an oci:// modelcar with a mirrored runtime image, not a LocalModelCache', () => {
     expect(objects.filter((o) => o.kind === 'LocalModelCache')).toEqual([]);
     const isvc = objects.find((o) => o.kind === 'InferenceService' && o.metadata.name === 'embedder');
-    expect(isvc.spec.predictor.model.storageUri).toBe('oci://registry.corp.internal/models/bge-small-en-v1.5:1');
+    // The modelcar image is pinned by digest like every other image (ImagePolicy requireDigests covers oci://).
+    expect(isvc.spec.predictor.model.storageUri).toMatch(/^oci:\/\/registry\.corp\.internal\/models\/bge-small-en-v1\.5:1@sha256:[0-9a-f]{64}$/);
     // KServe merges the predictor's container over the runtime's (pkg/controller/v1beta1/inferenceservice/utils/utils.go:253 @ v0.20.0).
     expect(isvc.spec.predictor.model.image).toMatch(/^registry\.corp\.internal\/dockerhub\/kserve\/huggingfaceserver:v0\.20\.0@sha256:/);
   });
