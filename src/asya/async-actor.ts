@@ -10,7 +10,7 @@ import { check } from '../core/errors';
 import { checkImage } from '../core/image';
 import { checkDns1035Label } from '../core/names';
 import { PodOptions, renderPodSpec } from '../core/pod';
-import { checkAnnotationMap, checkLabelMap, durationSeconds, INT32_MAX, intProp, listProp, objectProp, stringProp } from '../core/props';
+import { boolProp, checkAnnotationMap, checkLabelMap, durationSeconds, INT32_MAX, intProp, listProp, objectProp, stringProp } from '../core/props';
 import { ACTORS } from '../core/registry';
 import { renderResources, ResourceRequirements } from '../core/resources';
 import { checkFlow, ClusterDns, isCidr, NetworkPeer, PodTraffic, renderNetworkPolicy, TrafficFlow, TrafficPort } from '../core/traffic';
@@ -368,6 +368,7 @@ export class AsyncActor extends Construct implements IAsyncStep {
       },
     });
     this.traffic = this.declareTraffic(props);
+    boolProp(this, 'networkPolicy', props.networkPolicy);
     if (props.networkPolicy ?? true) {
       this.networkPolicy = renderNetworkPolicy(this, 'NetworkPolicy', this.traffic, {
         name: `${name}-network`,

@@ -7,7 +7,7 @@ import { ScalingOptions } from './scaling';
 import { Transport } from './transport';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
-import { listProp, objectProp, stringProp } from '../core/props';
+import { boolProp, listProp, objectProp, stringProp } from '../core/props';
 import { CREWS } from '../core/registry';
 import { ResourceRequirements } from '../core/resources';
 import { ClusterDns, isCidr, NetworkPeer, TrafficFlow, TrafficPort } from '../core/traffic';
@@ -246,6 +246,7 @@ export class AsyaCrew extends Construct {
     check(props.transport instanceof Transport, this, 'transport', props.transport, 'must be Transport.rabbitmq() or Transport.sqs({...})');
     check(props.storage instanceof ResultStorage, this, 'storage', props.storage, 'must be a ResultStorage (e.g. ResultStorage.none() or ResultStorage.s3(...))');
     stringProp(this, 'image', props.image);
+    boolProp(this, 'networkPolicy', props.networkPolicy);
     objectProp(this, 'resources', props.resources);
     objectProp(this, 'scaling', props.scaling);
     if (props.gatewayUrl !== undefined) {

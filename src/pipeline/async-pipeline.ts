@@ -7,7 +7,7 @@ import { CREW_ACTOR_NAMES } from '../asya/async-actor';
 import { IAsyncStep } from '../asya/async-step';
 import { IServedModel } from '../core/served-model';
 import { check } from '../core/errors';
-import { boolProp, intProp, listProp, namespaceProp, objectProp, stringListProp, stringProp } from '../core/props';
+import { boolProp, checkLabelMap, intProp, listProp, namespaceProp, objectProp, stringListProp, stringProp } from '../core/props';
 import { k8s } from '../core/k8s';
 import { checkDnsLabel, labelValueProblem, qualifiedNameProblem } from '../core/names';
 import { appIndex, requireAppChecks, requireCrew, scaleTargetKey as targetKey } from '../core/registry';
@@ -644,6 +644,7 @@ function syncWave(o: any, objects: any[]): string | undefined {
 
 /** MON-3: monitor labels are label keys and values; `asya.sh/pipeline` is the library's. */
 function checkMonitorLabels(scope: IConstruct, labels: { [key: string]: string } | undefined): void {
+  checkLabelMap(scope, 'monitorLabels', labels);
   for (const [k, v] of Object.entries(labels ?? {})) {
     check(qualifiedNameProblem(k) === undefined, scope, 'monitorLabels', k, 'is not a valid label key ([prefix/]name, name at most 63 characters)');
     check(labelValueProblem(v) === undefined, scope, `monitorLabels["${k}"]`, v, 'is not a valid label value (at most 63 characters of [A-Za-z0-9_.-], alphanumeric at both ends)');

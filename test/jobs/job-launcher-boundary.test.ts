@@ -48,6 +48,8 @@ describe('AsyaCrew with untyped props', () => {
     ['a missing transport', { transport: undefined }, 'transport (unset) must be Transport.rabbitmq() or Transport.sqs({...})'],
     ['a number as gatewayUrl', { gatewayUrl: 80 }, 'gatewayUrl (80) must be an http:// or https:// URL'],
     ['a list as scaling', { scaling: [1] }, 'scaling ([1]) must be an object'],
+    // "" synthesized the end actors without NetworkPolicy (ASYA-NET-001), found by test/property/untyped-boundary.test.ts
+    ['an empty string as networkPolicy', { networkPolicy: '' }, 'networkPolicy ("") must be true or false (a boolean, not a string or number)'],
   ])('%s', (_t, props, message) => {
     expect(propError(crew(props))).toBe(`test/crew: ${message}`);
   });

@@ -26,6 +26,8 @@ describe('AsyncPipeline with untyped props', () => {
     ['argoSyncWaves 1', { argoSyncWaves: 1 }, `argoSyncWaves (1) ${BOOL_RULE}`],
     ['a bad monitoringNamespace', { monitoringNamespace: 'Mon' }, `monitoringNamespace ("Mon") ${NS_RULE}`],
     ['a bad kedaNamespace', { kedaNamespace: 7 }, `kedaNamespace (7) ${NS_RULE}`],
+    // TypeError: Cannot read properties of null (reading 'length'), found by test/property/untyped-boundary.test.ts
+    ['monitorLabels a list', { monitorLabels: [null] }, 'monitorLabels ([null]) must be an object'],
     ['dynamicSteps an object', { dynamicSteps: {} }, 'dynamicSteps ({}) must be a list'],
     ['routes a string', { routes: 'ask' }, 'routes ("ask") must be a list'],
     ['a route not an object', { routes: ['ask'] }, 'routes[0] ("ask") must be an object'],
@@ -44,6 +46,12 @@ describe('AsyncPipeline with untyped props', () => {
     ['parameter required "true"', tool({ parameters: [{ name: 'q', type: ToolParameterType.STRING, required: 'true' }] }), `tools[0].parameters[0].required ("true") ${BOOL_RULE}`],
   ])('%s', (_t, props, message) => {
     expect(propError(() => new AsyncPipeline(Testing.app(), 'rag', { namespace: 'rag', ...props } as any))).toBe(`rag: ${message}`);
+  });
+
+  test('AsyncActor networkPolicy "" (synthesized no NetworkPolicy) is refused', () => {
+    const p = new AsyncPipeline(Testing.app(), 'rag', { namespace: 'rag' });
+    expect(propError(() => new AsyncActor(p, 'embed', { transport: Transport.rabbitmq(), image: 'ghcr.io/acme/steps:1.0.0', handler: 'steps.run', networkPolicy: '' as any })))
+      .toBe(`rag/embed: networkPolicy ("") ${BOOL_RULE}`);
   });
 
   test('a route whose steps are not a list', () => {
