@@ -6,7 +6,7 @@ import { StepScaler } from '../asya/async-step';
 import { HandlerStep, HandlerStepProps } from '../asya/handler-step';
 import { ScalingOptions } from '../asya/scaling';
 import { Transport } from '../asya/transport';
-import { IModelBackend } from '../backends/model-backend';
+import { IModelBackend, ScaleTarget } from '../backends/model-backend';
 import { IServedModel } from '../core/served-model';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
@@ -174,6 +174,15 @@ const OUTPUT_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Body keys the bridge builds itself (handlers/bridge.py OWN_KEYS). */
 const OWN_BODY_KEYS = ['model', 'messages', 'prompt', 'input', 'inputs', 'instances'];
 
+/** The checked request settings of a bridge. */
+interface BridgeRequest {
+  readonly outputKey: string;
+  readonly passThrough: string[];
+  readonly output: BridgeOutput;
+  readonly timeout: number;
+  readonly retries: number;
+}
+
 /**
  * Puts a served model into the async mesh. Asya has no binding CRD: a binding is made of real objects:
  * - a bridge AsyncActor consuming `asya-<name>` that calls the model over HTTP (a small dependency-free
@@ -212,79 +221,17 @@ export class AsyncModel extends HandlerStep {
     const name = props.name ?? id;
     checkDns1035Label(this, props.name === undefined ? 'name (from the construct id)' : 'name', name, 54, 'the bridge actor name, with scaling');
     check(props.transport instanceof Transport, this, 'transport', props.transport, 'must be Transport.rabbitmq() or Transport.sqs({...})');
-    const s = objectProp(this, 'modelScaling', props.modelScaling);
-    boolProp(this, 'modelScaling.enabled', s.enabled);
-    intProp(this, 'modelScaling.minReplicas', s.minReplicas, 0, INT32_MAX);
-    intProp(this, 'modelScaling.maxReplicas', s.maxReplicas, 1, INT32_MAX);
-    intProp(this, 'modelScaling.queueLength', s.queueLength, 1, INT32_MAX);
-    intProp(this, 'modelScaling.pollingInterval', s.pollingInterval, 1, INT32_MAX);
-    intProp(this, 'modelScaling.cooldownPeriod', s.cooldownPeriod, 1, INT32_MAX);
-    boolProp(this, 'networkPolicy', props.networkPolicy);
-    stringProp(this, 'bridgeImage', props.bridgeImage);
-    objectProp(this, 'bridgeResources', props.bridgeResources);
-    const wantScaling = s.enabled ?? b.scaleTarget !== undefined;
-    if (wantScaling) {
-      check(b.scaleTarget !== undefined, this, 'modelScaling.enabled', true,
-        `cannot be used with ${b.node.path}: ${b.noScaleTargetReason ?? 'the backend has no scale target'}`);
-    }
-    const target = wantScaling ? b.scaleTarget : undefined;
+    const s = this.checkScalingProps(props);
+    const target = this.modelScaleTarget(s);
     // One ScaledObject per scale target with one trigger per binding (./model-scaler.ts): the first
     // binding creates it and fixes the replica range, later ones add their queue.
     if (!target && b.scaleTarget !== undefined) ModelScaler._optOut(this, b);
     const scaler = target ? ModelScaler._bind(this, b, props.transport, name, s) : undefined;
     const minReplicas = scaler?.minReplicas ?? s.minReplicas ?? 1;
     const maxReplicas = scaler?.maxReplicas ?? s.maxReplicas ?? Math.max(1, minReplicas);
-    const outputKey = props.outputKey ?? 'result';
-    check(typeof outputKey === 'string' && OUTPUT_KEY.test(outputKey), this, 'outputKey', outputKey, 'must be an identifier ([A-Za-z_][A-Za-z0-9_]*)');
-    const passThrough = stringListProp(this, 'passThroughKeys', props.passThroughKeys);
-    passThrough.forEach((k, i) => check(typeof k === 'string' && OUTPUT_KEY.test(k) && !OWN_BODY_KEYS.includes(k), this, `passThroughKeys[${i}]`, k,
-      `must be an identifier other than ${OWN_BODY_KEYS.join(', ')} (the bridge builds those itself)`));
-    const output = props.output ?? BridgeOutput.FIELD;
-    check(Object.values(BridgeOutput).includes(output), this, 'output', output, 'must be BridgeOutput.FIELD or BridgeOutput.RESPONSE');
-    const timeout = durationSeconds(this, 'requestTimeout', props.requestTimeout, Duration.minutes(2));
-    check(timeout >= 1, this, 'requestTimeout', `${timeout}s`, 'must be at least 1 second');
-    const retries = props.maxRetries ?? 3;
-    check(Number.isInteger(retries) && retries >= 0 && retries <= 20, this, 'maxRetries', retries, 'must be a whole number from 0 to 20');
-
-    // The bridge actor and its handler (TIM-1: a model at zero gets its cold start; SEL-1: Seldon's
-    // envoy answers 404 while the model is not scheduled, so 404 is retried like a 503 there).
-    const coldStart = props.unavailableRetryWindow !== undefined
-      ? durationSeconds(this, 'unavailableRetryWindow', props.unavailableRetryWindow, Duration.seconds(0))
-      : (target && minReplicas === 0 ? (target.coldStartSeconds ?? 1200) : 0);
-    check(Number.isInteger(coldStart) && coldStart >= 0 && coldStart <= 86400, this, 'unavailableRetryWindow', `${coldStart}s`,
-      'must be whole seconds from 0 to 24 hours');
-    const resources = props.bridgeResources ?? { cpu: { request: '50m', limit: '500m' }, memory: { request: '64Mi', limit: '256Mi' } };
-    this.bridge = this.createHandlerActor('Bridge', {
-      name,
-      transport: props.transport,
-      module: 'bridge',
-      image: props.bridgeImage ?? 'python:3.12.7-slim-bookworm',
-      env: {
-        BRIDGE_PROTOCOL: EnvValue.fromValue(b.protocol.id),
-        BRIDGE_URL: EnvValue.fromValue(`${b.endpoint}${b.requestPath}`),
-        BRIDGE_MODEL: EnvValue.fromValue(b.modelName),
-        ...(Object.keys(b.requestHeaders).length ? { BRIDGE_HEADERS: EnvValue.fromValue(JSON.stringify(b.requestHeaders)) } : {}),
-        BRIDGE_TIMEOUT_SECONDS: EnvValue.fromValue(String(timeout)),
-        BRIDGE_MAX_RETRIES: EnvValue.fromValue(String(retries)),
-        ...(coldStart ? { BRIDGE_COLD_START_SECONDS: EnvValue.fromValue(String(coldStart)) } : {}),
-        ...('Seldon-Model' in b.requestHeaders ? { BRIDGE_RETRY_NOT_FOUND: EnvValue.fromValue('true') } : {}),
-        BRIDGE_MAX_RESULT_BYTES: EnvValue.fromValue(String(this.maxResultBytes(props.transport, resources))),
-        BRIDGE_OUTPUT_KEY: EnvValue.fromValue(outputKey),
-        ...(passThrough.length ? { BRIDGE_PASS_THROUGH: EnvValue.fromValue(passThrough.join(',')) } : {}),
-        ...(output !== BridgeOutput.FIELD ? { BRIDGE_OUTPUT: EnvValue.fromValue(output) } : {}),
-      },
-      resources,
-      requestTimeoutSeconds: timeout,
-      maxRetries: retries,
-      coldStartSeconds: coldStart,
-      runtimeLogLevel: props.runtimeLogLevel,
-      scaling: props.bridgeScaling ?? { maxReplicas: Math.max(4, maxReplicas * 4) },
-      podLabels: { 'app.kubernetes.io/component': 'bridge' },
-      // The bridge may reach its model only (plus DNS and the broker).
-      // (or, per the backend's traffic, its pods in another namespace or an address block outside the cluster)
-      egress: [b.traffic?.ipBlock !== undefined ? { ipBlock: b.traffic.ipBlock, ports: [b.podPort] }
-        : { namespace: b.traffic?.podNamespace ?? b.namespace, podSelector: { ...b.podSelector }, ports: [b.podPort] }],
-    });
+    const request = this.checkRequestProps(props);
+    const coldStart = this.coldStartSeconds(props, target, minReplicas);
+    this.bridge = this.createBridge(name, props, request, coldStart, maxReplicas);
 
     // KEDA on the model, in the model's namespace: the target's one ScaledObject, shared by its bindings.
     if (scaler) {
@@ -296,14 +243,7 @@ export class AsyncModel extends HandlerStep {
     // The model's pods: the bridge on the serving port, the backend's own flows, scrapes, the user's.
     listProp(this, 'bridgeEgressFlows', props.bridgeEgressFlows).forEach((f, i) => { checkFlow(this, `bridgeEgressFlows[${i}]`, f); this.bridge.allowEgress(f); });
     this.modelTraffic = this.declareModelTraffic(props);
-    if ((props.networkPolicy ?? true) && b.traffic?.ipBlock === undefined) {
-      this.networkPolicy = renderNetworkPolicy(this, 'ModelIngress', this.modelTraffic, {
-        name: `${name}-model-ingress`,
-        namespace: b.traffic?.podNamespace ?? b.namespace,
-        ingress: true,
-        egress: false,
-      });
-    }
+    if ((props.networkPolicy ?? true) && b.traffic?.ipBlock === undefined) this.networkPolicy = this.renderModelIngressPolicy(name);
   }
 
   /**
@@ -334,5 +274,110 @@ export class AsyncModel extends HandlerStep {
     });
     listProp(this, 'modelIngressFlows', props.modelIngressFlows).forEach((f, i) => { checkFlow(this, `modelIngressFlows[${i}]`, f); t.allowIngress(f); });
     return t;
+  }
+
+  /** Checks the scaling and bridge props; returns the model scaling options. */
+  private checkScalingProps(props: AsyncModelProps): ModelScalingOptions {
+    const s = objectProp(this, 'modelScaling', props.modelScaling);
+    boolProp(this, 'modelScaling.enabled', s.enabled);
+    intProp(this, 'modelScaling.minReplicas', s.minReplicas, 0, INT32_MAX);
+    intProp(this, 'modelScaling.maxReplicas', s.maxReplicas, 1, INT32_MAX);
+    intProp(this, 'modelScaling.queueLength', s.queueLength, 1, INT32_MAX);
+    intProp(this, 'modelScaling.pollingInterval', s.pollingInterval, 1, INT32_MAX);
+    intProp(this, 'modelScaling.cooldownPeriod', s.cooldownPeriod, 1, INT32_MAX);
+    boolProp(this, 'networkPolicy', props.networkPolicy);
+    stringProp(this, 'bridgeImage', props.bridgeImage);
+    objectProp(this, 'bridgeResources', props.bridgeResources);
+    return s;
+  }
+
+  /** The backend's scale target if the model scales on the queue (refused where the backend has none). */
+  private modelScaleTarget(s: ModelScalingOptions): ScaleTarget | undefined {
+    const b = this.backend;
+    const wantScaling = s.enabled ?? b.scaleTarget !== undefined;
+    if (wantScaling) {
+      check(b.scaleTarget !== undefined, this, 'modelScaling.enabled', true,
+        `cannot be used with ${b.node.path}: ${b.noScaleTargetReason ?? 'the backend has no scale target'}`);
+    }
+    return wantScaling ? b.scaleTarget : undefined;
+  }
+
+  /** Checks what the bridge sends and keeps: output key, pass-through keys, output, timeout, retries. */
+  private checkRequestProps(props: AsyncModelProps): BridgeRequest {
+    const outputKey = props.outputKey ?? 'result';
+    check(typeof outputKey === 'string' && OUTPUT_KEY.test(outputKey), this, 'outputKey', outputKey, 'must be an identifier ([A-Za-z_][A-Za-z0-9_]*)');
+    const passThrough = stringListProp(this, 'passThroughKeys', props.passThroughKeys);
+    passThrough.forEach((k, i) => check(typeof k === 'string' && OUTPUT_KEY.test(k) && !OWN_BODY_KEYS.includes(k), this, `passThroughKeys[${i}]`, k,
+      `must be an identifier other than ${OWN_BODY_KEYS.join(', ')} (the bridge builds those itself)`));
+    const output = props.output ?? BridgeOutput.FIELD;
+    check(Object.values(BridgeOutput).includes(output), this, 'output', output, 'must be BridgeOutput.FIELD or BridgeOutput.RESPONSE');
+    const timeout = durationSeconds(this, 'requestTimeout', props.requestTimeout, Duration.minutes(2));
+    check(timeout >= 1, this, 'requestTimeout', `${timeout}s`, 'must be at least 1 second');
+    const retries = props.maxRetries ?? 3;
+    check(Number.isInteger(retries) && retries >= 0 && retries <= 20, this, 'maxRetries', retries, 'must be a whole number from 0 to 20');
+    return { outputKey, passThrough, output, timeout, retries };
+  }
+
+  /**
+   * How long the bridge retries an unavailable model (TIM-1: a model at zero gets its cold start).
+   */
+  private coldStartSeconds(props: AsyncModelProps, target: ScaleTarget | undefined, minReplicas: number): number {
+    const coldStart = props.unavailableRetryWindow !== undefined
+      ? durationSeconds(this, 'unavailableRetryWindow', props.unavailableRetryWindow, Duration.seconds(0))
+      : (target && minReplicas === 0 ? (target.coldStartSeconds ?? 1200) : 0);
+    check(Number.isInteger(coldStart) && coldStart >= 0 && coldStart <= 86400, this, 'unavailableRetryWindow', `${coldStart}s`,
+      'must be whole seconds from 0 to 24 hours');
+    return coldStart;
+  }
+
+  /**
+   * The bridge actor and its handler (SEL-1: Seldon's envoy answers 404 while the model is not
+   * scheduled, so 404 is retried like a 503 there).
+   */
+  private createBridge(name: string, props: AsyncModelProps, r: BridgeRequest, coldStart: number, maxReplicas: number): AsyncActor {
+    const b = this.backend;
+    const resources = props.bridgeResources ?? { cpu: { request: '50m', limit: '500m' }, memory: { request: '64Mi', limit: '256Mi' } };
+    return this.createHandlerActor('Bridge', {
+      name,
+      transport: props.transport,
+      module: 'bridge',
+      image: props.bridgeImage ?? 'python:3.12.7-slim-bookworm',
+      env: {
+        BRIDGE_PROTOCOL: EnvValue.fromValue(b.protocol.id),
+        BRIDGE_URL: EnvValue.fromValue(`${b.endpoint}${b.requestPath}`),
+        BRIDGE_MODEL: EnvValue.fromValue(b.modelName),
+        ...(Object.keys(b.requestHeaders).length ? { BRIDGE_HEADERS: EnvValue.fromValue(JSON.stringify(b.requestHeaders)) } : {}),
+        BRIDGE_TIMEOUT_SECONDS: EnvValue.fromValue(String(r.timeout)),
+        BRIDGE_MAX_RETRIES: EnvValue.fromValue(String(r.retries)),
+        ...(coldStart ? { BRIDGE_COLD_START_SECONDS: EnvValue.fromValue(String(coldStart)) } : {}),
+        ...('Seldon-Model' in b.requestHeaders ? { BRIDGE_RETRY_NOT_FOUND: EnvValue.fromValue('true') } : {}),
+        BRIDGE_MAX_RESULT_BYTES: EnvValue.fromValue(String(this.maxResultBytes(props.transport, resources))),
+        BRIDGE_OUTPUT_KEY: EnvValue.fromValue(r.outputKey),
+        ...(r.passThrough.length ? { BRIDGE_PASS_THROUGH: EnvValue.fromValue(r.passThrough.join(',')) } : {}),
+        ...(r.output !== BridgeOutput.FIELD ? { BRIDGE_OUTPUT: EnvValue.fromValue(r.output) } : {}),
+      },
+      resources,
+      requestTimeoutSeconds: r.timeout,
+      maxRetries: r.retries,
+      coldStartSeconds: coldStart,
+      runtimeLogLevel: props.runtimeLogLevel,
+      scaling: props.bridgeScaling ?? { maxReplicas: Math.max(4, maxReplicas * 4) },
+      podLabels: { 'app.kubernetes.io/component': 'bridge' },
+      // The bridge may reach its model only (plus DNS and the broker).
+      // (or, per the backend's traffic, its pods in another namespace or an address block outside the cluster)
+      egress: [b.traffic?.ipBlock !== undefined ? { ipBlock: b.traffic.ipBlock, ports: [b.podPort] }
+        : { namespace: b.traffic?.podNamespace ?? b.namespace, podSelector: { ...b.podSelector }, ports: [b.podPort] }],
+    });
+  }
+
+  /** The NetworkPolicy guarding the model's pods, rendered from `modelTraffic`. */
+  private renderModelIngressPolicy(name: string): ApiObject {
+    const b = this.backend;
+    return renderNetworkPolicy(this, 'ModelIngress', this.modelTraffic, {
+      name: `${name}-model-ingress`,
+      namespace: b.traffic?.podNamespace ?? b.namespace,
+      ingress: true,
+      egress: false,
+    });
   }
 }
