@@ -135,6 +135,12 @@ function pointerGet(doc: any, pointer: string): { found: boolean; value?: any } 
   return { found: true, value: cur };
 }
 
+/** The API path of the job's collection in `namespace` (`/apis/<group>/<version>/namespaces/<ns>/<plural>`, `/api/v1/...` for the core group). */
+function apiResourcePath(job: ILaunchableJob, namespace: string): string {
+  const [group, version] = job.apiVersion.includes('/') ? job.apiVersion.split('/') : ['', job.apiVersion];
+  return `${group ? `/apis/${group}/${version}` : `/api/${version}`}/namespaces/${namespace}/${job.plural}`;
+}
+
 /**
  * An actor that turns each message into one Kubernetes job (Volcano, batch/v1 on Kueue, PyTorchJob,
  * TrainJob). Its dependency-free Python handler writes the declared parameters into the captured
@@ -172,62 +178,9 @@ export class JobLauncher extends HandlerStep {
 
     // Parameters: the handler checks values; the shape is checked here, against the real manifest.
     const names = new Set<string>();
-    const params = listProp(this, 'parameters', props.parameters).map((p, i) => {
-      const f = `parameters[${i}]`;
-      objectProp(this, f, p);
-      check(typeof p.name === 'string' && PARAM_NAME.test(p.name), this, `${f}.name`, p.name, 'must be an identifier ([A-Za-z_][A-Za-z0-9_]*)');
-      check(!names.has(p.name), this, `${f}.name`, p.name, 'is declared twice');
-      names.add(p.name);
-      check(Object.values(LaunchParameterType).includes(p.type), this, `${f}.type`, p.type, `must be one of ${Object.values(LaunchParameterType).join(', ')}`);
-      boolProp(this, `${f}.required`, p.required);
-      check(Array.isArray(p.targets) && p.targets.length > 0, this, `${f}.targets`, p.targets, 'must name at least one JSON pointer into the job manifest');
-      stringListProp(this, `${f}.targets`, p.targets);
-      for (const k of ['minimum', 'maximum'] as const) {
-        check(p[k] === undefined || (typeof p[k] === 'number' && Number.isFinite(p[k])), this, `${f}.${k}`, p[k], 'must be a finite number');
-      }
-      check(p.defaultJson === undefined || typeof p.defaultJson === 'string', this, `${f}.defaultJson`, p.defaultJson, 'must be a string of JSON');
-      p.targets.forEach((t, j) => {
-        check(!/^\/(apiVersion|kind|metadata)(\/|$)/.test(t), this, `${f}.targets[${j}]`, t, 'may not point into apiVersion, kind or metadata');
-        const got = pointerGet(manifest, t);
-        check(got.found, this, `${f}.targets[${j}]`, t, `does not exist in the ${job.kind} manifest`);
-        check(got.value === null || typeof got.value !== 'object', this, `${f}.targets[${j}]`, t, 'must point at a scalar value (a string, number or boolean), not an object or list');
-      });
-      if (p.pattern !== undefined) {
-        check(p.type === LaunchParameterType.STRING, this, `${f}.pattern`, p.pattern, 'applies to string parameters only');
-        // HND-5: checked here with JavaScript, compiled per message by Python's re: only the syntax both read alike.
-        const problem = typeof p.pattern === 'string' ? portablePatternProblem(p.pattern) : 'must be a string';
-        check(problem === undefined, this, `${f}.pattern`, p.pattern, `${problem}: launch patterns use the subset JavaScript and Python read the same way (handlers/README.md)`);
-      }
-      const numeric = p.type === LaunchParameterType.INTEGER || p.type === LaunchParameterType.NUMBER;
-      if (p.minimum !== undefined) check(numeric, this, `${f}.minimum`, p.minimum, 'applies to integer and number parameters only');
-      if (p.maximum !== undefined) check(numeric, this, `${f}.maximum`, p.maximum, 'applies to integer and number parameters only');
-      if (p.minimum !== undefined && p.maximum !== undefined) check(p.minimum <= p.maximum, this, `${f}.minimum`, p.minimum, `must not exceed ${f}.maximum (${p.maximum})`);
-      let def: unknown;
-      if (p.defaultJson !== undefined) {
-        try { def = JSON.parse(p.defaultJson); } catch { check(false, this, `${f}.defaultJson`, p.defaultJson, 'must be valid JSON'); }
-        if (typeof def === 'string' && p.pattern !== undefined) {
-          // Portable patterns mean the same in both engines, so the handler would refuse this default too.
-          check(new RegExp(`^(?:${p.pattern})$`).test(def), this, `${f}.defaultJson`, p.defaultJson, `must match the whole pattern ${p.pattern}`);
-        }
-      }
-      return {
-        name: p.name,
-        type: p.type,
-        required: p.required ?? false,
-        targets: [...p.targets],
-        ...(def !== undefined ? { default: def } : {}),
-        ...(p.pattern !== undefined ? { pattern: p.pattern } : {}),
-        ...(p.minimum !== undefined ? { minimum: p.minimum } : {}),
-        ...(p.maximum !== undefined ? { maximum: p.maximum } : {}),
-      };
-    });
-
-    const namespace = Chart.of(this).namespace ?? 'default';
-    const jobNamespace = job.namespace ?? namespace;
-    check(jobNamespace === namespace, this, 'job', `${job.kind} in ${jobNamespace}`,
-      `must be in the launcher's namespace ${namespace}: its Role grants create/get there only`);
-    const [group, version] = job.apiVersion.includes('/') ? job.apiVersion.split('/') : ['', job.apiVersion];
-    const resourcePath = `${group ? `/apis/${group}/${version}` : `/api/${version}`}/namespaces/${namespace}/${job.plural}`;
+    const params = listProp(this, 'parameters', props.parameters).map((p, i) => this.checkParameter(p, i, names, job, manifest));
+    const namespace = this.checkJobNamespace(job);
+    const resourcePath = apiResourcePath(job, namespace);
 
     // The job is a template from now on: never applied by itself.
     job.node.scope?.node.tryRemoveChild(job.node.id);
@@ -240,22 +193,8 @@ export class JobLauncher extends HandlerStep {
     // Least privilege: its own ServiceAccount (or the operator's IRSA one), create/get on one resource.
     const irsa = props.transport.usesIrsa;
     const serviceAccount = irsa ? `asya-${name}` : name;
-    if (!irsa) {
-      new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name: serviceAccount } });
-    }
-    this.role = new k8s.KubeRole(this, 'Role', {
-      metadata: { name },
-      rules: [{ apiGroups: [job.apiGroup], resources: [job.plural], verbs: ['create', 'get'] }],
-    });
-    new k8s.KubeRoleBinding(this, 'RoleBinding', {
-      metadata: { name },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-      subjects: [{ kind: 'ServiceAccount', name: serviceAccount, namespace }],
-    });
-
-    const apiServerCidrs = listProp(this, 'apiServerCidrs', props.apiServerCidrs ?? ['0.0.0.0/0']);
-    check(apiServerCidrs.length > 0, this, 'apiServerCidrs', apiServerCidrs, 'must list at least one CIDR block (the API server must be reachable)');
-    apiServerCidrs.forEach((c, i) => check(isCidr(c), this, `apiServerCidrs[${i}]`, c, 'must be a CIDR block such as 10.0.0.0/16'));
+    this.role = this.createRbac(job, name, serviceAccount, namespace, !irsa);
+    const apiServerCidrs = this.checkApiServerCidrs(props.apiServerCidrs);
     this.actor = this.createHandlerActor('Actor', {
       name,
       transport: props.transport,
@@ -280,7 +219,91 @@ export class JobLauncher extends HandlerStep {
       // The Kubernetes API server (JL-3: narrowed by apiServerCidrs; its address is not known at synth).
       egress: apiServerCidrs.map((c) => ({ ipBlock: c, ports: [443, 6443] })),
     });
+  }
 
+  /** The launcher's namespace, where the job must be too (its Role grants create/get there only). */
+  private checkJobNamespace(job: ILaunchableJob): string {
+    const namespace = Chart.of(this).namespace ?? 'default';
+    const jobNamespace = job.namespace ?? namespace;
+    check(jobNamespace === namespace, this, 'job', `${job.kind} in ${jobNamespace}`,
+      `must be in the launcher's namespace ${namespace}: its Role grants create/get there only`);
+    return namespace;
+  }
+
+  /** The launcher's ServiceAccount (unless IRSA provides it), and a Role and RoleBinding for create/get on the job resource. */
+  private createRbac(job: ILaunchableJob, name: string, serviceAccount: string, namespace: string, ownServiceAccount: boolean): ApiObject {
+    if (ownServiceAccount) {
+      new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name: serviceAccount } });
+    }
+    const role = new k8s.KubeRole(this, 'Role', {
+      metadata: { name },
+      rules: [{ apiGroups: [job.apiGroup], resources: [job.plural], verbs: ['create', 'get'] }],
+    });
+    new k8s.KubeRoleBinding(this, 'RoleBinding', {
+      metadata: { name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+      subjects: [{ kind: 'ServiceAccount', name: serviceAccount, namespace }],
+    });
+    return role;
+  }
+
+  /** The CIDR blocks the launcher may reach the API server in (JL-3). */
+  private checkApiServerCidrs(cidrs: string[] | undefined): string[] {
+    const apiServerCidrs = listProp(this, 'apiServerCidrs', cidrs ?? ['0.0.0.0/0']);
+    check(apiServerCidrs.length > 0, this, 'apiServerCidrs', apiServerCidrs, 'must list at least one CIDR block (the API server must be reachable)');
+    apiServerCidrs.forEach((c, i) => check(isCidr(c), this, `apiServerCidrs[${i}]`, c, 'must be a CIDR block such as 10.0.0.0/16'));
+    return apiServerCidrs;
+  }
+
+  /** Checks one launch parameter against the captured manifest; returns what the handler reads. */
+  private checkParameter(p: LaunchParameter, i: number, names: Set<string>, job: ILaunchableJob, manifest: any): { [key: string]: unknown } {
+    const f = `parameters[${i}]`;
+    objectProp(this, f, p);
+    check(typeof p.name === 'string' && PARAM_NAME.test(p.name), this, `${f}.name`, p.name, 'must be an identifier ([A-Za-z_][A-Za-z0-9_]*)');
+    check(!names.has(p.name), this, `${f}.name`, p.name, 'is declared twice');
+    names.add(p.name);
+    check(Object.values(LaunchParameterType).includes(p.type), this, `${f}.type`, p.type, `must be one of ${Object.values(LaunchParameterType).join(', ')}`);
+    boolProp(this, `${f}.required`, p.required);
+    check(Array.isArray(p.targets) && p.targets.length > 0, this, `${f}.targets`, p.targets, 'must name at least one JSON pointer into the job manifest');
+    stringListProp(this, `${f}.targets`, p.targets);
+    for (const k of ['minimum', 'maximum'] as const) {
+      check(p[k] === undefined || (typeof p[k] === 'number' && Number.isFinite(p[k])), this, `${f}.${k}`, p[k], 'must be a finite number');
+    }
+    check(p.defaultJson === undefined || typeof p.defaultJson === 'string', this, `${f}.defaultJson`, p.defaultJson, 'must be a string of JSON');
+    p.targets.forEach((t, j) => {
+      check(!/^\/(apiVersion|kind|metadata)(\/|$)/.test(t), this, `${f}.targets[${j}]`, t, 'may not point into apiVersion, kind or metadata');
+      const got = pointerGet(manifest, t);
+      check(got.found, this, `${f}.targets[${j}]`, t, `does not exist in the ${job.kind} manifest`);
+      check(got.value === null || typeof got.value !== 'object', this, `${f}.targets[${j}]`, t, 'must point at a scalar value (a string, number or boolean), not an object or list');
+    });
+    if (p.pattern !== undefined) {
+      check(p.type === LaunchParameterType.STRING, this, `${f}.pattern`, p.pattern, 'applies to string parameters only');
+      // HND-5: checked here with JavaScript, compiled per message by Python's re: only the syntax both read alike.
+      const problem = typeof p.pattern === 'string' ? portablePatternProblem(p.pattern) : 'must be a string';
+      check(problem === undefined, this, `${f}.pattern`, p.pattern, `${problem}: launch patterns use the subset JavaScript and Python read the same way (handlers/README.md)`);
+    }
+    const numeric = p.type === LaunchParameterType.INTEGER || p.type === LaunchParameterType.NUMBER;
+    if (p.minimum !== undefined) check(numeric, this, `${f}.minimum`, p.minimum, 'applies to integer and number parameters only');
+    if (p.maximum !== undefined) check(numeric, this, `${f}.maximum`, p.maximum, 'applies to integer and number parameters only');
+    if (p.minimum !== undefined && p.maximum !== undefined) check(p.minimum <= p.maximum, this, `${f}.minimum`, p.minimum, `must not exceed ${f}.maximum (${p.maximum})`);
+    let def: unknown;
+    if (p.defaultJson !== undefined) {
+      try { def = JSON.parse(p.defaultJson); } catch { check(false, this, `${f}.defaultJson`, p.defaultJson, 'must be valid JSON'); }
+      if (typeof def === 'string' && p.pattern !== undefined) {
+        // Portable patterns mean the same in both engines, so the handler would refuse this default too.
+        check(new RegExp(`^(?:${p.pattern})$`).test(def), this, `${f}.defaultJson`, p.defaultJson, `must match the whole pattern ${p.pattern}`);
+      }
+    }
+    return {
+      name: p.name,
+      type: p.type,
+      required: p.required ?? false,
+      targets: [...p.targets],
+      ...(def !== undefined ? { default: def } : {}),
+      ...(p.pattern !== undefined ? { pattern: p.pattern } : {}),
+      ...(p.minimum !== undefined ? { minimum: p.minimum } : {}),
+      ...(p.maximum !== undefined ? { maximum: p.maximum } : {}),
+    };
   }
 
   /**
