@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { checkLabels, checkQuantity, checkResourceName, checkSubdomain } from './util';
 import { check } from '../core/errors';
 import { objectName } from '../core/names';
+import { listProp, objectProp, stringListProp } from '../core/props';
 import { makeClusterScoped } from '../core/scope';
 import { ClusterQueueV1Beta2 } from '../imports/kueue-clusterqueue-kueue.x-k8s.io';
 
@@ -241,31 +242,33 @@ export class ClusterQueue extends Construct {
     const selectorJson = selector._toJson();
     if (selectorJson?.matchLabels) checkLabels(this, 'namespaceSelector.matchLabels', selectorJson.matchLabels);
 
-    const groups = props.resourceGroups ?? [];
+    const groups = listProp(this, 'resourceGroups', props.resourceGroups);
     check(groups.length <= 16, this, 'resourceGroups', groups.length, 'must have at most 16 groups');
     const seenResources = new Set<string>();
     const seenFlavors = new Set<string>();
     let totalFlavors = 0;
     const resourceGroups = groups.map((g, i) => {
       const f = `resourceGroups[${i}]`;
-      const covered = g.coveredResources ?? [];
+      objectProp(this, f, g);
+      const covered = stringListProp(this, `${f}.coveredResources`, g.coveredResources);
       check(covered.length >= 1 && covered.length <= 64, this, `${f}.coveredResources`, covered, 'must list 1 to 64 resources');
       covered.forEach((r, j) => {
         checkResourceName(this, `${f}.coveredResources[${j}]`, r);
         check(!seenResources.has(r), this, `${f}.coveredResources[${j}]`, r, 'is covered by another resource group: each resource belongs to one group');
         seenResources.add(r);
       });
-      const flavors = g.flavors ?? [];
+      const flavors = listProp(this, `${f}.flavors`, g.flavors);
       check(flavors.length >= 1 && flavors.length <= 64, this, `${f}.flavors`, flavors.length, 'must list 1 to 64 flavors');
       totalFlavors += flavors.length;
       return {
         coveredResources: [...covered],
         flavors: flavors.map((fq, j) => {
           const ff = `${f}.flavors[${j}]`;
+          objectProp(this, ff, fq);
           checkSubdomain(this, `${ff}.flavor`, fq.flavor);
           check(!seenFlavors.has(fq.flavor), this, `${ff}.flavor`, fq.flavor, 'is used by another flavor entry: each flavor appears once per ClusterQueue');
           seenFlavors.add(fq.flavor);
-          const quota = fq.nominalQuota ?? {};
+          const quota = objectProp(this, `${ff}.nominalQuota`, fq.nominalQuota);
           const keys = Object.keys(quota);
           const missing = covered.filter((r) => !(r in quota));
           const extra = keys.filter((r) => !covered.includes(r));
@@ -273,7 +276,7 @@ export class ClusterQueue extends Construct {
             `must list exactly the covered resources (${covered.join(', ')})` +
             `${missing.length ? `; missing ${missing.join(', ')}` : ''}${extra.length ? `; not covered ${extra.join(', ')}` : ''}`);
           for (const which of ['borrowingLimit', 'lendingLimit'] as const) {
-            const limits = fq[which] ?? {};
+            const limits = objectProp(this, `${ff}.${which}`, fq[which]);
             for (const r of Object.keys(limits)) {
               check(covered.includes(r), this, `${ff}.${which}`, r, `is not a covered resource (${covered.join(', ')})`);
               check(props.cohortName !== undefined, this, `${ff}.${which}["${r}"]`, limits[r], 'must be unset without a cohortName (Kueue: "must be nil when cohort is empty")');
@@ -323,6 +326,8 @@ export class ClusterQueue extends Construct {
   /** `spec.preemption`, checked as kubernetes-sigs/kueue pkg/webhooks/clusterqueue_webhook.go `validatePreemption` @ v0.19.2. */
   private preemption(p: ClusterQueuePreemption | undefined): any {
     if (p === undefined) return undefined;
+    objectProp(this, 'preemption', p);
+    check(p !== null, this, 'preemption', p, 'must be an object');
     const enumOf = (e: object, field: string, value: unknown) => {
       const allowed = Object.values(e) as string[];
       check(allowed.includes(value as string), this, field, value, `must be one of ${allowed.join(', ')}`);
@@ -354,6 +359,7 @@ export class ClusterQueue extends Construct {
 
   /** `spec.fairSharing`, checked as kubernetes-sigs/kueue pkg/webhooks/common.go `validateFairSharing` @ v0.19.2. */
   private fairSharing(f: ClusterQueueFairSharing | undefined): any {
+    if (f !== undefined) check(f !== null && typeof f === 'object' && !Array.isArray(f), this, 'fairSharing', f, 'must be an object');
     if (f === undefined || f.weight === undefined) return undefined;
     const w = f.weight;
     check(typeof w === 'number' && Number.isFinite(w), this, 'fairSharing.weight', w, 'must be a finite number');

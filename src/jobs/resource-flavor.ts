@@ -4,6 +4,7 @@ import { checkLabels, checkSubdomain, isLabelValue } from './util';
 import { check } from '../core/errors';
 import { objectName, qualifiedNameProblem } from '../core/names';
 import { Toleration } from '../core/pod';
+import { listProp } from '../core/props';
 import { makeClusterScoped } from '../core/scope';
 import { ResourceFlavorV1Beta2 } from '../imports/kueue-resourceflavor-kueue.x-k8s.io';
 
@@ -73,7 +74,7 @@ export class ResourceFlavor extends Construct {
     const nodeLabels = props.nodeLabels ?? {};
     checkLabels(this, 'nodeLabels', nodeLabels);
     check(Object.keys(nodeLabels).length <= 8, this, 'nodeLabels', nodeLabels, 'must have at most 8 labels');
-    const taints = props.nodeTaints ?? [];
+    const taints = listProp(this, 'nodeTaints', props.nodeTaints);
     check(taints.length <= 8, this, 'nodeTaints', taints.length, 'must have at most 8 taints');
     // Kueue's webhook (kubernetes-sigs/kueue pkg/webhooks/resourceflavor_webhook.go `validateNodeTaints` @ v0.19.2):
     // the key is a label name, the value a label value, and (key, effect) pairs are unique.
@@ -88,7 +89,7 @@ export class ResourceFlavor extends Construct {
       check(!seenTaints.has(`${t.key}\u0000${t.effect}`), this, `nodeTaints[${i}]`, `${t.key}:${t.effect}`, 'repeats a taint: taints must be unique by key and effect');
       seenTaints.add(`${t.key}\u0000${t.effect}`);
     });
-    const tolerations = props.tolerations ?? [];
+    const tolerations = listProp(this, 'tolerations', props.tolerations);
     check(tolerations.length <= 8, this, 'tolerations', tolerations.length, 'must have at most 8 tolerations');
     tolerations.forEach((t, i) => {
       const f = `tolerations[${i}]`;

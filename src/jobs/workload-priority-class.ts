@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { checkInt } from './util';
+import { check } from '../core/errors';
 import { objectName } from '../core/names';
 import { makeClusterScoped } from '../core/scope';
 import { WorkloadPriorityClassV1Beta2 } from '../imports/kueue-workloadpriorityclass-kueue.x-k8s.io';
@@ -38,7 +39,9 @@ export class WorkloadPriorityClass extends Construct {
   constructor(scope: Construct, id: string, props: WorkloadPriorityClassProps) {
     super(scope, id);
     this.name = objectName(this, props.name, 63, 'it is used as the value of the kueue.x-k8s.io/priority-class label');
+    check(props.value !== undefined && props.value !== null, this, 'value', props.value, 'is required (the priority, a whole number)');
     checkInt(this, 'value', props.value, -2147483648);
+    check(props.description === undefined || typeof props.description === 'string', this, 'description', props.description, 'must be a string');
     this.resource = new ApiObject(this, 'Resource', {
       ...WorkloadPriorityClassV1Beta2.GVK,
       metadata: { name: this.name },

@@ -4,16 +4,17 @@
  * caller can pass. Every input gives a PropError, or objects the shipped schema validator and the policy
  * accept. Budget: FC_RUNS runs per construct (CI: CDK8S_ASYA_FC_RUNS).
  *
- * Known limitation, kept out of the policy half: a model server given `resources: {}` (or a resources
- * object without cpu/memory limits) is accepted and synthesizes a container the policy's ASYA-RES-001
+ * Known limitation, kept out of the policy half: a model server, actor or bridge given `resources: {}` (or a
+ * resources object without cpu/memory limits) is accepted and synthesizes a container the policy's ASYA-RES-001
  * flags (error level); the constructors do not require limits, the policy does.
  */
 import { App, Chart, Testing, YamlOutputType } from 'cdk8s';
 import * as fc from 'fast-check';
 import { addCrew, freshChart, synthApp, transport } from './arbitraries';
 import {
-  ArgoCdApplication, AsyaCrew, AsyncActor, AsyncModel, AsyncPipeline, BentoModel, FluxKustomization, JobLauncher, KaitoModel, KServeModel,
-  LlmdModel, ModelSource, MosecModel, OpenAIModel, RayServeModel, ResultStorage, SeldonModel, TritonModel, TritonModelRepository, VolcanoTrainingJob,
+  ArgoCdApplication, AsyaCrew, AsyncActor, AsyncModel, AsyncPipeline, BentoModel, ClusterQueue, FluxKustomization, JobLauncher, KaitoModel, KServeModel,
+  LlmdModel, LocalQueue, ModelSource, MosecModel, OpenAIModel, RayServeModel, ResourceFlavor, ResultStorage, SeldonModel, TritonModel, TritonModelRepository,
+  VolcanoTrainingJob, WorkloadPriorityClass,
 } from '../../src';
 import { PropError } from '../../src/core/errors';
 import { Policy } from '../../src/validation';
@@ -27,7 +28,7 @@ const untyped = fc.oneof(
 const CPU = { cpu: { request: '500m', limit: '1' }, memory: { request: '512Mi', limit: '1Gi' } };
 const GPU = { cpu: { limit: '4' }, memory: { limit: '16Gi' }, gpu: { count: 1 } };
 /** Props whose accepted values the policy may still flag (see the known limitation above). */
-const RESOURCE_PROPS = ['resources', 'eppResources'];
+const RESOURCE_PROPS = ['resources', 'eppResources', 'bridgeResources'];
 
 /** PropError, or output that the schema validator and (unless `skipPolicy`) the policy's error rules accept. */
 function propErrorOrClean(app: App, build: () => unknown, skipPolicy: boolean): void {
@@ -108,12 +109,24 @@ const STEPS: Array<[string, (c: Chart, x: any) => unknown, string[]]> = [
     words('transport storage gatewayUrl image resources scaling sidecar egress egressFlows serviceAccountName metricsScrapeNamespaces networkPolicy dns')],
 ];
 
-describe.each(STEPS)('%s: any prop untyped', (_name, build, props) => {
+const RG = { coveredResources: ['cpu', 'memory'], flavors: [{ flavor: 'default-flavor', nominalQuota: { memory: '36Gi', cpu: '9' } }] };
+const KUEUE: Array<[string, (c: Chart, x: any) => unknown, string[]]> = [
+  ['ClusterQueue', (c, x) => new ClusterQueue(c, 'cq', { resourceGroups: [RG], ...x }),
+    words('cohortName fairSharing labels name namespaceSelector preemption queueingStrategy resourceGroups')],
+  ['ClusterQueue resource group', (c, x) => new ClusterQueue(c, 'cq', { resourceGroups: [{ ...RG, ...x }] }), ['coveredResources', 'flavors']],
+  ['ClusterQueue flavor quota', (c, x) => new ClusterQueue(c, 'cq', { resourceGroups: [{ ...RG, flavors: [{ ...RG.flavors[0], ...x }] }] }),
+    ['flavor', 'nominalQuota', 'borrowingLimit', 'lendingLimit']],
+  ['LocalQueue', (c, x) => new LocalQueue(c, 'q', { clusterQueue: 'cq', ...x }), words('acknowledgePyTorchJobIntegration clusterQueue labels name priorityClass')],
+  ['ResourceFlavor', (c, x) => new ResourceFlavor(c, 'f', { ...x }), words('name nodeLabels nodeTaints tolerations topologyName')],
+  ['WorkloadPriorityClass', (c, x) => new WorkloadPriorityClass(c, 'high', { value: 10, ...x }), ['description', 'name', 'value']],
+];
+
+describe.each([...STEPS, ...KUEUE])('%s: any prop untyped', (_name, build, props) => {
   test('PropError or clean output', () => {
     fc.assert(fc.property(fc.constantFrom(...props), untyped, (prop, value) => {
       const { app, chart } = freshChart();
       // networkPolicy: false is an explicit opt-out that the policy flags by design (ASYA-NET-001).
-      propErrorOrClean(app, () => build(chart, { [prop]: value }), prop === 'networkPolicy' && value === false);
+      propErrorOrClean(app, () => build(chart, { [prop]: value }), RESOURCE_PROPS.includes(prop) || (prop === 'networkPolicy' && value === false));
     }));
   });
 });
