@@ -355,8 +355,27 @@ export class VolcanoTrainingJob extends Construct implements ILaunchableJob {
     const name = objectName(this, props.name);
     this.jobName = name;
     this.namespace = chartNamespace(this);
+    const plugins = this.collectPlugins(props, name);
+    this.checkJobCounts(props);
+    this.queue = this.checkQueue(props.queue ?? 'default');
 
-    // Plugins.
+    // Tasks.
+    const taskNames = this.checkTaskNames(props.tasks);
+    this.maxNameLength = 63 - Math.max(...props.tasks.map((t) => `-${t.name}-${Math.max((t.replicas ?? 1) - 1, 0)}`.length));
+    const tasks = props.tasks.map((t, i) => this.renderTask(t, i, name, taskNames));
+    const totalReplicas = tasks.reduce((n, t) => n + t.replicas, 0);
+    if (props.minAvailable !== undefined) {
+      check(props.minAvailable <= totalReplicas, this, 'minAvailable', props.minAvailable,
+        `must not exceed the total replicas of the tasks (${totalReplicas})`);
+    }
+    this.checkDependencyCycle(props.tasks);
+    this.checkPytorchRoles(plugins, props.tasks, taskNames);
+
+    this.resource = this.createResource(props, name, plugins, tasks);
+  }
+
+  /** The job's plugins by name (svc added where a plugin needs it). */
+  private collectPlugins(props: VolcanoTrainingJobProps, name: string): Map<string, VolcanoPlugin> {
     const plugins = new Map<string, VolcanoPlugin>();
     (props.plugins ?? []).forEach((p, i) => {
       check(p instanceof VolcanoPlugin, this, `plugins[${i}]`, p, 'is an unknown plugin: use VolcanoPlugin.env(), ssh(), svc() or pytorch()');
@@ -368,8 +387,11 @@ export class VolcanoTrainingJob extends Construct implements ILaunchableJob {
       checkDns1035Label(this, props.name === undefined ? 'name (from the construct id)' : 'name', name, 63,
         'the svc plugin creates a Service named after the job, and Service names are DNS-1035 labels');
     }
+    return plugins;
+  }
 
-    // Job-level counts.
+  /** Job-level counts, scheduler, priority class and labels. */
+  private checkJobCounts(props: VolcanoTrainingJobProps): void {
     // Volcano's webhook reads 0 as unset (mutate_job.go @ v1.15.1): 0 would silently become 3 or the sum.
     checkCount(this, 'minAvailable', props.minAvailable, 'Volcano reads 0 as unset and gangs the sum of the tasks\' minAvailable');
     checkCount(this, 'maxRetry', props.maxRetry, NEVER_RETRY);
@@ -377,80 +399,81 @@ export class VolcanoTrainingJob extends Construct implements ILaunchableJob {
     checkInt(this, 'ttlSecondsAfterFinished', props.ttlSecondsAfterFinished, 0);
     if (props.priorityClassName !== undefined) checkSubdomain(this, 'priorityClassName', props.priorityClassName);
     checkLabels(this, 'labels', props.labels);
+  }
 
-    // Queue.
-    this.queue = props.queue ?? 'default';
-    checkSubdomain(this, 'queue', this.queue);
-    check(this.queue !== 'root', this, 'queue', this.queue,
+  /** The queue: a leaf queue (not root; checked against the app's VolcanoQueues at synth). */
+  private checkQueue(queue: string): string {
+    checkSubdomain(this, 'queue', queue);
+    check(queue !== 'root', this, 'queue', queue,
       'must not be the root queue: Volcano accepts jobs only on leaf queues ("can not submit job to root queue")');
     this.node.addValidation({ validate: () => this.validateQueueIsLeaf() });
+    return queue;
+  }
 
-    // Tasks.
-    check(Array.isArray(props.tasks) && props.tasks.length > 0, this, 'tasks', props.tasks, 'must have at least one task (Volcano: "No task specified in job spec")');
+  /** At least one task, with unique DNS-label names; returns the names. */
+  private checkTaskNames(tasks: VolcanoTask[]): Set<string> {
+    check(Array.isArray(tasks) && tasks.length > 0, this, 'tasks', tasks, 'must have at least one task (Volcano: "No task specified in job spec")');
     const taskNames = new Set<string>();
-    props.tasks.forEach((t, i) => {
+    tasks.forEach((t, i) => {
       checkDnsLabel(this, `tasks[${i}].name`, t.name);
       check(!taskNames.has(t.name), this, `tasks[${i}].name`, t.name, 'is used by another task: task names must be unique');
       taskNames.add(t.name);
     });
-    let totalReplicas = 0;
-    this.maxNameLength = 63 - Math.max(...props.tasks.map((t) => `-${t.name}-${Math.max((t.replicas ?? 1) - 1, 0)}`.length));
-    const tasks = props.tasks.map((t, i) => {
-      const f = `tasks[${i}]`;
-      const replicas = t.replicas ?? 1;
-      checkInt(this, `${f}.replicas`, replicas, 0);
-      checkInt(this, `${f}.minAvailable`, t.minAvailable, 0);
-      if (t.minAvailable !== undefined) {
-        check(t.minAvailable <= replicas, this, `${f}.minAvailable`, t.minAvailable, `must not exceed ${f}.replicas (${replicas})`);
-      }
-      checkCount(this, `${f}.maxRetry`, t.maxRetry, NEVER_RETRY);
-      totalReplicas += replicas;
+    return taskNames;
+  }
 
-      // Pod names (and, with svc, host names) are `<job>-<task>-<index>`.
-      const lastPod = `${name}-${t.name}-${Math.max(replicas - 1, 0)}`;
-      check(lastPod.length <= 63, this, `${f}.name`, t.name,
-        `makes the pod name "${lastPod}" ${lastPod.length} characters long: pod names <job>-<task>-<index> must be at most 63 (shorten the job or task name)`);
-
-      const restartPolicy = t.restartPolicy ?? VolcanoRestartPolicy.NEVER;
-      check(Object.values(VolcanoRestartPolicy).includes(restartPolicy), this, `${f}.restartPolicy`, restartPolicy,
-        'must be Never or OnFailure: with Always the pods never finish and the task never completes');
-      const policies = this.renderPolicies(`${f}.policies`, t.policies);
-      if (restartPolicy === VolcanoRestartPolicy.ON_FAILURE) {
-        const blind = (t.policies ?? []).findIndex((p) => p.exitCode !== undefined || (p.events ?? []).includes(VolcanoEvent.POD_FAILED));
-        check(blind === -1, this, `${f}.policies[${blind}]`, policyLabel((t.policies ?? [])[blind]),
-          `never fires with ${f}.restartPolicy OnFailure (the kubelet restarts the container in place, the pod does not fail): use VolcanoRestartPolicy.NEVER`);
-      }
-
-      (t.dependsOn ?? []).forEach((d, j) => {
-        check(taskNames.has(d), this, `${f}.dependsOn[${j}]`, d, `names no task of the job (tasks: ${[...taskNames].join(', ')})`);
-        check(d !== t.name, this, `${f}.dependsOn[${j}]`, d, 'must not name the task itself');
-      });
-
-      const podSpec = withFieldPrefix(f, () => renderPodSpec(this, { name: t.containerName ?? t.name, field: '', options: t }, t));
-      podSpec.restartPolicy = restartPolicy;
-      const metadata: any = {
-        ...(t.podLabels && Object.keys(t.podLabels).length ? { labels: { ...t.podLabels } } : {}),
-        ...(t.podAnnotations && Object.keys(t.podAnnotations).length ? { annotations: { ...t.podAnnotations } } : {}),
-      };
-      return {
-        name: t.name,
-        replicas,
-        // The webhook's task defaults, emitted: `tasks` is replaced as a whole at admission, so a Git copy
-        // without them would differ from the live object (mutate_job.go `mutateSpec` @ v1.15.1).
-        minAvailable: t.minAvailable ?? replicas,
-        maxRetry: t.maxRetry ?? VOLCANO_DEFAULT_MAX_RETRY,
-        ...(policies ? { policies } : {}),
-        ...(t.dependsOn?.length ? { dependsOn: { name: [...t.dependsOn] } } : {}),
-        template: { ...(Object.keys(metadata).length ? { metadata } : {}), spec: podSpec },
-      };
-    });
-    if (props.minAvailable !== undefined) {
-      check(props.minAvailable <= totalReplicas, this, 'minAvailable', props.minAvailable,
-        `must not exceed the total replicas of the tasks (${totalReplicas})`);
+  /** One task: counts, pod names, restart policy, policies, dependencies and the pod template. */
+  private renderTask(t: VolcanoTask, i: number, name: string, taskNames: Set<string>) {
+    const f = `tasks[${i}]`;
+    const replicas = t.replicas ?? 1;
+    checkInt(this, `${f}.replicas`, replicas, 0);
+    checkInt(this, `${f}.minAvailable`, t.minAvailable, 0);
+    if (t.minAvailable !== undefined) {
+      check(t.minAvailable <= replicas, this, `${f}.minAvailable`, t.minAvailable, `must not exceed ${f}.replicas (${replicas})`);
     }
-    this.checkDependencyCycle(props.tasks);
+    checkCount(this, `${f}.maxRetry`, t.maxRetry, NEVER_RETRY);
 
-    // pytorch roles must be tasks of the job.
+    // Pod names (and, with svc, host names) are `<job>-<task>-<index>`.
+    const lastPod = `${name}-${t.name}-${Math.max(replicas - 1, 0)}`;
+    check(lastPod.length <= 63, this, `${f}.name`, t.name,
+      `makes the pod name "${lastPod}" ${lastPod.length} characters long: pod names <job>-<task>-<index> must be at most 63 (shorten the job or task name)`);
+
+    const restartPolicy = t.restartPolicy ?? VolcanoRestartPolicy.NEVER;
+    check(Object.values(VolcanoRestartPolicy).includes(restartPolicy), this, `${f}.restartPolicy`, restartPolicy,
+      'must be Never or OnFailure: with Always the pods never finish and the task never completes');
+    const policies = this.renderPolicies(`${f}.policies`, t.policies);
+    if (restartPolicy === VolcanoRestartPolicy.ON_FAILURE) {
+      const blind = (t.policies ?? []).findIndex((p) => p.exitCode !== undefined || (p.events ?? []).includes(VolcanoEvent.POD_FAILED));
+      check(blind === -1, this, `${f}.policies[${blind}]`, policyLabel((t.policies ?? [])[blind]),
+        `never fires with ${f}.restartPolicy OnFailure (the kubelet restarts the container in place, the pod does not fail): use VolcanoRestartPolicy.NEVER`);
+    }
+
+    (t.dependsOn ?? []).forEach((d, j) => {
+      check(taskNames.has(d), this, `${f}.dependsOn[${j}]`, d, `names no task of the job (tasks: ${[...taskNames].join(', ')})`);
+      check(d !== t.name, this, `${f}.dependsOn[${j}]`, d, 'must not name the task itself');
+    });
+
+    const podSpec = withFieldPrefix(f, () => renderPodSpec(this, { name: t.containerName ?? t.name, field: '', options: t }, t));
+    podSpec.restartPolicy = restartPolicy;
+    const metadata: any = {
+      ...(t.podLabels && Object.keys(t.podLabels).length ? { labels: { ...t.podLabels } } : {}),
+      ...(t.podAnnotations && Object.keys(t.podAnnotations).length ? { annotations: { ...t.podAnnotations } } : {}),
+    };
+    return {
+      name: t.name,
+      replicas,
+      // The webhook's task defaults, emitted: `tasks` is replaced as a whole at admission, so a Git copy
+      // without them would differ from the live object (mutate_job.go `mutateSpec` @ v1.15.1).
+      minAvailable: t.minAvailable ?? replicas,
+      maxRetry: t.maxRetry ?? VOLCANO_DEFAULT_MAX_RETRY,
+      ...(policies ? { policies } : {}),
+      ...(t.dependsOn?.length ? { dependsOn: { name: [...t.dependsOn] } } : {}),
+      template: { ...(Object.keys(metadata).length ? { metadata } : {}), spec: podSpec },
+    };
+  }
+
+  /** pytorch roles must be tasks of the job. */
+  private checkPytorchRoles(plugins: Map<string, VolcanoPlugin>, tasks: VolcanoTask[], taskNames: Set<string>): void {
     const pt = plugins.get('pytorch')?._pytorch;
     if (pt) {
       checkInt(this, 'plugins.pytorch.port', pt.port, 1, 65535);
@@ -458,16 +481,19 @@ export class VolcanoTrainingJob extends Construct implements ILaunchableJob {
         `names no task of the job (tasks: ${[...taskNames].join(', ')}); the plugin would set no MASTER_ADDR`);
       check(taskNames.has(pt.worker), this, 'plugins.pytorch.worker', pt.worker, `names no task of the job (tasks: ${[...taskNames].join(', ')})`);
       check(pt.master !== pt.worker, this, 'plugins.pytorch.worker', pt.worker, 'must differ from plugins.pytorch.master');
-      const masterReplicas = props.tasks.find((t) => t.name === pt.master)!.replicas ?? 1;
-      check(masterReplicas === 1, this, `tasks[${props.tasks.findIndex((t) => t.name === pt.master)}].replicas`, masterReplicas,
+      const masterReplicas = tasks.find((t) => t.name === pt.master)!.replicas ?? 1;
+      check(masterReplicas === 1, this, `tasks[${tasks.findIndex((t) => t.name === pt.master)}].replicas`, masterReplicas,
         'must be 1 for the pytorch master task: every master pod gets RANK 0');
     }
+  }
 
+  /** The Job object: job policies, plugins and the rendered tasks. */
+  private createResource(props: VolcanoTrainingJobProps, name: string, plugins: Map<string, VolcanoPlugin>, tasks: any[]): ApiObject {
     const jobPolicies = this.renderPolicies('policies', props.policies);
     const pluginSpec: { [name: string]: string[] } = {};
     for (const key of [...plugins.keys()].sort()) pluginSpec[key] = [...plugins.get(key)!.args];
 
-    this.resource = new ApiObject(this, 'Resource', {
+    return new ApiObject(this, 'Resource', {
       ...VolcanoJobL1.GVK,
       metadata: { name, ...(props.labels && Object.keys(props.labels).length ? { labels: { ...props.labels } } : {}) },
       spec: {
