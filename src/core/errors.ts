@@ -3,6 +3,9 @@ import { IConstruct } from 'constructs';
 /**
  * The error every construct of this library throws for bad props: it names the construct path, the
  * field, the bad value and the rule, e.g. `rag/llm: scaling.minReplicas (5) must not exceed scaling.maxReplicas (2)`.
+ * Static factories of value classes (`Volume.emptyDir`, `EnvValue.fromSecret`, `Transport.rabbitmq`, ...) run
+ * before any construct exists: their errors name the factory in place of the construct path, e.g.
+ * `Volume.emptyDir: options.sizeLimit ("1GB") is not a Kubernetes quantity (e.g. 500m, 1Gi, 2)`.
  */
 export class PropError extends Error {
   public readonly constructPath: string;

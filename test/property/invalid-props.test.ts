@@ -182,7 +182,9 @@ describe('regressions: invalid props that passed the constructor', () => {
   // BUG: emptyDir sizeLimit is never checked as a quantity (src/core/volume.ts Volume.emptyDir, and
   // OpenAIModel sharedMemorySize / cacheSizeLimit): '1GB' synthesizes, and only SchemaValidator reports it.
   test('Volume.emptyDir sizeLimit "1GB" on an AsyncActor throws a PropError', () => {
-    // Now refused by the factory itself (a static API guard), before any construct sees it.
+    // Now refused by the factory itself (a static API guard), before any construct sees it. A factory has no
+    // construct, so the error names the factory in place of the construct path (documented on PropError).
+    expect(() => Volume.emptyDir('data', { sizeLimit: '1GB' })).toThrow('Volume.emptyDir: options.sizeLimit ("1GB") is not a Kubernetes quantity (e.g. 500m, 1Gi, 2)');
     expectPropError(() => actor(freshChart().chart, { volumes: [Volume.emptyDir('data', { sizeLimit: '1GB' })] }), 'Volume.emptyDir', 'options.sizeLimit');
   });
   test('OpenAIModel sharedMemorySize "1GB" throws a PropError', () => {
