@@ -183,9 +183,32 @@ export class PyTorchTrainingJob extends Construct implements ILaunchableJob {
     // Elastic jobs scale up to elasticPolicy.maxReplicas workers.
     const mostWorkers = Math.max(workers, props.elasticPolicy?.maxReplicas ?? 0);
     this.maxNameLength = 63 - `-worker-${mostWorkers - 1}`.length;
+    this.checkLastPodName(name, mostWorkers);
+    const restartPolicy = this.checkRunPolicy(props);
+    this.checkElasticPolicy(props.elasticPolicy, workers);
+
+    this.resource = this.createResource(props, name, master, workers, restartPolicy);
+    if (props.kueue) {
+      // Kueue owns suspend on queued jobs (its webhook suspends, its controller resumes): a value in Git
+      // would fight it on every sync (kubernetes-sigs/kueue pkg/controller/jobframework/defaults.go @ v0.19.2).
+      check(props.suspend === undefined, this, 'suspend', props.suspend, 'must be unset on a job queued on Kueue: Kueue suspends and resumes it');
+      Kueue.enqueue(this, props.kueue);
+    }
+  }
+
+  public toManifest(): any {
+    return manifestOf(this);
+  }
+
+  /** The operator names pods and Services `<job>-worker-<index>`: the last one must fit 63 characters. */
+  private checkLastPodName(name: string, mostWorkers: number): void {
     const lastPod = `${name}-worker-${mostWorkers - 1}`;
     check(lastPod.length <= 63, this, 'name', name,
       `makes the pod and Service name "${lastPod}" ${lastPod.length} characters long: it must be at most 63 (shorten the name or use fewer workers)`);
+  }
+
+  /** nprocPerNode, the restart policy and the run policy; returns the restart policy. */
+  private checkRunPolicy(props: PyTorchTrainingJobProps): PyTorchRestartPolicy {
     if (props.nprocPerNode !== undefined) {
       check(NPROC.test(props.nprocPerNode), this, 'nprocPerNode', props.nprocPerNode, 'must be a positive number, auto, cpu or gpu');
     }
@@ -197,8 +220,11 @@ export class PyTorchTrainingJob extends Construct implements ILaunchableJob {
     checkInt(this, 'ttlSecondsAfterFinished', props.ttlSecondsAfterFinished, 0);
     checkInt(this, 'activeDeadlineSeconds', props.activeDeadlineSeconds, 0);
     checkInt(this, 'backoffLimit', props.backoffLimit, 0);
+    return restartPolicy;
+  }
 
-    const e = props.elasticPolicy;
+  /** The elastic policy's replica range holds `workers`. */
+  private checkElasticPolicy(e: PyTorchElasticPolicy | undefined, workers: number): void {
     if (e) {
       checkInt(this, 'elasticPolicy.minReplicas', e.minReplicas, 1);
       checkInt(this, 'elasticPolicy.maxReplicas', e.maxReplicas, 1);
@@ -208,7 +234,11 @@ export class PyTorchTrainingJob extends Construct implements ILaunchableJob {
       checkInt(this, 'elasticPolicy.rdzvPort', e.rdzvPort, 1, 65535);
       checkInt(this, 'elasticPolicy.maxRestarts', e.maxRestarts, 0);
     }
+  }
 
+  /** The PyTorchJob object: Master (optional) and Worker from one pod spec, elastic and run policies. */
+  private createResource(props: PyTorchTrainingJobProps, name: string, master: boolean, workers: number, restartPolicy: PyTorchRestartPolicy): ApiObject {
+    const e = props.elasticPolicy;
     // The operator's webhook wants a container named `pytorch` with an image in every replica template.
     const podSpec = renderPodSpec(this, { name: PyTorchTrainingJob.CONTAINER_NAME, field: '', options: props }, props);
     const metadata: any = {
@@ -221,7 +251,7 @@ export class PyTorchTrainingJob extends Construct implements ILaunchableJob {
       template: { ...(Object.keys(metadata).length ? { metadata } : {}), spec: JSON.parse(JSON.stringify(podSpec)) },
     });
 
-    this.resource = new ApiObject(this, 'Resource', {
+    return new ApiObject(this, 'Resource', {
       ...PyTorchJobL1.GVK,
       metadata: { name, ...(props.labels && Object.keys(props.labels).length ? { labels: { ...props.labels } } : {}) },
       spec: {
@@ -250,15 +280,5 @@ export class PyTorchTrainingJob extends Construct implements ILaunchableJob {
         },
       },
     });
-    if (props.kueue) {
-      // Kueue owns suspend on queued jobs (its webhook suspends, its controller resumes): a value in Git
-      // would fight it on every sync (kubernetes-sigs/kueue pkg/controller/jobframework/defaults.go @ v0.19.2).
-      check(props.suspend === undefined, this, 'suspend', props.suspend, 'must be unset on a job queued on Kueue: Kueue suspends and resumes it');
-      Kueue.enqueue(this, props.kueue);
-    }
-  }
-
-  public toManifest(): any {
-    return manifestOf(this);
   }
 }
