@@ -237,74 +237,8 @@ export class ClusterQueue extends Construct {
     if (props.cohortName !== undefined) checkSubdomain(this, 'cohortName', props.cohortName);
     const strategy = props.queueingStrategy ?? QueueingStrategy.BEST_EFFORT_FIFO;
     check(Object.values(QueueingStrategy).includes(strategy), this, 'queueingStrategy', strategy, 'must be BestEffortFIFO or StrictFIFO');
-    const selector = props.namespaceSelector ?? NamespaceSelector.all();
-    check(selector instanceof NamespaceSelector, this, 'namespaceSelector', selector, 'must be a NamespaceSelector (all(), matchLabels(), none())');
-    const selectorJson = selector._toJson();
-    if (selectorJson?.matchLabels) checkLabels(this, 'namespaceSelector.matchLabels', selectorJson.matchLabels);
-
-    const groups = listProp(this, 'resourceGroups', props.resourceGroups);
-    check(groups.length <= 16, this, 'resourceGroups', groups.length, 'must have at most 16 groups');
-    const seenResources = new Set<string>();
-    const seenFlavors = new Set<string>();
-    let totalFlavors = 0;
-    const resourceGroups = groups.map((g, i) => {
-      const f = `resourceGroups[${i}]`;
-      objectProp(this, f, g);
-      const covered = stringListProp(this, `${f}.coveredResources`, g.coveredResources);
-      check(covered.length >= 1 && covered.length <= 64, this, `${f}.coveredResources`, covered, 'must list 1 to 64 resources');
-      covered.forEach((r, j) => {
-        checkResourceName(this, `${f}.coveredResources[${j}]`, r);
-        check(!seenResources.has(r), this, `${f}.coveredResources[${j}]`, r, 'is covered by another resource group: each resource belongs to one group');
-        seenResources.add(r);
-      });
-      const flavors = listProp(this, `${f}.flavors`, g.flavors);
-      check(flavors.length >= 1 && flavors.length <= 64, this, `${f}.flavors`, flavors.length, 'must list 1 to 64 flavors');
-      totalFlavors += flavors.length;
-      return {
-        coveredResources: [...covered],
-        flavors: flavors.map((fq, j) => {
-          const ff = `${f}.flavors[${j}]`;
-          objectProp(this, ff, fq);
-          checkSubdomain(this, `${ff}.flavor`, fq.flavor);
-          check(!seenFlavors.has(fq.flavor), this, `${ff}.flavor`, fq.flavor, 'is used by another flavor entry: each flavor appears once per ClusterQueue');
-          seenFlavors.add(fq.flavor);
-          const quota = objectProp(this, `${ff}.nominalQuota`, fq.nominalQuota);
-          const keys = Object.keys(quota);
-          const missing = covered.filter((r) => !(r in quota));
-          const extra = keys.filter((r) => !covered.includes(r));
-          check(missing.length === 0 && extra.length === 0, this, `${ff}.nominalQuota`, keys,
-            `must list exactly the covered resources (${covered.join(', ')})` +
-            `${missing.length ? `; missing ${missing.join(', ')}` : ''}${extra.length ? `; not covered ${extra.join(', ')}` : ''}`);
-          for (const which of ['borrowingLimit', 'lendingLimit'] as const) {
-            const limits = objectProp(this, `${ff}.${which}`, fq[which]);
-            for (const r of Object.keys(limits)) {
-              check(covered.includes(r), this, `${ff}.${which}`, r, `is not a covered resource (${covered.join(', ')})`);
-              check(props.cohortName !== undefined, this, `${ff}.${which}["${r}"]`, limits[r], 'must be unset without a cohortName (Kueue: "must be nil when cohort is empty")');
-            }
-          }
-          return {
-            name: fq.flavor,
-            resources: covered.map((r) => {
-              const nominal = checkQuantity(this, `${ff}.nominalQuota["${r}"]`, quota[r]);
-              const borrow = fq.borrowingLimit?.[r];
-              const lend = fq.lendingLimit?.[r];
-              if (borrow !== undefined) checkQuantity(this, `${ff}.borrowingLimit["${r}"]`, borrow);
-              if (lend !== undefined) {
-                const l = checkQuantity(this, `${ff}.lendingLimit["${r}"]`, lend);
-                check(l <= nominal, this, `${ff}.lendingLimit["${r}"]`, lend, `must not exceed nominalQuota["${r}"] (${quota[r]})`);
-              }
-              return {
-                name: r,
-                nominalQuota: quota[r],
-                ...(borrow !== undefined ? { borrowingLimit: borrow } : {}),
-                ...(lend !== undefined ? { lendingLimit: lend } : {}),
-              };
-            }),
-          };
-        }),
-      };
-    });
-    check(totalFlavors <= 256, this, 'resourceGroups', totalFlavors, 'must have at most 256 flavors across all groups');
+    const selectorJson = this.namespaceSelector(props.namespaceSelector);
+    const resourceGroups = this.resourceGroups(props);
     const preemption = this.preemption(props.preemption);
     const fairSharing = this.fairSharing(props.fairSharing);
 
@@ -321,6 +255,86 @@ export class ClusterQueue extends Construct {
       },
     });
     makeClusterScoped(this.resource);
+  }
+
+  /** `spec.namespaceSelector` (all namespaces unless told). */
+  private namespaceSelector(s: NamespaceSelector | undefined): any {
+    const selector = s ?? NamespaceSelector.all();
+    check(selector instanceof NamespaceSelector, this, 'namespaceSelector', selector, 'must be a NamespaceSelector (all(), matchLabels(), none())');
+    const selectorJson = selector._toJson();
+    if (selectorJson?.matchLabels) checkLabels(this, 'namespaceSelector.matchLabels', selectorJson.matchLabels);
+    return selectorJson;
+  }
+
+  /** `spec.resourceGroups`: at most 16 groups, each resource in one group, each flavor once, at most 256 flavors. */
+  private resourceGroups(props: ClusterQueueProps): any[] {
+    const groups = listProp(this, 'resourceGroups', props.resourceGroups);
+    check(groups.length <= 16, this, 'resourceGroups', groups.length, 'must have at most 16 groups');
+    const seenResources = new Set<string>();
+    const seenFlavors = new Set<string>();
+    const resourceGroups = groups.map((g, i) => this.resourceGroup(g, `resourceGroups[${i}]`, seenResources, seenFlavors, props.cohortName));
+    const totalFlavors = resourceGroups.reduce((n, g) => n + g.flavors.length, 0);
+    check(totalFlavors <= 256, this, 'resourceGroups', totalFlavors, 'must have at most 256 flavors across all groups');
+    return resourceGroups;
+  }
+
+  /** One resource group: 1 to 64 covered resources and 1 to 64 flavors. */
+  private resourceGroup(g: ClusterQueueResourceGroup, f: string, seenResources: Set<string>, seenFlavors: Set<string>, cohortName: string | undefined) {
+    objectProp(this, f, g);
+    const covered = stringListProp(this, `${f}.coveredResources`, g.coveredResources);
+    check(covered.length >= 1 && covered.length <= 64, this, `${f}.coveredResources`, covered, 'must list 1 to 64 resources');
+    covered.forEach((r, j) => {
+      checkResourceName(this, `${f}.coveredResources[${j}]`, r);
+      check(!seenResources.has(r), this, `${f}.coveredResources[${j}]`, r, 'is covered by another resource group: each resource belongs to one group');
+      seenResources.add(r);
+    });
+    const flavors = listProp(this, `${f}.flavors`, g.flavors);
+    check(flavors.length >= 1 && flavors.length <= 64, this, `${f}.flavors`, flavors.length, 'must list 1 to 64 flavors');
+    return {
+      coveredResources: [...covered],
+      flavors: flavors.map((fq, j) => this.renderFlavorQuota(fq, `${f}.flavors[${j}]`, covered, seenFlavors, cohortName)),
+    };
+  }
+
+  /** One flavor of a resource group: its nominal quota (exactly the covered resources) and borrowing/lending limits. */
+  private renderFlavorQuota(fq: ClusterQueueFlavorQuota, ff: string, covered: string[], seenFlavors: Set<string>, cohortName: string | undefined) {
+    objectProp(this, ff, fq);
+    checkSubdomain(this, `${ff}.flavor`, fq.flavor);
+    check(!seenFlavors.has(fq.flavor), this, `${ff}.flavor`, fq.flavor, 'is used by another flavor entry: each flavor appears once per ClusterQueue');
+    seenFlavors.add(fq.flavor);
+    const quota = objectProp(this, `${ff}.nominalQuota`, fq.nominalQuota);
+    const keys = Object.keys(quota);
+    const missing = covered.filter((r) => !(r in quota));
+    const extra = keys.filter((r) => !covered.includes(r));
+    check(missing.length === 0 && extra.length === 0, this, `${ff}.nominalQuota`, keys,
+      `must list exactly the covered resources (${covered.join(', ')})` +
+      `${missing.length ? `; missing ${missing.join(', ')}` : ''}${extra.length ? `; not covered ${extra.join(', ')}` : ''}`);
+    for (const which of ['borrowingLimit', 'lendingLimit'] as const) {
+      const limits = objectProp(this, `${ff}.${which}`, fq[which]);
+      for (const r of Object.keys(limits)) {
+        check(covered.includes(r), this, `${ff}.${which}`, r, `is not a covered resource (${covered.join(', ')})`);
+        check(cohortName !== undefined, this, `${ff}.${which}["${r}"]`, limits[r], 'must be unset without a cohortName (Kueue: "must be nil when cohort is empty")');
+      }
+    }
+    return {
+      name: fq.flavor,
+      resources: covered.map((r) => {
+        const nominal = checkQuantity(this, `${ff}.nominalQuota["${r}"]`, quota[r]);
+        const borrow = fq.borrowingLimit?.[r];
+        const lend = fq.lendingLimit?.[r];
+        if (borrow !== undefined) checkQuantity(this, `${ff}.borrowingLimit["${r}"]`, borrow);
+        if (lend !== undefined) {
+          const l = checkQuantity(this, `${ff}.lendingLimit["${r}"]`, lend);
+          check(l <= nominal, this, `${ff}.lendingLimit["${r}"]`, lend, `must not exceed nominalQuota["${r}"] (${quota[r]})`);
+        }
+        return {
+          name: r,
+          nominalQuota: quota[r],
+          ...(borrow !== undefined ? { borrowingLimit: borrow } : {}),
+          ...(lend !== undefined ? { lendingLimit: lend } : {}),
+        };
+      }),
+    };
   }
 
   /** `spec.preemption`, checked as kubernetes-sigs/kueue pkg/webhooks/clusterqueue_webhook.go `validatePreemption` @ v0.19.2. */
