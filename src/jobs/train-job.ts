@@ -194,43 +194,15 @@ export class TrainJob extends Construct implements ILaunchableJob {
     this.jobName = name;
     this.namespace = chartNamespace(this);
     checkLabels(this, 'labels', props.labels);
-    check(props.runtime instanceof TrainingRuntimeRef, this, 'runtime', props.runtime,
-      'must be a TrainingRuntimeRef (TrainingRuntimeRef.cluster(name) or namespaced(name))');
-    check(typeof props.runtime.name === 'string' && props.runtime.name.length >= 1 && props.runtime.name.length <= 253, this, 'runtime.name', props.runtime.name,
-      'must be 1 to 253 characters');
+    this.checkRuntime(props.runtime);
 
-    const jobs = props.runtime.replicatedJobNames;
-    check(Array.isArray(jobs) && jobs.length > 0, this, 'runtime.replicatedJobNames', jobs, 'must name at least one replicated job');
-    jobs.forEach((j, i) => checkDnsLabel(this, `runtime.replicatedJobNames[${i}]`, j));
     const t = props.trainer ?? {};
     this.maxNameLength = trainJobMaxNameLength(props.runtime.replicatedJobNames, t.numNodes ?? 1);
     check(name.length <= this.maxNameLength, this, props.name === undefined ? 'name (from the construct id)' : 'name', name,
       `must be at most ${this.maxNameLength} characters on runtime ${props.runtime.name}: JobSet names pods `
       + '<trainjob>-<replicated job>-<job index>-<pod index>-<5 random>, at most 63 characters '
       + `(replicated jobs: ${props.runtime.replicatedJobNames.join(', ')}; declare them with TrainingRuntimeRef options.replicatedJobNames)`);
-    if (t.image !== undefined) checkImage(this, 'trainer.image', t.image, t.allowUnpinnedImage);
-    check(t.image === undefined || t.image.length <= 500, this, 'trainer.image', t.image, 'must be at most 500 characters');
-    checkInt(this, 'trainer.numNodes', t.numNodes, 1);
-    checkInt(this, 'trainer.numProcPerNode', t.numProcPerNode, 1);
-    check((t.command?.length ?? 0) <= 128, this, 'trainer.command', t.command?.length, 'must have at most 128 items');
-    check((t.args?.length ?? 0) <= 128, this, 'trainer.args', t.args?.length, 'must have at most 128 items');
-    const env = Object.entries(t.env ?? {}).map(([k, v]) => {
-      check(ENV_NAME.test(k), this, 'trainer.env', k, 'is not a valid environment variable name ([-._a-zA-Z][-._a-zA-Z0-9]*)');
-      check(!TORCHRUN_RESERVED_ENV.includes(k), this, 'trainer.env', k,
-        `is reserved: the torch plugin sets ${TORCHRUN_RESERVED_ENV.join(', ')} and rejects TrainJobs that set them`);
-      check(v instanceof EnvValue, this, `trainer.env.${k}`, v, 'must be an EnvValue (EnvValue.fromValue, fromSecret, fromConfigMap, fromFieldRef)');
-      return v._toJson(k);
-    });
-    const resources = renderResources(this, 'trainer.resourcesPerNode', t.resourcesPerNode);
-    const trainer = {
-      ...(t.image !== undefined ? { image: t.image } : {}),
-      ...(t.command ? { command: [...t.command] } : {}),
-      ...(t.args ? { args: [...t.args] } : {}),
-      ...(env.length ? { env } : {}),
-      ...(t.numNodes !== undefined ? { numNodes: t.numNodes } : {}),
-      ...(resources ? { resourcesPerNode: resources } : {}),
-      ...(t.numProcPerNode !== undefined ? { numProcPerNode: t.numProcPerNode } : {}),
-    };
+    const trainer = this.renderTrainer(t);
 
     this.resource = new ApiObject(this, 'Resource', {
       ...TrainJobL1.GVK,
@@ -251,5 +223,44 @@ export class TrainJob extends Construct implements ILaunchableJob {
 
   public toManifest(): any {
     return manifestOf(this);
+  }
+
+  /** The runtime reference: a TrainingRuntimeRef with a name and at least one replicated job. */
+  private checkRuntime(runtime: TrainingRuntimeRef): void {
+    check(runtime instanceof TrainingRuntimeRef, this, 'runtime', runtime,
+      'must be a TrainingRuntimeRef (TrainingRuntimeRef.cluster(name) or namespaced(name))');
+    check(typeof runtime.name === 'string' && runtime.name.length >= 1 && runtime.name.length <= 253, this, 'runtime.name', runtime.name,
+      'must be 1 to 253 characters');
+
+    const jobs = runtime.replicatedJobNames;
+    check(Array.isArray(jobs) && jobs.length > 0, this, 'runtime.replicatedJobNames', jobs, 'must name at least one replicated job');
+    jobs.forEach((j, i) => checkDnsLabel(this, `runtime.replicatedJobNames[${i}]`, j));
+  }
+
+  /** `spec.trainer`: image, command, args, env (not the torch plugin's own), nodes and resources. */
+  private renderTrainer(t: TrainJobTrainer): { [key: string]: unknown } {
+    if (t.image !== undefined) checkImage(this, 'trainer.image', t.image, t.allowUnpinnedImage);
+    check(t.image === undefined || t.image.length <= 500, this, 'trainer.image', t.image, 'must be at most 500 characters');
+    checkInt(this, 'trainer.numNodes', t.numNodes, 1);
+    checkInt(this, 'trainer.numProcPerNode', t.numProcPerNode, 1);
+    check((t.command?.length ?? 0) <= 128, this, 'trainer.command', t.command?.length, 'must have at most 128 items');
+    check((t.args?.length ?? 0) <= 128, this, 'trainer.args', t.args?.length, 'must have at most 128 items');
+    const env = Object.entries(t.env ?? {}).map(([k, v]) => {
+      check(ENV_NAME.test(k), this, 'trainer.env', k, 'is not a valid environment variable name ([-._a-zA-Z][-._a-zA-Z0-9]*)');
+      check(!TORCHRUN_RESERVED_ENV.includes(k), this, 'trainer.env', k,
+        `is reserved: the torch plugin sets ${TORCHRUN_RESERVED_ENV.join(', ')} and rejects TrainJobs that set them`);
+      check(v instanceof EnvValue, this, `trainer.env.${k}`, v, 'must be an EnvValue (EnvValue.fromValue, fromSecret, fromConfigMap, fromFieldRef)');
+      return v._toJson(k);
+    });
+    const resources = renderResources(this, 'trainer.resourcesPerNode', t.resourcesPerNode);
+    return {
+      ...(t.image !== undefined ? { image: t.image } : {}),
+      ...(t.command ? { command: [...t.command] } : {}),
+      ...(t.args ? { args: [...t.args] } : {}),
+      ...(env.length ? { env } : {}),
+      ...(t.numNodes !== undefined ? { numNodes: t.numNodes } : {}),
+      ...(resources ? { resourcesPerNode: resources } : {}),
+      ...(t.numProcPerNode !== undefined ? { numProcPerNode: t.numProcPerNode } : {}),
+    };
   }
 }
