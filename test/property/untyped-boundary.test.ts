@@ -12,7 +12,8 @@ import { App, Chart, Testing, YamlOutputType } from 'cdk8s';
 import * as fc from 'fast-check';
 import { addCrew, freshChart, synthApp, transport } from './arbitraries';
 import {
-  ArgoCdApplication, AsyaCrew, AsyncActor, AsyncModel, AsyncPipeline, BentoModel, ClusterQueue, FluxKustomization, JobLauncher, KaitoModel, KServeModel,
+  ArgoCdApplication, AsyaCrew, AsyncActor, AsyncModel, AsyncPipeline, BentoModel, ClusterQueue, FluxKustomization, JobLauncher, KaitoModel,
+  KServeModel, KueueJob,
   LlmdModel, LocalQueue, ModelSource, MosecModel, OpenAIModel, RayServeModel, ResourceFlavor, ResultStorage, SeldonModel, TritonModel, TritonModelRepository,
   VolcanoTrainingJob, WorkloadPriorityClass,
 } from '../../src';
@@ -116,6 +117,9 @@ const KUEUE: Array<[string, (c: Chart, x: any) => unknown, string[]]> = [
   ['ClusterQueue resource group', (c, x) => new ClusterQueue(c, 'cq', { resourceGroups: [{ ...RG, ...x }] }), ['coveredResources', 'flavors']],
   ['ClusterQueue flavor quota', (c, x) => new ClusterQueue(c, 'cq', { resourceGroups: [{ ...RG, flavors: [{ ...RG.flavors[0], ...x }] }] }),
     ['flavor', 'nominalQuota', 'borrowingLimit', 'lendingLimit']],
+  ['KueueJob', (c, x) => new KueueJob(c, 'job', { localQueue: 'q', image: 'ghcr.io/acme/trainer:1.4.0', resources: CPU, ...x }),
+    words('activeDeadlineSeconds backoffLimit completions containerName labels localQueue name parallelism priorityClass restartPolicy ttlSecondsAfterFinished '
+      + 'image args command env resources')],
   ['LocalQueue', (c, x) => new LocalQueue(c, 'q', { clusterQueue: 'cq', ...x }), words('acknowledgePyTorchJobIntegration clusterQueue labels name priorityClass')],
   ['ResourceFlavor', (c, x) => new ResourceFlavor(c, 'f', { ...x }), words('name nodeLabels nodeTaints tolerations topologyName')],
   ['WorkloadPriorityClass', (c, x) => new WorkloadPriorityClass(c, 'high', { value: 10, ...x }), ['description', 'name', 'value']],
