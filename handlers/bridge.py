@@ -236,6 +236,15 @@ def _call(cfg, body):
         ) from None
 
 
+def wire_size(value):
+    """Bytes of ``value`` as the sidecar publishes it: the runtime's ``json.dumps`` (``ensure_ascii=True``:
+    every non-ASCII character is a 6- or 12-byte ``\\uXXXX`` escape), re-encoded by Go ``json.Marshal``,
+    which also writes ``<``, ``>`` and ``&`` as the 6-byte ``\\u003c``, ``\\u003e``, ``\\u0026``
+    (deliveryhero/asya v0.1.1 src/asya-runtime/asya_runtime.py:518, src/asya-sidecar/internal/router/router.go:396)."""
+    text = json.dumps(value)
+    return len(text) + 5 * (text.count("<") + text.count(">") + text.count("&"))
+
+
 def handle(payload):
     """Asya payload-mode entry point: POST the payload to the model server, return payload + output."""
     cfg = _config()
@@ -243,7 +252,7 @@ def handle(payload):
     result = {**payload, cfg["output_key"]: output} if isinstance(payload, dict) else {cfg["output_key"]: output}
     # The result travels in one broker message with the route: bound it here, or the sidecar's publish
     # fails and the message is redelivered, calling the model again in a loop.
-    size = len(json.dumps(result, ensure_ascii=False).encode("utf-8"))
+    size = wire_size(result)
     if size > cfg["max_result_bytes"]:
         raise BridgeError(
             f"result of {size} bytes (payload plus {cfg['output_key']}) exceeds BRIDGE_MAX_RESULT_BYTES "

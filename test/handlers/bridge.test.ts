@@ -308,3 +308,35 @@ describe('bridge handler, details', () => {
     });
   });
 });
+
+describe('bridge result size as the sidecar publishes it (review A2 item 1)', () => {
+  const chat = CASES[0];
+  const answer = (content: string): Reply => ({ status: 200, body: { choices: [{ message: { content } }] } });
+
+  // deliveryhero/asya v0.1.1: the runtime serialises with json.dumps' default ensure_ascii=True
+  // (src/asya-runtime/asya_runtime.py:518) and the sidecar re-encodes with Go json.Marshal
+  // (src/asya-sidecar/internal/router/router.go:396), which writes < > & as 6-byte \u003c escapes;
+  // an oversize publish is NACKed and redelivered (router.go:872-877), calling the model again.
+  test.each([
+    ['CJK text (3 bytes in UTF-8, 6 on the wire)', '字'.repeat(1000)],
+    ['emoji (4 bytes in UTF-8, 12 on the wire)', '😀'.repeat(500)],
+    ['< > & (1 byte in UTF-8, 6 on the wire)', '<>&'.repeat(350)],
+  ])('%s: measured escaped, so a result that fits in UTF-8 but not on the wire is refused', async (_, content) => {
+    expect(Buffer.byteLength(JSON.stringify({ prompt: 'x', result: content }), 'utf-8')).toBeLessThan(4096);
+    await withServer(() => answer(content), async (url, server) => {
+      const out = await runHandler('bridge', { prompt: 'x' }, envFor(chat, url, { BRIDGE_MAX_RESULT_BYTES: '4096' }));
+      expect(out).toMatchObject({ ok: false, type: 'BridgeError' });
+      expect(out.message).toMatch(/^result of \d+ bytes \(payload plus result\) exceeds BRIDGE_MAX_RESULT_BYTES \(4096\)/);
+      expect(Number(/^result of (\d+) bytes/.exec(out.message!)![1])).toBeGreaterThan(5000);
+      expect(server.requests).toHaveLength(1);
+    });
+  });
+
+  test('an ASCII answer just under the cap still passes', async () => {
+    await withServer(() => answer('a'.repeat(3900)), async (url) => {
+      const out = await runHandler('bridge', { prompt: 'x' }, envFor(chat, url, { BRIDGE_MAX_RESULT_BYTES: '4096' }));
+      expect(out).toMatchObject({ ok: true });
+      expect(out.result.result).toHaveLength(3900);
+    });
+  });
+});
