@@ -184,7 +184,7 @@ def _exchange(
             response = conn.getresponse()
             status = response.status
             if 300 <= status < 400:
-                raise RedirectRefused(f"HTTP {status} redirect to {response.getheader('Location', '?')} not followed")
+                raise RedirectRefused(f"HTTP {status} redirect to {_excerpt(response.getheader('Location', '?').encode(), 200)} not followed")
             length = response.getheader("Content-Length")
             if length and length.strip().isdigit() and int(length) > max_bytes:
                 raise ResponseTooLarge(f"HTTP {status} answer of {int(length)} bytes exceeds the limit of {max_bytes} bytes")

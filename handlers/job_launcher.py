@@ -222,6 +222,21 @@ def _config():
     }
 
 
+CLIP_CHARS = 100
+"""Longest piece of a payload value or name echoed in an error (see ``_clip``)."""
+MAX_NAMES_SHOWN = 10
+
+
+def _clip(text, limit=CLIP_CHARS):
+    """``text`` cut to ``limit`` characters, naming the original length.
+
+    The runtime repeats an error's text in its traceback and the sidecar adds the payload to the
+    error-end message (deliveryhero/asya v0.1.1 src/asya-sidecar/internal/router/router.go:489-496): an
+    echoed 100 KB value would push that message past SQS's 256 KiB and loop on redelivery.
+    """
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
 def _problem(spec, value):
     """What is wrong with a value for a parameter, or None."""
     name, kind = spec["name"], spec["type"]
@@ -232,14 +247,14 @@ def _problem(spec, value):
         "boolean": isinstance(value, bool),
     }[kind]
     if not ok:
-        return f"{name}: expected {kind}, got {json.dumps(value)}"
+        return f"{name}: expected {kind}, got {_clip(json.dumps(value))}"
     if kind == "string" and spec.get("_compiled") is not None and not spec["_compiled"].fullmatch(value):
-        return f"{name}: {json.dumps(value)} does not match pattern {spec['pattern']}"
+        return f"{name}: {_clip(json.dumps(value))} does not match pattern {spec['pattern']}"
     if kind in ("integer", "number"):
         if spec.get("minimum") is not None and value < spec["minimum"]:
-            return f"{name}: {value} is below the minimum {spec['minimum']}"
+            return f"{name}: {_clip(str(value))} is below the minimum {spec['minimum']}"
         if spec.get("maximum") is not None and value > spec["maximum"]:
-            return f"{name}: {value} is above the maximum {spec['maximum']}"
+            return f"{name}: {_clip(str(value))} is above the maximum {spec['maximum']}"
     return None
 
 
@@ -253,7 +268,9 @@ def _parameters(params, payload):
     problems, values = [], {}
     unknown = sorted(set(payload) - set(declared))
     if unknown:
-        problems.append(f"unknown parameter(s): {', '.join(unknown)}")
+        shown = ", ".join(_clip(n) for n in unknown[:MAX_NAMES_SHOWN])
+        more = f" and {len(unknown) - MAX_NAMES_SHOWN} more" if len(unknown) > MAX_NAMES_SHOWN else ""
+        problems.append(f"unknown parameter(s): {shown}{more}")
     for name, spec in declared.items():
         if name in payload:
             problem = _problem(spec, payload[name])

@@ -251,6 +251,25 @@ describe('job launcher', () => {
     });
   });
 
+  // The runtime repeats the error text in its traceback and the sidecar adds the payload to the
+  // error-end message (deliveryhero/asya v0.1.1 src/asya-sidecar/internal/router/router.go:489-496): an
+  // echoed 100 KB value would exceed SQS's 256 KiB and loop on redelivery, so echoes are clipped.
+  test.each([
+    ['a long value of the wrong type', { dataset: 7, epochs: 'x'.repeat(100_000) }, 'epochs: expected integer, got "xxx', '(100002 characters)'],
+    ['a long value that does not match the pattern', { dataset: 'Y'.repeat(100_000) }, 'dataset: "YYY', '(100002 characters)'],
+    ['a long unknown name', { dataset: 'ok', ['k'.repeat(100_000)]: 1 }, 'unknown parameter(s): kkk', '(100000 characters)'],
+    ['many unknown names', { dataset: 'ok', ...Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`p${String(i).padStart(20, '0')}`, 1])) }, 'unknown parameter(s): p0000', 'and 4990 more'],
+  ])('%s is clipped in the error (about 100 characters, with the original length)', async (_, payload, start, tail) => {
+    await withServer((req) => created(req), async (url, server) => {
+      const out = await runHandler('job_launcher', envelope(payload), envFor(url));
+      expect(out).toMatchObject({ ok: false, type: 'ValueError' });
+      expect(out.message).toContain(start);
+      expect(out.message).toContain(tail);
+      expect(out.message!.length).toBeLessThan(1500);
+      expect(server.requests).toHaveLength(0);
+    });
+  });
+
   test('500 on every attempt fails after 1 + LAUNCHER_MAX_RETRIES attempts', async () => {
     await withServer(() => status(500, 'InternalError', 'etcdserver: request timed out'), async (url, server) => {
       const out = await runHandler('job_launcher', envelope({ dataset: 'cifar10' }), envFor(url, { LAUNCHER_MAX_RETRIES: '2' }));
