@@ -17,7 +17,7 @@ for the actor's processing timeout, and a test compares the two):
 - "unavailable" answers (connection refused or reset before the request was sent, DNS failure, a connect
   timeout, HTTP 429, 502, 503, and 404 when ``retry_not_found``) are retried while the time since the
   first attempt is below ``cold_start`` seconds, and after that while fewer than ``max_retries`` retries
-  were made;
+  were made (retries made inside the window are not counted against ``max_retries``);
 - other 5xx and a connection lost after the request was sent are retried while fewer than
   ``max_retries`` retries were made;
 - a read timeout (the deadline expired after the request was sent: the server may still be working on
@@ -240,7 +240,7 @@ def request(
     proxy_parts = urllib.parse.urlsplit(proxy) if proxy else None
     started = time.monotonic()
     end = deadline if deadline is not None else started + policy.worst_case_seconds()
-    retries = read_timeouts = 0
+    retries = cold_retries = read_timeouts = 0  # retries in the cold-start window do not count (max_retries)
     while True:
         attempt_deadline = min(time.monotonic() + policy.timeout, end)
         try:
@@ -254,18 +254,24 @@ def request(
             return response
         except _Attempt as err:
             elapsed = time.monotonic() - started
-            if err.kind == "unavailable":
-                allowed = elapsed < policy.cold_start or retries < policy.max_retries
+            in_window = err.kind == "unavailable" and elapsed < policy.cold_start
+            if in_window:
+                allowed = True  # bounded by the call's deadline (cold_start is part of it)
+            elif err.kind == "unavailable":
+                allowed = retries < policy.max_retries
             elif err.kind == "read_timeout":
                 allowed = read_timeouts == 0 and retries < policy.max_retries
                 read_timeouts += 1
             else:
                 allowed = retries < policy.max_retries
-            attempts = retries + 1
+            attempts = retries + cold_retries + 1
             if not allowed:
                 raise GaveUp(f"failed after {attempts} attempt(s) in {elapsed:.1f}s: {err}") from None
-            retries += 1
-            delay = err.retry_after if err.retry_after is not None else policy.backoff * 2 ** (retries - 1)
+            if in_window:
+                cold_retries += 1
+            else:
+                retries += 1
+            delay = err.retry_after if err.retry_after is not None else policy.backoff * 2 ** (attempts - 1)
             delay = min(delay, MAX_SLEEP_SECONDS)
             if time.monotonic() + delay >= end:
                 raise GaveUp(f"failed after {attempts} attempt(s) in {elapsed:.1f}s (deadline reached): {err}") from None

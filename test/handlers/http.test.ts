@@ -104,6 +104,38 @@ describe('cold start and retry budgets (TIM-1, SEL-1)', () => {
     }
   });
 
+  // The budget src/asya/handler-budget.ts gives the call, C + t(r+1) + 30r, leaves r retries after the
+  // cold-start window (handlers/asya_http.py docstring): refusals inside the window must not use them up.
+  test('refused during the cold-start window, then one 500, then 200: the retry after the window is still there', async () => {
+    const port = await freePort();
+    let hits = 0;
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        hits++;
+        if (hits === 1) {
+          res.writeHead(500, { 'Content-Type': 'text/plain' });
+          res.end('warming up');
+          return;
+        }
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ choices: [{ message: { content: 'up' } }] }));
+      });
+    });
+    const late = setTimeout(() => server.listen(port, '127.0.0.1'), 1500);
+    try {
+      const out = await runHandler('bridge', { prompt: 'x' }, {
+        ...CHAT, BRIDGE_URL: `http://127.0.0.1:${port}/v1/chat/completions`, BRIDGE_MAX_RETRIES: '1', BRIDGE_BACKOFF_SECONDS: '0.1', BRIDGE_COLD_START_SECONDS: '3',
+      });
+      expect(out).toMatchObject({ ok: true, result: { result: 'up' } });
+      expect(hits).toBe(2);
+    } finally {
+      clearTimeout(late);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
+    }
+  });
+
   test('a 404 is retried only with BRIDGE_RETRY_NOT_FOUND (Seldon: no route until the model is scheduled)', async () => {
     const responder = (_: unknown, i: number): Reply => (i < 2 ? { status: 404, body: 'no healthy upstream' } : OK_CHAT);
     await withServer(responder, async (url, server) => {
