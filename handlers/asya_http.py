@@ -93,6 +93,26 @@ def worst_case_seconds(timeout: float, max_retries: int, cold_start: float = 0.0
     return cold_start + timeout * (max_retries + 1) + MAX_SLEEP_SECONDS * max_retries
 
 
+class Headers(Mapping[str, str]):
+    """Response headers looked up case-insensitively (uvicorn/Starlette, as in vLLM, and Envoy send
+    lower-case names such as ``retry-after``); a repeated header keeps its last value."""
+
+    def __init__(self, pairs) -> None:
+        self._items = {k.lower(): (k, v) for k, v in pairs}
+
+    def __getitem__(self, name: str) -> str:
+        return self._items[name.lower()][1]
+
+    def __iter__(self):
+        return (k for k, _ in self._items.values())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._items
+
+
 @dataclass(frozen=True)
 class Response:
     """A final answer: any status the policy does not retry (and that is not a redirect)."""
@@ -200,7 +220,7 @@ def _exchange(
             if expired.is_set():  # the shutdown may end a body early without an exception
                 raise socket.timeout("the request deadline expired while reading the answer")
             raw = b"".join(chunks)
-            header_map = {k: v for k, v in response.getheaders()}
+            header_map = Headers(response.getheaders())
             content_type = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
         except (HttpFailure, _Attempt):
             raise

@@ -220,6 +220,32 @@ describe('text answers (HND-1)', () => {
     });
   });
 
+  // uvicorn/Starlette (vLLM's server) and Envoy send lower-case header names; HTTP names are case-insensitive.
+  test('a lower-case content-type still gives its charset', async () => {
+    await withRaw((_, res) => { res.writeHead(200, { 'content-type': 'text/plain; charset=latin-1' }); res.end(Buffer.from('caf\xe9', 'latin1')); }, async (url) => {
+      const out = await runHandler('bridge', { text: 'q' }, { BRIDGE_PROTOCOL: 'http-json', BRIDGE_URL: `${url}/svc` });
+      expect(out).toMatchObject({ ok: true, result: { text: 'q', result: 'café' } });
+    });
+  });
+
+  test('a lower-case retry-after (uvicorn/Starlette as in vLLM, Envoy) is honoured', async () => {
+    let n = 0;
+    await withRaw((_, res) => {
+      if (n++ === 0) {
+        res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '1' });
+        res.end('loading');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ choices: [{ message: { content: 'Hello.' } }] }));
+    }, async (url, hits) => {
+      const out = await runHandler('bridge', { prompt: 'x' }, { ...CHAT, BRIDGE_URL: `${url}/v1/chat/completions` });
+      expect(out).toMatchObject({ ok: true, result: { result: 'Hello.' } });
+      expect(hits()).toBe(2);
+      expect(out.elapsedMs).toBeGreaterThanOrEqual(1000); // the backoff alone would be 0.01 s
+    });
+  });
+
   test('JSON stays JSON, also when the answer is a JSON string', async () => {
     await withServer(() => ({ status: 200, body: { n: 1 } }), async (url) => {
       const out = await runHandler('bridge', {}, { BRIDGE_PROTOCOL: 'http-json', BRIDGE_URL: `${url}/svc` });
