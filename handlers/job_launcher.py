@@ -40,6 +40,9 @@ _CONTROL = set("ntrfv")
 _QUANTIFIER = re.compile(r"\{[0-9]+(,[0-9]*)?\}")
 
 
+_RANGE_PROBLEM = "a - next to \\d \\D \\w \\W inside a class is not portable (JavaScript reads a literal -, Python a bad range): escape it as \\- or put it first or last"
+
+
 def portable_pattern(pattern: str) -> str:
     """The Python form of a portable pattern; ValueError naming the construct outside the subset."""
     out, i, n = [], 0, len(pattern)
@@ -59,12 +62,19 @@ def portable_pattern(pattern: str) -> str:
                 j += 1
             if j < n and pattern[j] == "]":
                 raise ValueError("[] and [^] are read differently: write a non-empty class")
+            first = j
             while j < n and pattern[j] != "]":
                 if pattern[j] == "\\":
                     e = pattern[j + 1] if j + 1 < n else ""
                     if not (e in _META or e in _SHORTHAND or e in _CONTROL) or not e:
                         raise ValueError(f"escape \\{e} in a class is not portable")
+                    if e in _SHORTHAND and pattern[j + 2:j + 3] == "-" and pattern[j + 3:j + 4] != "]":
+                        raise ValueError(_RANGE_PROBLEM)
                     j += 2
+                elif pattern[j] == "-" and j > first and pattern[j + 1:j + 2] == "\\" and pattern[j + 2:j + 3] in _SHORTHAND:
+                    raise ValueError(_RANGE_PROBLEM)
+                elif pattern[j] in "-&~|" and pattern[j + 1:j + 2] == pattern[j]:
+                    raise ValueError(f"{pattern[j] * 2} inside a class is not portable (Python warns of a future set operation): escape one of them")
                 elif pattern[j] == "[":
                     raise ValueError("[ inside a class is not portable (escape it as \\[)")
                 else:

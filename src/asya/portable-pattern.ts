@@ -16,6 +16,8 @@ const META = new Set('\\^$.|?*+()[]{}/-'.split(''));
 const SHORTHAND = new Set(['d', 'D', 'w', 'W']);
 const CONTROL = new Set(['n', 't', 'r', 'f', 'v']);
 const QUANTIFIER = /^\{[0-9]+(,[0-9]*)?\}/;
+/** `[\d-z]`, `[a-\d]`: JavaScript reads a literal `-`, Python refuses ("bad character range"). */
+const RANGE_PROBLEM = 'has a - next to \\d \\D \\w \\W inside a class (JavaScript reads a literal -, Python a bad range): escape it as \\- or put it first or last';
 
 /** Why a pattern is outside the portable subset, or undefined when it is inside (and compiles in JavaScript). */
 export function portablePatternProblem(pattern: string): string | undefined {
@@ -36,11 +38,17 @@ export function portablePatternProblem(pattern: string): string | undefined {
       let j = i + 1;
       if (pattern[j] === '^') j++;
       if (pattern[j] === ']') return 'has an empty class [] or [^], which JavaScript and Python read differently';
+      const first = j;
       while (j < n && pattern[j] !== ']') {
         if (pattern[j] === '\\') {
           const e = pattern[j + 1] ?? '';
           if (!e || !(META.has(e) || SHORTHAND.has(e) || CONTROL.has(e))) return `uses the escape \\${e} in a class, which JavaScript and Python read differently`;
+          if (SHORTHAND.has(e) && pattern[j + 2] === '-' && pattern[j + 3] !== ']') return RANGE_PROBLEM;
           j += 2;
+        } else if (pattern[j] === '-' && j > first && pattern[j + 1] === '\\' && SHORTHAND.has(pattern[j + 2] ?? '')) {
+          return RANGE_PROBLEM;
+        } else if ('-&~|'.includes(pattern[j]) && pattern[j + 1] === pattern[j]) {
+          return `has ${pattern[j]}${pattern[j]} inside a class (Python warns of a future set operation on every compile): escape one of them`;
         } else if (pattern[j] === '[') {
           return 'has [ inside a class (Python may read it as a nested set): escape it as \\[';
         } else {

@@ -19,6 +19,8 @@ const PORTABLE = [
   '\\bword\\b',
   '\\.\\*\\{\\}',
   'v[0-9]+\\.[0-9]+',
+  '[\\w-]+', // a - last or first next to a shorthand is a literal in both
+  '[-\\d]+',
 ];
 
 /** Outside the subset, with why (the JavaScript/Python difference named in field-review HND-5). */
@@ -41,6 +43,15 @@ const NOT_PORTABLE: Array<[string, string]> = [
   ['\\1', 'uses the escape \\1'],
   ['\u{1F600}', 'uses a character outside the Basic Multilingual Plane'],
   ['(', 'is not a valid regular expression'],
+  // Python's sre_parse (CPython Lib/re/_parser.py, parse_class): a range with a shorthand end is
+  // "bad character range"; a doubled - & ~ | in a class raises a FutureWarning (possible set operation).
+  ['[\\d-z]', 'has a - next to \\d \\D \\w \\W inside a class'],
+  ['[a-\\d]', 'has a - next to \\d \\D \\w \\W inside a class'],
+  ['[\\w-\\d]', 'has a - next to \\d \\D \\w \\W inside a class'],
+  ['[&&a]', 'has && inside a class'],
+  ['[--a]', 'has -- inside a class'],
+  ['[a~~]', 'has ~~ inside a class'],
+  ['[a||b]', 'has || inside a class'],
 ];
 
 const SAMPLES = ['', 'a', 'ab', 'abab', 'abx', 'ababx', 'word', 'a word b', '42', '123', '12345', '\u0663\u0664', 'caf\u00e9', 'x-y', 'v1.2',
