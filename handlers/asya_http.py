@@ -23,6 +23,7 @@ for the actor's processing timeout, and a test compares the two):
 - a read timeout (the deadline expired after the request was sent: the server may still be working on
   it) is retried at most once, and only within ``max_retries``;
 - any other status is returned to the caller, never retried;
+- no retry starts with less than ``MIN_ATTEMPT_SECONDS`` (or ``timeout``, if shorter) left of the deadline;
 - sleeps between attempts: ``Retry-After`` seconds on 429/503 when sent, else ``backoff * 2^(n-1)``
   (n = the retry's number), each capped at ``MAX_SLEEP_SECONDS``;
 - the whole call never runs past ``cold_start + timeout * (max_retries + 1) + MAX_SLEEP_SECONDS *
@@ -42,6 +43,9 @@ from typing import Mapping, Optional
 
 MAX_SLEEP_SECONDS = 30.0
 """Longest sleep between two attempts (Retry-After and backoff are capped to it)."""
+
+MIN_ATTEMPT_SECONDS = 1.0
+"""No retry is started with less than this (or the attempt timeout, if shorter) left of the deadline."""
 
 CHUNK_BYTES = 65536
 
@@ -293,6 +297,7 @@ def request(
                 retries += 1
             delay = err.retry_after if err.retry_after is not None else policy.backoff * 2 ** (attempts - 1)
             delay = min(delay, MAX_SLEEP_SECONDS)
-            if time.monotonic() + delay >= end:
+            # An attempt with less than MIN_ATTEMPT_SECONDS left could not finish: give up instead.
+            if time.monotonic() + delay + min(MIN_ATTEMPT_SECONDS, policy.timeout) > end:
                 raise GaveUp(f"failed after {attempts} attempt(s) in {elapsed:.1f}s (deadline reached): {err}") from None
             time.sleep(delay)

@@ -190,6 +190,14 @@ def _is_json(content_type: str) -> bool:
     return content_type == "application/json" or content_type.endswith("+json")
 
 
+class _NonFiniteNumber(Exception):
+    """NaN, Infinity or -Infinity in a JSON answer (json.loads accepts them, JSON does not)."""
+
+
+def _refuse_constant(name):
+    raise _NonFiniteNumber(name)
+
+
 def _decode(cfg: dict, where: str, response: asya_http.Response):
     """The answer as JSON, or as text for the free-form protocols (BentoML ``-> str``, Ray Serve ``str``)."""
     raw, status, kind = response.body, response.status, response.content_type
@@ -206,7 +214,14 @@ def _decode(cfg: dict, where: str, response: asya_http.Response):
         except LookupError:
             return raw.decode("utf-8", errors="replace")
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_constant=_refuse_constant)
+    except _NonFiniteNumber as err:
+        # Python would keep it as a float, the runtime would write it back as bare NaN (invalid JSON) and
+        # the sidecar fail with "failed to parse runtime response" (asya v0.1.1
+        # src/asya-sidecar/internal/runtime/client.go:116), redelivering the message: refuse it here.
+        raise BridgeError(
+            f"{where}: HTTP {status} response holds {err}, which is not JSON and cannot travel in an Asya message (not retried)"
+        ) from None
     except ValueError:
         raise BridgeError(f"{where}: HTTP {status} response is not JSON: {_excerpt(raw)}") from None
 

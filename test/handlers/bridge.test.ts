@@ -340,3 +340,30 @@ describe('bridge result size as the sidecar publishes it (review A2 item 1)', ()
     });
   });
 });
+
+describe('answers the Asya runtime cannot carry, and the last second of the deadline (review A2 item 6)', () => {
+  const json = (body: string): Reply => ({ status: 200, body, headers: { 'Content-Type': 'application/json' } });
+
+  // json.loads accepts NaN/Infinity; the runtime would write them back as bare NaN (invalid JSON) and
+  // the sidecar fail with "failed to parse runtime response" (deliveryhero/asya v0.1.1
+  // src/asya-sidecar/internal/runtime/client.go:116), redelivering the message.
+  test.each(['NaN', 'Infinity', '-Infinity'])('an answer holding %s is refused once, not retried', async (constant) => {
+    await withServer(() => json(`{"score": ${constant}}`), async (url, server) => {
+      const out = await runHandler('bridge', { a: 1 }, { BRIDGE_PROTOCOL: 'http-json', BRIDGE_URL: `${url}/predict` });
+      expect(out).toMatchObject({ ok: false, type: 'BridgeError' });
+      expect(out.message).toContain(`HTTP 200 response holds ${constant}, which is not JSON`);
+      expect(server.requests).toHaveLength(1);
+    });
+  });
+
+  test('no retry is started with less than about 1 s left of the call deadline', async () => {
+    // The call deadline is cut to 1.5 s: after a 500 and a 0.8 s backoff only 0.7 s would be left.
+    const prelude = 'import asya_http, time\n_r = asya_http.request\nasya_http.request = lambda *a, **k: _r(*a, **{**k, "deadline": time.monotonic() + 1.5})';
+    await withServer(() => ({ status: 500, body: 'boom' }), async (url, server) => {
+      const out = await runHandler('bridge', { a: 1 }, { BRIDGE_PROTOCOL: 'http-json', BRIDGE_URL: `${url}/predict`, BRIDGE_BACKOFF_SECONDS: '0.8', BRIDGE_MAX_RETRIES: '3' }, prelude);
+      expect(out).toMatchObject({ ok: false, type: 'BridgeError' });
+      expect(out.message).toContain('(deadline reached)');
+      expect(server.requests).toHaveLength(1);
+    });
+  });
+});
