@@ -186,6 +186,9 @@ const ROUTE_COLORS: Array<[string, string]> = [
 
 const PIPELINE_BRAND = Symbol.for('cdk8s-asya.AsyncPipeline');
 
+/** The pipelines of each app, in creation order (for the cross-pipeline gateway check). */
+const PIPELINES = new WeakMap<IConstruct, AsyncPipeline[]>();
+
 function isStep(x: any): x is IAsyncStep {
   return !!x && typeof x.actorName === 'string' && typeof x.queueName === 'string' && x.transport !== undefined;
 }
@@ -239,6 +242,9 @@ export class AsyncPipeline extends Chart {
   constructor(scope: Construct, id: string, props: AsyncPipelineProps = {}) {
     super(scope, id, props);
     Object.defineProperty(this, PIPELINE_BRAND, { value: true });
+    const registered = PIPELINES.get(this.node.root) ?? [];
+    registered.push(this);
+    PIPELINES.set(this.node.root, registered);
     this.props = props;
     this.pipelineName = props.name ?? id;
     checkDnsLabel(this, props.name === undefined ? 'name (from the chart id)' : 'name', this.pipelineName);
@@ -529,9 +535,10 @@ export class AsyncPipeline extends Chart {
   private gatewayNameClashes(): string[] {
     if (!this.gatewayTools.length) return [];
     const errors: string[] = [];
-    const others = this.node.root.node.findAll()
-      .filter((c): c is AsyncPipeline => AsyncPipeline.isAsyncPipeline(c) && c !== this)
-      .filter((p) => p.gatewayTools.length > 0 && p.gatewayNs === this.gatewayNs);
+    // The app's pipelines from a registry filled at construction: a tree walk here would run once per
+    // chart (cdk8s validates the whole app once per chart) and cost O(charts x constructs) each time.
+    const others = (PIPELINES.get(this.node.root) ?? [])
+      .filter((p) => p !== this && p.gatewayTools.length > 0 && p.gatewayNs === this.gatewayNs);
     for (const o of others) {
       const tools = new Set(o.gatewayTools.map((t) => t.name));
       const routes = new Set(o.routeList.map((r) => r.name));
