@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { Transport } from './transport';
-import { IServedModel } from '../core/served-model';
 import { check } from '../core/errors';
+import { IServedModel } from '../core/served-model';
 import { NetworkPeer, TrafficFlow, TrafficPort } from '../core/traffic';
 
 /**

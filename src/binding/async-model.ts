@@ -7,13 +7,13 @@ import { HandlerStep, HandlerStepProps } from '../asya/handler-step';
 import { ScalingOptions } from '../asya/scaling';
 import { Transport } from '../asya/transport';
 import { IModelBackend, ScaleTarget } from '../backends/model-backend';
-import { IServedModel } from '../core/served-model';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { checkDns1035Label } from '../core/names';
 import { boolProp, durationSeconds, INT32_MAX, intProp, listProp, namespaceProp, objectProp, stringListProp, stringProp } from '../core/props';
 import { MODEL_SCALERS } from '../core/registry';
 import { ResourceRequirements } from '../core/resources';
+import { IServedModel } from '../core/served-model';
 import { checkFlow, NetworkPeer, PodTraffic, renderNetworkPolicy, TrafficFlow, TrafficPort } from '../core/traffic';
 
 /**

@@ -188,7 +188,8 @@ function check(docs: Doc[], o: Options): LintFinding[] {
   for (const d of docs) {
     for (const rule of rules) {
       for (const f of rule.check(d.manifest, context)) {
-        out.push(suppress({ file: d.file, line: d.line, ruleId: f.ruleId, level: f.level, object: f.object || PolicyRule.objectRef(d.manifest), path: f.path, message: f.message }, d.manifest));
+        const object = f.object || PolicyRule.objectRef(d.manifest);
+        out.push(suppress({ file: d.file, line: d.line, ruleId: f.ruleId, level: f.level, object, path: f.path, message: f.message }, d.manifest));
       }
     }
   }
@@ -243,7 +244,11 @@ export function lint(argv: string[]): LintResult {
  * The `cdk8s-asya` command: `cdk8s-asya lint <files or dirs>`.
  * @returns the exit code
  */
-export function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): number {
+export function main(
+  argv: string[],
+  out: (s: string) => void = (s) => process.stdout.write(s),
+  err: (s: string) => void = (s) => process.stderr.write(s),
+): number {
   const [command, ...rest] = argv;
   if (command === 'lint') {
     const r = lint(rest);

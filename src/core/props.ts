@@ -1,8 +1,8 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { check } from './errors';
-import { isQuantity } from './quantity';
 import { labelValueProblem, qualifiedNameProblem } from './names';
+import { isQuantity } from './quantity';
 
 /**
  * Guards for props given by untyped callers (plain JavaScript, or jsii languages that bypass type
@@ -104,7 +104,9 @@ export function stringListProp(scope: IConstruct | string, field: string, value:
 }
 
 /** An optional Duration prop in whole seconds within [min, max] (Kubernetes and KEDA store seconds as integers). */
-export function wholeSeconds(scope: IConstruct | string, field: string, value: Duration | undefined, fallback: Duration, min: number = 0, max: number = INT32_MAX): number {
+export function wholeSeconds(
+  scope: IConstruct | string, field: string, value: Duration | undefined, fallback: Duration, min: number = 0, max: number = INT32_MAX,
+): number {
   const s = durationSeconds(scope, field, value, fallback);
   check(Number.isInteger(s), scope, field, `${s}s`, 'must be a whole number of seconds');
   check(s >= min && s <= max, scope, field, `${s}s`, `must be between ${min} and ${max} seconds`);
@@ -136,7 +138,9 @@ export function checkAnnotationMap(scope: IConstruct | string, field: string, an
  * while the pod runs with `runAsNonRoot: true` (the kubelet refuses to start such a container:
  * kubernetes pkg/kubelet/kuberuntime/security_context_others.go verifyRunAsNonRoot).
  */
-export function checkSecurityOptions(scope: IConstruct | string, field: string, sec: { allowRoot?: boolean; runAsUser?: number; runAsGroup?: number; fsGroup?: number } | undefined): void {
+export function checkSecurityOptions(
+  scope: IConstruct | string, field: string, sec: { allowRoot?: boolean; runAsUser?: number; runAsGroup?: number; fsGroup?: number } | undefined,
+): void {
   const s = objectProp(scope, field, sec);
   boolProp(scope, `${field}.allowRoot`, s.allowRoot);
   for (const k of ['runAsUser', 'runAsGroup', 'fsGroup'] as const) intProp(scope, `${field}.${k}`, s[k], 0, INT32_MAX);

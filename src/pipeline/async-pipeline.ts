@@ -5,12 +5,12 @@ import { Construct, IConstruct } from 'constructs';
 import { GatewayTool, ToolParameterType } from './gateway';
 import { CREW_ACTOR_NAMES } from '../asya/async-actor';
 import { IAsyncStep } from '../asya/async-step';
-import { IServedModel } from '../core/served-model';
 import { check } from '../core/errors';
-import { boolProp, checkLabelMap, intProp, listProp, namespaceProp, objectProp, stringListProp, stringProp } from '../core/props';
 import { k8s } from '../core/k8s';
 import { checkDnsLabel, labelValueProblem, qualifiedNameProblem } from '../core/names';
+import { boolProp, checkLabelMap, intProp, listProp, namespaceProp, objectProp, stringListProp, stringProp } from '../core/props';
 import { appIndex, requireAppChecks, requireCrew, scaleTargetKey as targetKey } from '../core/registry';
+import { IServedModel } from '../core/served-model';
 
 /**
  * A named route: the ordered actors a message visits.

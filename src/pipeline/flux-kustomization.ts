@@ -157,10 +157,15 @@ export class FluxKustomization extends Construct {
         prune: props.prune ?? true,
         wait: props.wait ?? false,
         ...(props.serviceAccountName ? { serviceAccountName: props.serviceAccountName } : {}),
-        ...(dependsOn.length ? { dependsOn: dependsOn.map((d) => ({ name: d.name, ...(d.namespace !== this.namespace ? { namespace: d.namespace } : {}) })) } : {}),
+        ...(dependsOn.length ? { dependsOn: dependsOn.map((d) => this.dependencyRef(d)) } : {}),
         ignore: Lazy.any({ produce: () => this.ignoreRules(pipeline) }),
       },
     });
+  }
+
+  /** A `dependsOn` entry: the name, and the namespace when it is not this Kustomization's. */
+  private dependencyRef(d: FluxKustomization): any {
+    return { name: d.name, ...(d.namespace !== this.namespace ? { namespace: d.namespace } : {}) };
   }
 
   /**

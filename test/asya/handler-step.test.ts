@@ -10,10 +10,10 @@
  *   so SQS's default of 256 KiB applies; RabbitMQ 4.x refuses messages above max_message_size (16 MiB);
  * - the runtime logs payloads at INFO (src/asya-runtime/asya_runtime.py:404,406).
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import { execFileSync } from 'child_process';
 import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import {

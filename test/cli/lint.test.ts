@@ -3,8 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
-import { lint, main } from '../../src/cli/lint';
 import { AsyncActor, Transport } from '../../src';
+import { lint, main } from '../../src/cli/lint';
 
 const FIX = path.join(__dirname, 'fixtures');
 const GOOD = path.join(FIX, 'good');
@@ -38,12 +38,24 @@ describe('cdk8s-asya lint', () => {
     expect({ files: out.files, objects: out.objects, errors: out.errors, warnings: out.warnings, suppressed: out.suppressed })
       .toEqual({ files: 3, objects: 3, errors: 13, warnings: 0, suppressed: 1 });
     expect(out.findings[0]).toEqual({
-      file: path.join(BAD, 'not-yaml.yml'), line: 6, ruleId: 'ASYA-YAML', level: 'error', object: '<document>', path: '.',
+      file: path.join(BAD, 'not-yaml.yml'),
+      line: 6,
+      ruleId: 'ASYA-YAML',
+      level: 'error',
+      object: '<document>',
+      path: '.',
       message: 'Flow sequence in block collection must be sufficiently indented and end with a ] at line 6, column 1',
     });
     expect(out.findings.find((f: any) => f.suppressed)).toEqual({
-      file: path.join(BAD, 'suppressed.yaml'), line: 1, ruleId: 'ASYA-PSS-006', level: 'error', object: 'v1/Pod ai/debug', path: '.spec.hostNetwork',
-      message: 'pod sets hostNetwork: true and shares the node\'s network namespace: remove hostNetwork', suppressed: true, suppressionReason: 'node debugging pod, deleted after use',
+      file: path.join(BAD, 'suppressed.yaml'),
+      line: 1,
+      ruleId: 'ASYA-PSS-006',
+      level: 'error',
+      object: 'v1/Pod ai/debug',
+      path: '.spec.hostNetwork',
+      message: 'pod sets hostNetwork: true and shares the node\'s network namespace: remove hostNetwork',
+      suppressed: true,
+      suppressionReason: 'node debugging pod, deleted after use',
     });
   });
 
@@ -82,7 +94,9 @@ describe('cdk8s-asya lint', () => {
     const app = new App({ outdir });
     const chart = new Chart(app, 'ai', { namespace: 'ai' });
     new AsyncActor(chart, 'embed', {
-      transport: Transport.rabbitmq(), handler: 'pipeline.embed', image: 'ghcr.io/acme/embed:1.2.0',
+      transport: Transport.rabbitmq(),
+      handler: 'pipeline.embed',
+      image: 'ghcr.io/acme/embed:1.2.0',
       resources: { cpu: { request: '100m', limit: '1' }, memory: { request: '256Mi', limit: '512Mi' } },
     });
     app.synth();

@@ -36,7 +36,8 @@ describe('ImagePolicy', () => {
     const a = Testing.app();
     const chart = new Chart(a, 'm', { namespace: 'ai' });
     new KServeModel(chart, 'embedder', {
-      modelFormat: { name: 'huggingface' }, storageUri: 'oci://registry.corp/models/bge:1',
+      modelFormat: { name: 'huggingface' },
+      storageUri: 'oci://registry.corp/models/bge:1',
       resources: { cpu: { limit: '1' }, memory: { limit: '2Gi' } },
     });
     ImagePolicy.apply(a, { requireDigests: true });
@@ -44,7 +45,8 @@ describe('ImagePolicy', () => {
     const b = Testing.app();
     const chart2 = new Chart(b, 'm', { namespace: 'ai' });
     new KServeModel(chart2, 'embedder', {
-      modelFormat: { name: 'huggingface' }, storageUri: 'oci://registry.corp/models/bge:1',
+      modelFormat: { name: 'huggingface' },
+      storageUri: 'oci://registry.corp/models/bge:1',
       resources: { cpu: { limit: '1' }, memory: { limit: '2Gi' } },
     });
     ImagePolicy.apply(b, { requireDigests: true, digests: { 'registry.corp/models/bge:1': D1 } });

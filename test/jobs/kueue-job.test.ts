@@ -6,7 +6,8 @@ import { one, synthValid, testChart } from '../util';
 const IMAGE = 'ghcr.io/acme/batch:2.0.1';
 
 describe('KueueJob', () => {
-  // GIT-2: Kueue's Job webhook suspends labelled Jobs on create (kubernetes-sigs/kueue pkg/controller/jobframework/defaults.go `ApplyDefaultForSuspend` @ v0.19.2,
+  // GIT-2: Kueue's Job webhook suspends labelled Jobs on create
+  // (kubernetes-sigs/kueue pkg/controller/jobframework/defaults.go `ApplyDefaultForSuspend` @ v0.19.2,
   // pkg/controller/jobs/job/job_webhook.go `Default`) and resumes them when admitted (jobframework/reconciler.go):
   // a suspend: true in Git would fight Argo CD's self-heal, so it is not emitted.
   test('a batch/v1 Job on a LocalQueue: queue-name label, no suspend in Git, restricted pod', () => {

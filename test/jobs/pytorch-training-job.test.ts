@@ -64,7 +64,8 @@ describe('PyTorchTrainingJob', () => {
     expect(pj.spec.pytorchReplicaSpecs.Worker.template.metadata).toEqual({ labels: { app: 'elastic' } });
   });
 
-  // GIT-2: Kueue's PyTorchJob webhook (jobframework BaseWebhook `Default`, kubernetes-sigs/kueue pkg/controller/jobframework/defaults.go `ApplyDefaultForSuspend` @ v0.19.2)
+  // GIT-2: Kueue's PyTorchJob webhook (jobframework BaseWebhook `Default`,
+  // kubernetes-sigs/kueue pkg/controller/jobframework/defaults.go `ApplyDefaultForSuspend` @ v0.19.2)
   // suspends labelled jobs on create; Git carries no suspend.
   test('queued on Kueue with the acknowledgement: labels, no runPolicy.suspend in Git', () => {
     const chart = testChart('ml');

@@ -339,7 +339,7 @@ describe('AsyncPipeline diagram', () => {
     // Each route has its own colour (linkStyle by link index) and a coloured start node.
     expect(mermaid).toContain('style route_ask fill:#0072B2');
     expect(mermaid).toContain('style route_think fill:#E69F00');
-        // One model node, two HTTP edges.
+    // One model node, two HTTP edges.
     expect(mermaid.match(/model_rag_llm\[\(/g)).toHaveLength(1);
     expect(mermaid).toContain('rag_fast -. HTTP .-> model_rag_llm');
     expect(mermaid).toContain('rag_slow -. HTTP .-> model_rag_llm');

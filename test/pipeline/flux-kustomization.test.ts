@@ -46,15 +46,27 @@ describe('FluxKustomization', () => {
     const { gitops, system, p } = app();
     const sys = new FluxKustomization(gitops, 'system-sync', { pipeline: p, sourceName: 'platform', name: 'asya-system', path: './dist/asya-system' });
     new FluxKustomization(gitops, 'rag-sync', {
-      pipeline: p, sourceName: 'pipelines', sourceKind: FluxSourceKind.OCI_REPOSITORY, sourceNamespace: 'flux-sources',
-      dependsOn: [sys], wait: true, prune: false, interval: '1h', timeout: '10m', serviceAccountName: 'rag-deployer',
+      pipeline: p,
+      sourceName: 'pipelines',
+      sourceKind: FluxSourceKind.OCI_REPOSITORY,
+      sourceNamespace: 'flux-sources',
+      dependsOn: [sys],
+      wait: true,
+      prune: false,
+      interval: '1h',
+      timeout: '10m',
+      serviceAccountName: 'rag-deployer',
     });
     expect(system.node.id).toBe('asya-system');
     const ks = one(synthValid(gitops), 'Kustomization', 'rag');
     expect(ks.spec).toMatchObject({
       sourceRef: { kind: 'OCIRepository', name: 'pipelines', namespace: 'flux-sources' },
       dependsOn: [{ name: 'asya-system' }],
-      wait: true, prune: false, interval: '1h', timeout: '10m', serviceAccountName: 'rag-deployer',
+      wait: true,
+      prune: false,
+      interval: '1h',
+      timeout: '10m',
+      serviceAccountName: 'rag-deployer',
     });
   });
 

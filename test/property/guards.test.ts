@@ -79,7 +79,9 @@ describe('guards', () => {
 
   test('an AsyncActor with runAsUser 0 and no allowRoot fails in the constructor', () => {
     const props: AsyncActorProps = {
-      transport: Transport.rabbitmq(), handler: 'm.f', image: 'ghcr.io/acme/x:1.0.0',
+      transport: Transport.rabbitmq(),
+      handler: 'm.f',
+      image: 'ghcr.io/acme/x:1.0.0',
       resources: { cpu: { request: '100m', limit: '1' }, memory: { request: '256Mi', limit: '512Mi' } },
       security: { runAsUser: 0 },
     } as any;
@@ -111,10 +113,14 @@ describe('formatValue never throws', () => {
 });
 
 describe('guards in the shared container and pod rendering (every construct)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Probe } = require('../../src/core/container');
   const actor = (extra: any) => () => new AsyncActor(testChart('ai'), 'embed', {
-    transport: Transport.rabbitmq(), handler: 'm.f', image: 'ghcr.io/acme/x:1.0.0',
-    resources: { cpu: { request: '100m', limit: '1' }, memory: { request: '256Mi', limit: '512Mi' } }, ...extra,
+    transport: Transport.rabbitmq(),
+    handler: 'm.f',
+    image: 'ghcr.io/acme/x:1.0.0',
+    resources: { cpu: { request: '100m', limit: '1' }, memory: { request: '256Mi', limit: '512Mi' } },
+    ...extra,
   } as any);
 
   test('Probe factories check their arguments and drop unknown options', () => {
@@ -144,6 +150,7 @@ describe('guards in the shared container and pod rendering (every construct)', (
 });
 
 describe('guards in the value-class factories', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { EnvValue, Volume } = require('../../src');
   test.each<[() => unknown, string]>([
     [() => EnvValue.fromValue(8), 'EnvValue.fromValue: value (8) must be a string (quote numbers and booleans: "8", "true")'],

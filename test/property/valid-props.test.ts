@@ -6,7 +6,8 @@ import { Chart, Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import { actorProps, addCrew, backendSpec, BackendSpec, dns1035, freshChart, synthApp, transport } from './arbitraries';
 import {
-  AsyncActor, AsyncActorProps, AsyncModel, AsyncModelProps, AsyncPipeline, HandlerMode, KServeAutoscalerClass, KServeModel, ModelSource, OpenAIModel, OpenAIServer, Transport,
+  AsyncActor, AsyncActorProps, AsyncModel, AsyncModelProps, AsyncPipeline, HandlerMode, KServeAutoscalerClass, KServeModel, ModelSource,
+  OpenAIModel, OpenAIServer, Transport,
 } from '../../src';
 import { Policy, PolicyLevel } from '../../src/validation';
 

@@ -3,9 +3,9 @@
  * kubernetes/pod-security-admission @ 8f84a87, `policy/check_*.go`.
  */
 import { Policy, PodTemplates, PolicyFinding, SchemaValidator } from '../../src/validation';
-import { safeSysctls } from '../../src/validation/policy/pod-security-baseline';
-import { podSecurityMinor } from '../../src/validation/policy/pod-security';
 import { deployment, denyAll, NS, secureContainer, securePodSpec } from './fixtures/policy/manifests';
+import { podSecurityMinor } from '../../src/validation/policy/pod-security';
+import { safeSysctls } from '../../src/validation/policy/pod-security-baseline';
 
 const DEP = `apps/v1/Deployment ${NS}/web`;
 const POD = '.spec.template.spec';
@@ -161,7 +161,9 @@ describe('PSS-3 exemptions upstream makes', () => {
 
   // helpers.go relaxPolicyForUserNamespacePod + check_runAsNonRoot.go / check_runAsUser.go 1_35.
   test('hostUsers: false exempts runAsNonRoot and runAsUser from 1.35 only (check_runAsNonRoot.go, check_runAsUser.go)', () => {
-    const d = dep((pod, c) => { pod.hostUsers = false; pod.securityContext.runAsUser = 0; pod.securityContext.runAsNonRoot = false; delete c.securityContext.runAsNonRoot; });
+    const d = dep((pod, c) => {
+      pod.hostUsers = false; pod.securityContext.runAsUser = 0; pod.securityContext.runAsNonRoot = false; delete c.securityContext.runAsNonRoot;
+    });
     expect(of('ASYA-PSS-001', [d])).toEqual([]);
     expect(of('ASYA-PSS-001', [d], '1.34').map(([p]) => p)).toEqual([
       `${POD}.securityContext.runAsUser`, `${POD}.securityContext.runAsNonRoot`, `${C0}.securityContext.runAsNonRoot`,
@@ -195,19 +197,31 @@ describe('PSS-4 pod templates of every kind, RBAC escalation', () => {
 
   test.each([
     // kubeflow/trainer v2.3.0 trainingruntime_types.go: spec.template is a JobSetTemplateSpec
-    ['TrainingRuntime', { apiVersion: 'trainer.kubeflow.org/v1alpha1', kind: 'TrainingRuntime', metadata: { name: 'torch', namespace: NS },
-      spec: { template: { spec: { replicatedJobs: [{ name: 'node', template: { spec: { template: pod('t') } } }] } } } },
+    ['TrainingRuntime', {
+      apiVersion: 'trainer.kubeflow.org/v1alpha1',
+      kind: 'TrainingRuntime',
+      metadata: { name: 'torch', namespace: NS },
+      spec: { template: { spec: { replicatedJobs: [{ name: 'node', template: { spec: { template: pod('t') } } }] } } },
+    },
     ['.spec.template.spec.replicatedJobs[0].template.spec.template.spec']],
     // kubernetes-sigs/jobset jobset_types.go: replicatedJobs[].template is a JobTemplateSpec
-    ['JobSet', { apiVersion: 'jobset.x-k8s.io/v1alpha2', kind: 'JobSet', metadata: { name: 'js', namespace: NS },
-      spec: { replicatedJobs: [{ name: 'w', template: { spec: { template: pod('w') } } }] } },
+    ['JobSet', {
+      apiVersion: 'jobset.x-k8s.io/v1alpha2',
+      kind: 'JobSet',
+      metadata: { name: 'js', namespace: NS },
+      spec: { replicatedJobs: [{ name: 'w', template: { spec: { template: pod('w') } } }] },
+    },
     ['.spec.replicatedJobs[0].template.spec.template.spec']],
     // kedacore/keda scaledjob_types.go: jobTargetRef is a JobSpec
     ['ScaledJob', { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledJob', metadata: { name: 'sj', namespace: NS }, spec: { jobTargetRef: { template: pod('sj') } } },
       ['.spec.jobTargetRef.template.spec']],
     // kubeflow/trainer v2.3.0 trainjob_types.go: runtimePatches[].trainingRuntimeSpec (a partial patch)
-    ['TrainJob runtimePatches', { apiVersion: 'trainer.kubeflow.org/v1alpha1', kind: 'TrainJob', metadata: { name: 'tj', namespace: NS },
-      spec: { runtimeRef: { name: 'torch' }, runtimePatches: [{ manager: 'acme', trainingRuntimeSpec: { template: { spec: { replicatedJobs: [{ name: 'node', template: { spec: { template: { spec: { containers: [{ name: 'node' }] } } } } }] } } } }] } },
+    ['TrainJob runtimePatches', {
+      apiVersion: 'trainer.kubeflow.org/v1alpha1',
+      kind: 'TrainJob',
+      metadata: { name: 'tj', namespace: NS },
+      spec: { runtimeRef: { name: 'torch' }, runtimePatches: [{ manager: 'acme', trainingRuntimeSpec: { template: { spec: { replicatedJobs: [{ name: 'node', template: { spec: { template: { spec: { containers: [{ name: 'node' }] } } } } }] } } } }] },
+    },
     ['.spec.runtimePatches[0].trainingRuntimeSpec.template.spec.replicatedJobs[0].template.spec.template.spec']],
   ])('%s pod templates are found and pass when compliant', (_kind, manifest, paths) => {
     expect(PodTemplates.of(manifest).map((p) => p.path)).toEqual(paths);
@@ -216,7 +230,9 @@ describe('PSS-4 pod templates of every kind, RBAC escalation', () => {
 
   test('a partial pod spec (TrainJob patch) is checked for the values it sets', () => {
     const tj = {
-      apiVersion: 'trainer.kubeflow.org/v1alpha1', kind: 'TrainJob', metadata: { name: 'tj', namespace: NS },
+      apiVersion: 'trainer.kubeflow.org/v1alpha1',
+      kind: 'TrainJob',
+      metadata: { name: 'tj', namespace: NS },
       spec: { runtimeRef: { name: 'torch' }, runtimePatches: [{ manager: 'acme', trainingRuntimeSpec: { template: { spec: { replicatedJobs: [{ name: 'node', template: { spec: { template: { spec: { hostNetwork: true, containers: [{ name: 'node', securityContext: { privileged: true } }] } } } } }] } } } }] },
     };
     expect(Policy.checkObjects([tj, denyAll()]).map((f) => f.ruleId)).toEqual(['ASYA-PSS-005', 'ASYA-PSS-006']);

@@ -253,7 +253,10 @@ const runtimeEnv: ActorCheck = (a) => {
   return out;
 };
 
-/** Sidecar: a pinned image (the operator falls back to asya-sidecar:latest), env entries named, operator variables reserved, ASYA_CUSTOM_METRICS a JSON array. */
+/**
+ * Sidecar: a pinned image (the operator falls back to asya-sidecar:latest), env entries named, operator
+ * variables reserved, ASYA_CUSTOM_METRICS a JSON array.
+ */
 const sidecar: ActorCheck = (a) => {
   const s = a.spec?.sidecar ?? {};
   const out: Problem[] = [];

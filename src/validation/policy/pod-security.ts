@@ -145,8 +145,8 @@ export class NoPrivilegeEscalationRule extends PodTemplateRule {
     if (isWindows(pod)) return [];
     return pod.containers.filter((c) => sc(c).allowPrivilegeEscalation !== false)
       .filter((c) => !(pod.partial && sc(c).allowPrivilegeEscalation === undefined)).map((c) =>
-      this.finding(manifest, jsonPath(c.path, 'securityContext', 'allowPrivilegeEscalation'),
-        `container "${c.name}" allows privilege escalation: set securityContext.allowPrivilegeEscalation: false`));
+        this.finding(manifest, jsonPath(c.path, 'securityContext', 'allowPrivilegeEscalation'),
+          `container "${c.name}" allows privilege escalation: set securityContext.allowPrivilegeEscalation: false`));
   }
 }
 

@@ -98,13 +98,19 @@ function template(manifest: any, keys: Array<string | number>, implicit: { [key:
   if (!t || typeof t !== 'object' || !t.spec || typeof t.spec !== 'object') return [];
   const path = jsonPath('.', ...keys, 'spec');
   return [{
-    path, spec: t.spec, labels: { ...labelsAt(t.metadata), ...implicit }, annotations: labelsAt({ labels: t.metadata?.annotations }),
-    containers: containersOf(t.spec, path), ...(partial ? { partial } : {}),
+    path,
+    spec: t.spec,
+    labels: { ...labelsAt(t.metadata), ...implicit },
+    annotations: labelsAt({ labels: t.metadata?.annotations }),
+    containers: containersOf(t.spec, path),
+    ...(partial ? { partial } : {}),
   }];
 }
 
 /** The pod templates of a JobSet-shaped spec: `replicatedJobs[].template.spec.template` under `keys`. */
-function replicatedJobs(manifest: any, keys: Array<string | number>, implicit: (rj: any) => { [key: string]: string }, partial: boolean = false): PodTemplateRef[] {
+function replicatedJobs(
+  manifest: any, keys: Array<string | number>, implicit: (rj: any) => { [key: string]: string }, partial: boolean = false,
+): PodTemplateRef[] {
   const list = keys.reduce((o: any, k) => (o === undefined || o === null ? undefined : o[k]), manifest)?.replicatedJobs;
   if (!Array.isArray(list)) return [];
   return list.flatMap((rj: any, i: number) => template(manifest, [...keys, 'replicatedJobs', i, 'template', 'spec', 'template'], implicit(rj), partial));
@@ -176,7 +182,10 @@ export class PodTemplates {
     switch (kind) {
       case '/Pod':
         return [{
-          path: '.spec', spec: manifest.spec ?? {}, labels: labelsAt(manifest.metadata), annotations: labelsAt({ labels: manifest.metadata?.annotations }),
+          path: '.spec',
+          spec: manifest.spec ?? {},
+          labels: labelsAt(manifest.metadata),
+          annotations: labelsAt({ labels: manifest.metadata?.annotations }),
           containers: containersOf(manifest.spec, '.spec'),
         }];
       case '/PodTemplate':

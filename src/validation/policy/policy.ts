@@ -1,6 +1,5 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { ActorRules } from '../actor/actor-rules';
 import { PinnedImageRule } from './images';
 import { AsyncActorNetworkPolicyRule, WorkloadNetworkPolicyRule } from './network-policy';
 import {
@@ -15,6 +14,7 @@ import { ResourceLimitsRule } from './resources';
 import { IPolicyRule, PolicyContext, PolicyFinding, PolicyLevel } from './rule';
 import { NoInlineSecretRule, NoPlaintextSecretEnvRule, NoSecretInConfigMapRule } from './secrets';
 import { MIN_REASON_LENGTH, readSuppressions, SUPPRESS_ANNOTATION, SuppressionReasonRule } from './suppressions';
+import { ActorRules } from '../actor/actor-rules';
 
 /**
  * Options of a policy check.
