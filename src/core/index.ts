@@ -5,3 +5,4 @@ export { ContainerOptions, NamedContainer, ContainerPort, Probe, ProbeOptions, S
 export { PodOptions, Toleration } from './pod';
 export { ImagePolicy, ImagePolicyProps } from './image-policy';
 export { AwsCredentialEndpoints, ClusterDns, KubeDnsOptions, NetworkPeer, PodTraffic, TrafficFlow, TrafficPort } from './traffic';
+export { IServedModel, MetricsEndpoint, ModelProtocol } from './served-model';
