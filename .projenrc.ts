@@ -136,6 +136,8 @@ check.spawn(project.tasks.tryFind('synth:examples')!);
 check.spawn(project.tasks.tryFind('bindings:python')!);
 
 project.npmignore?.exclude('/examples/', '/scripts/', '/bench/', '/.ci/', '/test-reports/', '/docs/');
-project.addPackageIgnore('/imports/*.yaml');
+// The pinned upstream files only feed `npx projen import`; the package ships the converted schemas/.
+project.addPackageIgnore('/imports/');
+project.addPackageIgnore('/.tmp/');
 
 project.synth();
