@@ -739,7 +739,10 @@ async function main(argv: string[]): Promise<void> {
     `bench took ${report.benchSeconds} s; results in ${path.relative(process.cwd(), RESULTS)}\n`);
 }
 
-main(process.argv.slice(2)).catch((e) => {
-  console.error(e);
-  process.exitCode = 1;
-});
+// Run only as a script: importing buildGeneratedApp (e.g. for a profile) must not start the whole benchmark.
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+}
