@@ -86,13 +86,15 @@ describe('AsyncActor: untyped values in one prop give a PropError or clean outpu
     expect(() => new AsyncActor(chart, 'actor', { ...base, [prop as string]: value } as any)).toThrow(message);
   });
 
-  // Known gap: two actors of one name outside a pipeline share queue asya-<name>; the app-wide check is
-  // issue 17 item 2 (engineer H). ASYA-ACT-013 catches it on the output meanwhile.
-  test.failing('duplicates: two actors of one name on one transport in one chart', () => {
+  // Found gap, fixed: two actors of one name outside a pipeline would share queue asya-<name> (Asya queue
+  // names are not namespaced, deliveryhero/asya src/asya-operator/internal/transports/rabbitmq.go @ v0.1.1).
+  // The app-wide check (src/core/registry.ts) refuses it at synth, with or without a pipeline.
+  test('duplicates: two actors of one name on one transport in one chart are refused at synth', () => {
     fc.assert(fc.property(fc.constantFrom('embed', 'rank'), (name) => {
-      const { chart } = freshChart();
+      const { app, chart } = freshChart();
       new AsyncActor(chart, 'a', { ...base, name });
-      expect(() => new AsyncActor(chart, 'b', { ...base, name })).toThrow(); // construct id differs, name collides
+      new AsyncActor(chart, 'b', { ...base, name }); // construct id differs, name collides
+      expect(() => app.synthYaml()).toThrow(`actor names must be unique per transport across the app`);
     }), { numRuns: 2 });
   });
 
