@@ -8,6 +8,8 @@ import {
   AsyaCrew, AsyncActorProps, EnvValue, HandlerMode, KServeAutoscalerClass, ModelProtocol, ModelSource, NamedContainer, OpenAIServer,
   ResourceRequirements, ResultStorage, Transport, Volume, VolumeMount,
 } from '../../src';
+import { PropError } from '../../src/core/errors';
+import { Policy } from '../../src/validation';
 import { SchemaValidator, ValidationIssue } from '../../src/validation/schema-validator';
 
 /**
@@ -184,4 +186,22 @@ export function addCrew(app: App): void {
 export function synthApp(app: App): { manifests: any[]; issues: ValidationIssue[]; yaml: string } {
   const manifests = app.charts.flatMap((c) => Testing.synth(c));
   return { manifests, issues: SchemaValidator.validateObjects(manifests), yaml: Yaml.stringify(...manifests) };
+}
+
+/**
+ * The property every untyped input must have: the build throws the library's PropError, or the app's
+ * output passes the schema validator and the policy's error rules (`ignoreRules`: documented opt-outs).
+ */
+export function propErrorOrClean(build: (chart: Chart) => unknown, namespace: string = 'ai', ignoreRules: string[] = []): void {
+  const { app, chart } = freshChart(namespace);
+  try {
+    build(chart);
+  } catch (e) {
+    if (e instanceof PropError) return;
+    throw e;
+  }
+  const { manifests, issues } = synthApp(app);
+  expect(issues).toEqual([]);
+  const findings = Policy.checkObjects(manifests).filter((f) => f.level === 'error' && !f.suppressed && !ignoreRules.includes(f.ruleId));
+  expect(findings.map((f) => `${f.ruleId} ${f.object} ${f.path}: ${f.message}`)).toEqual([]);
 }

@@ -4,12 +4,10 @@
  * accept. Budget: FC_RUNS (CI: CDK8S_ASYA_FC_RUNS).
  */
 import * as fc from 'fast-check';
-import { freshChart, synthApp } from './arbitraries';
+import { propErrorOrClean } from './arbitraries';
 import {
   BentoModel, KaitoModel, MosecModel, RayServeModel, SeldonModel, TritonModel, TritonModelRepository,
 } from '../../src';
-import { PropError } from '../../src/core/errors';
-import { Policy } from '../../src/validation';
 
 const untyped = fc.oneof(
   fc.constantFrom(undefined, null, 0, -1, 1, 2 ** 31, 1.5, NaN, '', ' ', '9a', 'ünï', 'x'.repeat(70), 'false', true, false, [], [''], ['a', 'a'], [1], {}, { a: 1 }),
@@ -18,20 +16,6 @@ const untyped = fc.oneof(
 
 const CPU = { cpu: { request: '500m', limit: '1' }, memory: { request: '512Mi', limit: '1Gi' } };
 
-/** PropError, or output that the schema validator and the policy's error rules accept. */
-function propErrorOrClean(build: (chart: any) => unknown): void {
-  const { app, chart } = freshChart();
-  try {
-    build(chart);
-  } catch (e) {
-    if (e instanceof PropError) return;
-    throw e;
-  }
-  const { manifests, issues } = synthApp(app);
-  expect(issues).toEqual([]);
-  const findings = Policy.checkObjects(manifests).filter((f) => f.level === 'error' && !f.suppressed);
-  expect(findings.map((f) => `${f.ruleId} ${f.object} ${f.path}: ${f.message}`)).toEqual([]);
-}
 
 const BACKENDS: Array<[string, (c: any, extra: any) => unknown, string[]]> = [
   ['TritonModel', (c, x) => new TritonModel(c, 'triton', { modelName: 'resnet', repository: TritonModelRepository.uri('s3://models/triton'), resources: CPU, ...x }),

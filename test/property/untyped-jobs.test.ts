@@ -3,13 +3,11 @@
  * Budget: FC_RUNS (CI: CDK8S_ASYA_FC_RUNS).
  */
 import * as fc from 'fast-check';
-import { freshChart, synthApp } from './arbitraries';
-import { PropError } from '../../src/core/errors';
+import { propErrorOrClean } from './arbitraries';
 import { PyTorchTrainingJob } from '../../src/jobs/pytorch-training-job';
 import { TrainingRuntimeRef, TrainJob } from '../../src/jobs/train-job';
 import { VolcanoQueue } from '../../src/jobs/volcano-queue';
 import { VolcanoTrainingJob } from '../../src/jobs/volcano-training-job';
-import { Policy } from '../../src/validation';
 
 const untyped = fc.oneof(
   fc.constantFrom(undefined, null, 0, -1, 1, 2 ** 31, 1.5, NaN, '', ' ', '9a', 'ünï', 'x'.repeat(70), 'false', true, false, [], [''], ['a', 'a'], [1], {}, { a: 1 }, { cpu: 1 }),
@@ -18,19 +16,6 @@ const untyped = fc.oneof(
 const IMAGE = 'ghcr.io/acme/trainer:1.4.0';
 const RES = { cpu: { request: '1', limit: '2' }, memory: { request: '1Gi', limit: '2Gi' } };
 
-function propErrorOrClean(build: (chart: any) => unknown): void {
-  const { app, chart } = freshChart('ml');
-  try {
-    build(chart);
-  } catch (e) {
-    if (e instanceof PropError) return;
-    throw e;
-  }
-  const { manifests, issues } = synthApp(app);
-  expect(issues).toEqual([]);
-  const findings = Policy.checkObjects(manifests).filter((f) => f.level === 'error' && !f.suppressed);
-  expect(findings.map((f) => `${f.ruleId} ${f.object} ${f.path}: ${f.message}`)).toEqual([]);
-}
 
 const JOBS: Array<[string, (c: any, extra: any) => unknown, string[]]> = [
   ['VolcanoQueue', (c, x) => new VolcanoQueue(c, 'research', { ...x }), ['name', 'weight', 'capability', 'reclaimable', 'priority', 'labels', 'parent']],
@@ -42,12 +27,12 @@ const JOBS: Array<[string, (c: any, extra: any) => unknown, string[]]> = [
 
 describe.each(JOBS)('%s', (_name, build, props) => {
   test('the base props are clean', () => {
-    propErrorOrClean((c) => build(c, {}));
+    propErrorOrClean((c) => build(c, {}), 'ml');
   });
 
   test.each(props)('%s: untyped values give a PropError or clean output', (prop) => {
     fc.assert(fc.property(untyped, (value) => {
-      propErrorOrClean((c) => build(c, { [prop]: value }));
+      propErrorOrClean((c) => build(c, { [prop]: value }), 'ml');
     }));
   });
 });
