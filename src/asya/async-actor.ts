@@ -227,15 +227,7 @@ export class AsyncActor extends Construct implements IAsyncStep {
     const nameField = props.name === undefined ? 'name (from the construct id)' : 'name';
     check(props.transport instanceof Transport, this, 'transport', props.transport, 'must be Transport.rabbitmq() or Transport.sqs({...})');
     this.scaling = resolveScaling(this, 'scaling', props.scaling);
-    checkDns1035Label(this, nameField, name, 63, 'the actor name is a label value on its Deployment');
-    if (this.scaling.enabled) {
-      check(name.length <= 54, this, nameField, name,
-        `must be at most 54 characters with scaling enabled (KEDA names the HPA keda-hpa-<name>, at most 63), it has ${name.length}`);
-    }
-    if (CREW_ACTOR_NAMES.includes(name)) {
-      check(CREW_SCOPES.has(scope), this, nameField, name, 'is reserved for the crew (AsyaCrew): choose another actor name');
-    }
-    props.transport._checkActorName(this, nameField, name);
+    this.checkName(scope, nameField, name, props.transport);
 
     this.actorName = name;
     this.namespace = Chart.of(this).namespace ?? 'default';
@@ -249,7 +241,44 @@ export class AsyncActor extends Construct implements IAsyncStep {
     checkAnnotationMap(this, 'podAnnotations', props.podAnnotations);
     ACTORS.add(this);
 
-    // Runtime start rules.
+    this.checkRuntimeStart(props);
+    this.checkPodRules(props, name);
+    const timeout = this.resolveTimeouts(props);
+    if (props.replicas !== undefined) {
+      check(Number.isInteger(props.replicas) && props.replicas >= 0, this, 'replicas', props.replicas, 'must be a whole number of at least 0');
+      check(!this.scaling.enabled, this, 'replicas', props.replicas, 'is ignored while scaling is enabled: set scaling.enabled to false, or use scaling.minReplicas');
+    }
+    const sidecar = this.renderSidecar(objectProp(this, 'sidecar', props.sidecar));
+    const template = this.renderTemplate(props, timeout.gracefulShutdown);
+    this.resource = this.renderResource(props, name, { template, timeout, sidecar });
+
+    this.traffic = this.declareTraffic(props);
+    boolProp(this, 'networkPolicy', props.networkPolicy);
+    if (props.networkPolicy ?? true) {
+      this.networkPolicy = renderNetworkPolicy(this, 'NetworkPolicy', this.traffic, {
+        name: `${name}-network`,
+        labels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/managed-by': 'cdk8s-asya' },
+        ingress: true,
+        egress: true,
+      });
+    }
+  }
+
+  /** The actor name: a DNS-1035 label, short enough for KEDA's HPA name, not the crew's, unique per transport. */
+  private checkName(scope: Construct, nameField: string, name: string, transport: Transport): void {
+    checkDns1035Label(this, nameField, name, 63, 'the actor name is a label value on its Deployment');
+    if (this.scaling.enabled) {
+      check(name.length <= 54, this, nameField, name,
+        `must be at most 54 characters with scaling enabled (KEDA names the HPA keda-hpa-<name>, at most 63), it has ${name.length}`);
+    }
+    if (CREW_ACTOR_NAMES.includes(name)) {
+      check(CREW_SCOPES.has(scope), this, nameField, name, 'is reserved for the crew (AsyaCrew): choose another actor name');
+    }
+    transport._checkActorName(this, nameField, name);
+  }
+
+  /** The runtime's start rules (handler, mode, chunk size, command, python, reserved env). */
+  private checkRuntimeStart(props: AsyncActorProps): void {
     // The operator accepts a handler read from a ConfigMap or Secret (asya_runtime.py reads ASYA_HANDLER at start).
     const handlerRef = (props.env as any)?.ASYA_HANDLER;
     const handlerFromRef = props.handler === undefined && handlerRef instanceof EnvValue
@@ -275,8 +304,10 @@ export class AsyncActor extends Construct implements IAsyncStep {
       check(!RESERVED_RUNTIME_ENV.includes(key) || (key === 'ASYA_HANDLER' && handlerFromRef), this, 'env', key,
         `is reserved: ${key === 'ASYA_HANDLER' || key === 'ASYA_HANDLER_MODE' || key === 'ASYA_CHUNK_SIZE' ? 'set it through the handler, handlerMode or chunkSize prop' : 'the operator sets it and its value silently wins'}`);
     }
+  }
 
-    // Containers, volumes, mounts, labels.
+  /** What the operator injects or selects by: containers, volumes, mounts, labels, ServiceAccount, the metrics port. */
+  private checkPodRules(props: AsyncActorProps, name: string): void {
     listProp(this, 'sidecars', props.sidecars).forEach((c, i) => check(c.name !== 'asya-sidecar' && c.name !== 'asya-runtime', this, `sidecars[${i}].name`, c.name,
       c.name === 'asya-sidecar' ? 'is reserved for the sidecar the operator injects' : 'is the runtime container, which the actor defines itself'));
     listProp(this, 'initContainers', props.initContainers).forEach((c, i) => check(c.name !== 'asya-sidecar', this, `initContainers[${i}].name`, c.name,
@@ -297,25 +328,24 @@ export class AsyncActor extends Construct implements IAsyncStep {
       check(props.serviceAccountName === undefined, this, 'serviceAccountName', props.serviceAccountName,
         'cannot be set with SQS and IRSA: the operator runs the actor as its own ServiceAccount asya-<actor> (remove serviceAccountName, or disable IRSA in the operator)');
     }
-    const declareMetrics = props.declareMetricsPort ?? true;
     listProp(this, 'ports', props.ports).forEach((p, i) => check(p.containerPort !== METRICS_PORT, this, `ports[${i}].containerPort`, p.containerPort,
       'is the sidecar\'s metrics port (ASYA_METRICS_ADDR :8080): the runtime must listen elsewhere'));
+  }
 
-    // Timeouts: always explicit (CRD defaults apply only inside blocks that are present).
+  /** Timeouts: always explicit (CRD defaults apply only inside blocks that are present). */
+  private resolveTimeouts(props: AsyncActorProps): { processing: number; gracefulShutdown: number } {
     const processing = durationSeconds(this, 'processingTimeout', props.processingTimeout, Duration.minutes(5));
     const graceful = durationSeconds(this, 'gracefulShutdownTimeout', props.gracefulShutdownTimeout, Duration.seconds(30));
     check(Number.isInteger(processing) && processing >= 1, this, 'processingTimeout', `${processing}s`,
       'must be a whole number of seconds of at least 1 (0 does not mean "no timeout": the sidecar falls back to 5 minutes)');
     check(Number.isInteger(graceful) && graceful >= 1, this, 'gracefulShutdownTimeout', `${graceful}s`,
       'must be a whole number of seconds of at least 1 (0 falls back to 30 s)');
+    return { processing, gracefulShutdown: graceful };
+  }
 
-    // Replicas.
-    if (props.replicas !== undefined) {
-      check(Number.isInteger(props.replicas) && props.replicas >= 0, this, 'replicas', props.replicas, 'must be a whole number of at least 0');
-      check(!this.scaling.enabled, this, 'replicas', props.replicas, 'is ignored while scaling is enabled: set scaling.enabled to false, or use scaling.minReplicas');
-    }
-
-    const sidecar = this.renderSidecar(objectProp(this, 'sidecar', props.sidecar));
+  /** The workload's pod template: the asya-runtime container with its runtime env, the pod options, labels and annotations. */
+  private renderTemplate(props: AsyncActorProps, graceful: number): any {
+    const declareMetrics = props.declareMetricsPort ?? true;
     const ports: ContainerPort[] = [...(props.ports ?? []), ...(declareMetrics ? [{ name: 'asya-metrics', containerPort: METRICS_PORT }] : [])];
     const runtimeEnv: { [name: string]: EnvValue } = {
       ...(props.handler !== undefined ? { ASYA_HANDLER: EnvValue.fromValue(props.handler) } : {}),
@@ -335,9 +365,13 @@ export class AsyncActor extends Construct implements IAsyncStep {
       spec: podSpec,
     };
     if (Object.keys(template.metadata).length === 0) delete template.metadata;
+    return template;
+  }
 
+  /** The AsyncActor object itself. */
+  private renderResource(props: AsyncActorProps, name: string, parts: { template: any; timeout: object; sidecar: any }): ApiObject {
     const s = this.scaling;
-    this.resource = new ApiObject(this, 'Resource', {
+    return new ApiObject(this, 'Resource', {
       ...AsyncActorL1.GVK,
       metadata: {
         name,
@@ -352,7 +386,7 @@ export class AsyncActor extends Construct implements IAsyncStep {
           // asya_controller.go:1033-1041 @ v0.1.1), so the field is left out.
           ...(s.enabled ? {} : { replicas: props.replicas ?? 1 }),
           ...(props.pythonExecutable ? { pythonExecutable: props.pythonExecutable } : {}),
-          template,
+          template: parts.template,
         },
         scaling: {
           enabled: s.enabled,
@@ -363,20 +397,10 @@ export class AsyncActor extends Construct implements IAsyncStep {
           cooldownPeriod: s.cooldownPeriod,
           ...(s.advanced ? { advanced: { ...s.advanced } } : {}),
         },
-        timeout: { processing, gracefulShutdown: graceful },
-        sidecar,
+        timeout: parts.timeout,
+        sidecar: parts.sidecar,
       },
     });
-    this.traffic = this.declareTraffic(props);
-    boolProp(this, 'networkPolicy', props.networkPolicy);
-    if (props.networkPolicy ?? true) {
-      this.networkPolicy = renderNetworkPolicy(this, 'NetworkPolicy', this.traffic, {
-        name: `${name}-network`,
-        labels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/managed-by': 'cdk8s-asya' },
-        ingress: true,
-        egress: true,
-      });
-    }
   }
 
   /**
