@@ -2,9 +2,10 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { check } from '../core/errors';
 import { checkDns1035Label } from '../core/names';
+import { checkLabelMap, intProp, listProp, namespaceProp } from '../core/props';
 import { requireAppChecks } from '../core/registry';
 import { IServedModel, MetricsEndpoint, ModelProtocol } from '../core/served-model';
-import { TrafficFlow, TrafficPort } from '../core/traffic';
+import { checkFlow, isCidr, TrafficFlow, TrafficPort } from '../core/traffic';
 
 // The serving vocabulary lives in core (actors and pipelines use it too); backends re-export it.
 export { IServedModel, MetricsEndpoint, ModelProtocol };
@@ -247,4 +248,67 @@ export interface ModelTraffic {
    * @default - in-cluster pods (`podSelector`)
    */
   readonly ipBlock?: string;
+}
+
+const PROTOCOLS: ModelProtocol[] = [ModelProtocol.OPENAI_CHAT, ModelProtocol.OPENAI_COMPLETIONS, ModelProtocol.OPENAI_EMBEDDINGS,
+  ModelProtocol.KSERVE_V1, ModelProtocol.OPEN_INFERENCE, ModelProtocol.RAY_SERVE_HTTP, ModelProtocol.HTTP_JSON];
+
+/**
+ * Checks every member of a model backend structurally (no `instanceof`): a backend may be one of the
+ * library's, a user's own class implementing `IModelBackend` (in TypeScript, or in Python through jsii),
+ * or a wrong value from an untyped caller. Each wrong member fails with the library's error naming it.
+ * @internal
+ */
+export function checkModelBackend(scope: Construct, field: string, b: IModelBackend): void {
+  const isConstruct = !!b && typeof b === 'object' && Construct.isConstruct(b);
+  check(isConstruct, scope, field, b, 'must be a model backend construct (KaitoModel, KServeModel, OpenAIModel, ..., or your own construct implementing IModelBackend)');
+  const at = (m: string) => `${field}.${m}`;
+  check(PROTOCOLS.includes(b.protocol), scope, at('protocol'), b.protocol, 'must be a ModelProtocol (ModelProtocol.OPENAI_CHAT, .OPEN_INFERENCE, ...)');
+  check(typeof b.namespace === 'string', scope, at('namespace'), b.namespace, 'must be the namespace the model runs in');
+  namespaceProp(scope, at('namespace'), b.namespace);
+  const outsideCluster = b.traffic?.ipBlock !== undefined;
+  check(!!b.podSelector && typeof b.podSelector === 'object' && (outsideCluster || Object.keys(b.podSelector).length > 0), scope, at('podSelector'), b.podSelector,
+    'must be a non-empty map of labels selecting exactly the model\'s serving pods (empty only with traffic.ipBlock)');
+  checkLabelMap(scope, at('podSelector'), b.podSelector);
+  if (b.metrics !== undefined) {
+    check(!!b.metrics && typeof b.metrics.portName === 'string' && b.metrics.portName.length > 0, scope, at('metrics.portName'), b.metrics?.portName,
+      'must name the container port that serves metrics');
+    check(b.metrics.path === undefined || (typeof b.metrics.path === 'string' && b.metrics.path.startsWith('/')), scope, at('metrics.path'), b.metrics.path,
+      'must be an HTTP path starting with "/"');
+  }
+  check(typeof b.modelName === 'string' && b.modelName.length > 0, scope, at('modelName'), b.modelName, 'must be the model name requests carry (a non-empty string)');
+  check(typeof b.endpoint === 'string' && /^https?:\/\/[^\s/]+(\/\S*[^\s/])?$/.test(b.endpoint), scope, at('endpoint'), b.endpoint,
+    'must be the base URL of the model\'s service (http or https, host[:port], no trailing "/"; requestPath is appended), e.g. http://llm.ai.svc.cluster.local:8000');
+  check(typeof b.requestPath === 'string' && b.requestPath.startsWith('/') && !/\s/.test(b.requestPath), scope, at('requestPath'), b.requestPath,
+    'must be an HTTP path starting with "/"');
+  intProp(scope, at('podPort'), b.podPort, 1, 65535);
+  check(typeof b.podPort === 'number', scope, at('podPort'), b.podPort, 'must be the port the model\'s pods serve on, from 1 to 65535');
+  check(!!b.requestHeaders && typeof b.requestHeaders === 'object' && !Array.isArray(b.requestHeaders)
+    && Object.values(b.requestHeaders).every((v) => typeof v === 'string'), scope, at('requestHeaders'), b.requestHeaders,
+  'must be a map of header names to string values ({} for none)');
+  check((b.scaleTarget === undefined) !== (b.noScaleTargetReason === undefined), scope, at('scaleTarget'), b.scaleTarget,
+    'must be set exactly when noScaleTargetReason is not (a backend either has a scale target or says why not)');
+  if (b.noScaleTargetReason !== undefined) {
+    check(typeof b.noScaleTargetReason === 'string' && b.noScaleTargetReason.length > 0, scope, at('noScaleTargetReason'), b.noScaleTargetReason,
+      'must be a sentence saying why the model cannot be scaled on the queue');
+  }
+  const t = b.scaleTarget;
+  if (t !== undefined) {
+    check(!!t && typeof t.apiVersion === 'string' && typeof t.kind === 'string' && typeof t.name === 'string' && typeof t.supportsScaleToZero === 'boolean',
+      scope, at('scaleTarget'), t, 'must be a ScaleTarget ({ apiVersion, kind, name, supportsScaleToZero, ... })');
+    check(t.name.length <= 253 && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(t.name), scope, at('scaleTarget.name'), t.name,
+      'must be the name of the object KEDA scales (a DNS-1123 subdomain)');
+    intProp(scope, at('scaleTarget.minReplicas'), t.minReplicas, 0);
+    intProp(scope, at('scaleTarget.maxReplicas'), t.maxReplicas, 1);
+    intProp(scope, at('scaleTarget.coldStartSeconds'), t.coldStartSeconds, 1);
+  }
+  const traffic = b.traffic;
+  if (traffic !== undefined) {
+    check(!!traffic && typeof traffic === 'object', scope, at('traffic'), traffic, 'must be a ModelTraffic ({ ingress, metricsPorts, ... })');
+    listProp(scope, at('traffic.ingress'), traffic.ingress).forEach((f, i) => checkFlow(scope, at(`traffic.ingress[${i}]`), f));
+    check(listProp(scope, at('traffic.metricsPorts'), traffic.metricsPorts).every((p) => p instanceof TrafficPort), scope, at('traffic.metricsPorts'),
+      traffic.metricsPorts, 'must be a list of TrafficPort');
+    namespaceProp(scope, at('traffic.podNamespace'), traffic.podNamespace);
+    if (traffic.ipBlock !== undefined) check(isCidr(traffic.ipBlock), scope, at('traffic.ipBlock'), traffic.ipBlock, 'must be a CIDR block such as 10.0.0.0/16');
+  }
 }

@@ -6,7 +6,7 @@ import { StepScaler } from '../asya/async-step';
 import { HandlerStep, HandlerStepProps } from '../asya/handler-step';
 import { ScalingOptions } from '../asya/scaling';
 import { Transport } from '../asya/transport';
-import { IModelBackend, ScaleTarget } from '../backends/model-backend';
+import { checkModelBackend, IModelBackend, ScaleTarget } from '../backends/model-backend';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { checkDns1035Label } from '../core/names';
@@ -215,7 +215,7 @@ export class AsyncModel extends HandlerStep {
   constructor(scope: Construct, id: string, props: AsyncModelProps) {
     super(scope, id);
     const b = props.backend;
-    check(!!b && typeof b.endpoint === 'string', this, 'backend', b, 'must be a model backend (KaitoModel, KServeModel, OpenAIModel, ...)');
+    checkModelBackend(this, 'backend', b);
     this.backend = b;
     this.servedModel = b;
     const name = props.name ?? id;
