@@ -136,12 +136,7 @@ export function requireAppChecks(scope: IConstruct): void {
   root.node.addValidation({ validate: () => appErrors(root) });
 }
 
-interface CachedErrors {
-  readonly version: string;
-  readonly errors: string[];
-}
-
-const APP_ERRORS = new WeakMap<IConstruct, CachedErrors>();
+const APP_ERRORS = new WeakMap<IConstruct, { readonly version: string; readonly value: string[] }>();
 
 /**
  * The app-wide errors, computed once per app state. The state is the registries' sizes plus the tick:
@@ -151,14 +146,27 @@ const APP_ERRORS = new WeakMap<IConstruct, CachedErrors>();
 function appErrors(root: IConstruct): string[] {
   const index = appIndex(root);
   const requirements = CREW_REQUIREMENTS.get(root) ?? [];
-  const version = `${index.version}/${requirements.length}/${tick}`;
-  const cached = APP_ERRORS.get(root);
-  if (cached && cached.version === version) return cached.errors;
+  return oncePerAppState(root, APP_ERRORS, `${index.version}/${requirements.length}`, () => {
+    RUNS.set(root, (RUNS.get(root) ?? 0) + 1);
+    return [...duplicateObjects(root), ...duplicateQueues(index), ...crewErrors(index, requirements)];
+  });
+}
+
+/**
+ * A value of the app computed once per app state, for checks that cdk8s would otherwise run once per
+ * chart (it validates the whole app once per chart). `state` names what the value depends on (e.g.
+ * registry sizes); the synth tick is added: cdk8s runs the passes of one synth synchronously, and the tick
+ * moves on at the next microtask, so a tree changed later is always checked again.
+ * @param slot one WeakMap per kind of value (its key is the app root)
+ */
+export function oncePerAppState<T>(root: IConstruct, slot: WeakMap<IConstruct, { readonly version: string; readonly value: T }>, state: string, compute: () => T): T {
+  const version = `${state}/${tick}`;
+  const cached = slot.get(root);
+  if (cached && cached.version === version) return cached.value;
   scheduleTick();
-  RUNS.set(root, (RUNS.get(root) ?? 0) + 1);
-  const errors = [...duplicateObjects(root), ...duplicateQueues(index), ...crewErrors(index, requirements)];
-  APP_ERRORS.set(root, { version, errors });
-  return errors;
+  const value = compute();
+  slot.set(root, { version, value });
+  return value;
 }
 
 const RUNS = new WeakMap<IConstruct, number>();

@@ -9,7 +9,7 @@ import { check } from '../core/errors';
 import { k8s } from '../core/k8s';
 import { checkDnsLabel, labelValueProblem, qualifiedNameProblem } from '../core/names';
 import { boolProp, checkLabelMap, intProp, listProp, namespaceProp, objectProp, stringListProp, stringProp } from '../core/props';
-import { appIndex, requireAppChecks, requireCrew, scaleTargetKey as targetKey } from '../core/registry';
+import { appIndex, oncePerAppState, requireAppChecks, requireCrew, scaleTargetKey as targetKey } from '../core/registry';
 import { IServedModel } from '../core/served-model';
 
 /**
@@ -188,6 +188,14 @@ const PIPELINE_BRAND = Symbol.for('cdk8s-asya.AsyncPipeline');
 
 /** The pipelines of each app, in creation order (for the cross-pipeline gateway check). */
 const PIPELINES = new WeakMap<IConstruct, AsyncPipeline[]>();
+/** Per app: how many times a pipeline changed (created, a route or dynamic step added): part of the app state its checks depend on. */
+const PIPELINE_EDITS = new WeakMap<IConstruct, number>();
+/** Per app: the errors of every pipeline, computed once per app state (cdk8s validates the app once per chart). */
+const PIPELINE_ERRORS = new WeakMap<IConstruct, { readonly version: string; readonly value: Map<AsyncPipeline, string[]> }>();
+
+function pipelineEdited(root: IConstruct): void {
+  PIPELINE_EDITS.set(root, (PIPELINE_EDITS.get(root) ?? 0) + 1);
+}
 
 function isStep(x: any): x is IAsyncStep {
   return !!x && typeof x.actorName === 'string' && typeof x.queueName === 'string' && x.transport !== undefined;
@@ -245,6 +253,7 @@ export class AsyncPipeline extends Chart {
     const registered = PIPELINES.get(this.node.root) ?? [];
     registered.push(this);
     PIPELINES.set(this.node.root, registered);
+    pipelineEdited(this.node.root);
     this.props = props;
     this.pipelineName = props.name ?? id;
     checkDnsLabel(this, props.name === undefined ? 'name (from the chart id)' : 'name', this.pipelineName);
@@ -266,7 +275,7 @@ export class AsyncPipeline extends Chart {
     this.adopt(this.dynamic);
     listProp(this, 'routes', props.routes).forEach((r, i) => objectProp(this, `routes[${i}]`, r));
     for (const r of props.routes ?? []) this.addRoute(r.name, r.steps);
-    this.node.addValidation({ validate: () => this.validatePipeline() });
+    this.node.addValidation({ validate: () => AsyncPipeline.appPipelineErrors(this).get(this) ?? [] });
     // App-wide (core/registry): unique objects, actor names per transport, one crew per transport.
     requireAppChecks(this);
     if (!props.existingCrew) requireCrew({ scope: this, transports: () => this.steps.map((s) => s.transport.name) });
@@ -284,6 +293,7 @@ export class AsyncPipeline extends Chart {
   public addDynamicStep(step: IAsyncStep): void {
     this.checkStep(`dynamicSteps[${this.dynamic.length}]`, step);
     this.dynamic.push(step);
+    pipelineEdited(this.node.root);
     this.adopt([step]);
   }
 
@@ -317,6 +327,7 @@ export class AsyncPipeline extends Chart {
     check(transports.size === 1, this, field, steps.map((s) => `${s.actorName}:${s.transport.name}`).join(' -> '),
       'mixes transports: every step of a route must consume from the same transport (messages are forwarded queue to queue)');
     this.routeList.push({ name, steps: [...steps] });
+    pipelineEdited(this.node.root);
     this.adopt(steps);
     return steps.map((s) => s.actorName);
   }
@@ -412,6 +423,61 @@ export class AsyncPipeline extends Chart {
     }
   }
 
+  /**
+   * The errors of every pipeline of the app of `scope`, once per app state: the state is the app index
+   * (actors, scalers, crews) and the pipelines' edits, which are everything the checks read.
+   */
+  private static appPipelineErrors(scope: IConstruct): Map<AsyncPipeline, string[]> {
+    const root = scope.node.root;
+    return oncePerAppState(root, PIPELINE_ERRORS, `${appIndex(root).version}/${PIPELINE_EDITS.get(root) ?? 0}`, () => {
+      const pipelines = PIPELINES.get(root) ?? [];
+      const clashes = AsyncPipeline.gatewayNameClashes(pipelines);
+      return new Map(pipelines.map((p) => [p, [...p.validatePipeline(), ...(clashes.get(p) ?? [])]]));
+    });
+  }
+
+  /**
+   * PIP-2: tool and route names a pipeline shares with another pipeline of the app that has tools for the same
+   * gateway namespace (the gateway refuses to start: deliveryhero/asya src/asya-gateway/internal/config/loader.go
+   * `MergeConfigs` @ v0.1.1). One pass over the names of all pipelines, not one per pair of pipelines.
+   */
+  private static gatewayNameClashes(pipelines: AsyncPipeline[]): Map<AsyncPipeline, string[]> {
+    const withTools = pipelines.filter((p) => p.gatewayTools.length > 0);
+    const order = new Map(withTools.map((p, i) => [p, i]));
+    const owners = new Map<string, AsyncPipeline[]>();
+    const own = (kind: string, p: AsyncPipeline, name: string) => {
+      const key = `${p.gatewayNs}|${kind}|${name}`;
+      const list = owners.get(key);
+      if (!list) owners.set(key, [p]);
+      else if (!list.includes(p)) list.push(p);
+    };
+    for (const p of withTools) {
+      for (const t of p.gatewayTools) own('tool', p, t.name);
+      for (const r of p.routeList) own('route', p, r.name);
+    }
+    const out = new Map<AsyncPipeline, string[]>();
+    for (const p of withTools) {
+      const ns: string = p.gatewayNs;
+      const shared = (kind: string, name: string) => (owners.get(`${ns}|${kind}|${name}`) ?? []).filter((o) => o !== p);
+      const tools: any[] = p.gatewayTools;
+      const routes: PipelineRoute[] = p.routeList;
+      const others = new Set<AsyncPipeline>([...tools.flatMap((t) => shared('tool', t.name)), ...routes.flatMap((r) => shared('route', r.name))]);
+      const errors: string[] = [];
+      for (const o of [...others].sort((a, b) => order.get(a)! - order.get(b)!)) {
+        const oTools = new Set(o.gatewayTools.map((t) => t.name));
+        const oRoutes = new Set((o.routeList as PipelineRoute[]).map((r) => r.name));
+        for (const t of tools) {
+          if (oTools.has(t.name)) errors.push(`${p.node.path}: tool "${t.name}" is also a tool of pipeline ${o.pipelineName} for the gateway in ${ns}: the gateway refuses duplicate tool names across its config files`);
+        }
+        for (const r of routes) {
+          if (oRoutes.has(r.name)) errors.push(`${p.node.path}: route "${r.name}" is also a route of pipeline ${o.pipelineName} for the gateway in ${ns}: the gateway refuses duplicate route names across its config files (rename one)`);
+        }
+      }
+      if (errors.length) out.set(p, errors);
+    }
+    return out;
+  }
+
   private validatePipeline(): string[] {
     const errors: string[] = [];
     const where = this.node.path;
@@ -437,7 +503,6 @@ export class AsyncPipeline extends Chart {
         errors.push(`${where}: tools[${i}].route ("${t.route}") names no route of the pipeline (routes: ${[...routeNames].join(', ') || 'none'})`);
       }
     });
-    errors.push(...this.gatewayNameClashes());
     return errors;
   }
 
@@ -525,31 +590,6 @@ export class AsyncPipeline extends Chart {
   /** The namespace of the gateway this pipeline's tools configure. */
   private get gatewayNs(): string {
     return this.props.gatewayNamespace ?? Chart.of(this).namespace ?? 'default';
-  }
-
-  /**
-   * PIP-2: tool and route names repeated by an earlier pipeline of the app with tools for the same gateway
-   * namespace (the gateway refuses to start: deliveryhero/asya src/asya-gateway/internal/config/loader.go
-   * `MergeConfigs` @ v0.1.1).
-   */
-  private gatewayNameClashes(): string[] {
-    if (!this.gatewayTools.length) return [];
-    const errors: string[] = [];
-    // The app's pipelines from a registry filled at construction: a tree walk here would run once per
-    // chart (cdk8s validates the whole app once per chart) and cost O(charts x constructs) each time.
-    const others = (PIPELINES.get(this.node.root) ?? [])
-      .filter((p) => p !== this && p.gatewayTools.length > 0 && p.gatewayNs === this.gatewayNs);
-    for (const o of others) {
-      const tools = new Set(o.gatewayTools.map((t) => t.name));
-      const routes = new Set(o.routeList.map((r) => r.name));
-      for (const t of this.gatewayTools) {
-        if (tools.has(t.name)) errors.push(`${this.node.path}: tool "${t.name}" is also a tool of pipeline ${o.pipelineName} for the gateway in ${this.gatewayNs}: the gateway refuses duplicate tool names across its config files`);
-      }
-      for (const r of this.routeList) {
-        if (routes.has(r.name)) errors.push(`${this.node.path}: route "${r.name}" is also a route of pipeline ${o.pipelineName} for the gateway in ${this.gatewayNs}: the gateway refuses duplicate route names across its config files (rename one)`);
-      }
-    }
-    return errors;
   }
 
   /** Checks and renders the gateway tools (props only: their routes are checked at synth). */
