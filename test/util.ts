@@ -40,3 +40,9 @@ export function one(manifests: any[], kind: string, name?: string): any {
   }
   return found[0];
 }
+
+/**
+ * Small runtime resources with cpu and memory limits (policy ASYA-RES-001: every container the library
+ * renders sets them, or opts out with `allowNoLimits: true`).
+ */
+export const SMALL_RESOURCES = { cpu: { request: '100m', limit: '500m' }, memory: { request: '128Mi', limit: '256Mi' } };

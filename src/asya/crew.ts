@@ -9,7 +9,7 @@ import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { boolProp, listProp, objectProp, stringProp } from '../core/props';
 import { CREWS } from '../core/registry';
-import { ResourceRequirements } from '../core/resources';
+import { requireLimits, ResourceRequirements } from '../core/resources';
 import { ClusterDns, isCidr, NetworkPeer, TrafficFlow, TrafficPort } from '../core/traffic';
 
 /**
@@ -248,6 +248,7 @@ export class AsyaCrew extends Construct {
     stringProp(this, 'image', props.image);
     boolProp(this, 'networkPolicy', props.networkPolicy);
     objectProp(this, 'resources', props.resources);
+    if (props.resources) requireLimits(this, 'resources', props.resources, 'asya-runtime');
     objectProp(this, 'scaling', props.scaling);
     if (props.gatewayUrl !== undefined) {
       check(typeof props.gatewayUrl === 'string' && /^https?:\/\/\S+$/.test(props.gatewayUrl), this, 'gatewayUrl', props.gatewayUrl, 'must be an http:// or https:// URL');

@@ -8,7 +8,7 @@ import { checkImage } from '../core/image';
 import { isDns1123Subdomain } from '../core/names';
 import { podSecurityContext, renderTolerations, Toleration } from '../core/pod';
 import { checkLabelMap, objectProp, stringListProp, stringProp } from '../core/props';
-import { renderResources, ResourceRequirements } from '../core/resources';
+import { renderResources, requireLimits, ResourceRequirements } from '../core/resources';
 import { TrafficPort } from '../core/traffic';
 import { InferenceService } from '../imports/kserve-inferenceservice-serving.kserve.io';
 
@@ -93,7 +93,10 @@ export interface KServeModelProps {
    * @default - none (the runtime image carries the model)
    */
   readonly storageUri?: string;
-  /** Resources of the model container. Required: model servers get no invented defaults. */
+  /**
+   * Resources of the model container. Required, with cpu and memory limits (policy ASYA-RES-001), or
+   * `allowNoLimits: true` to opt out explicitly: model servers get no invented defaults.
+   */
   readonly resources: ResourceRequirements;
   /**
    * Extra runtime arguments.
@@ -267,7 +270,7 @@ export class KServeModel extends ModelBackend {
       check(SCHEMES.some((s) => props.storageUri!.startsWith(s) && props.storageUri!.length > s.length), this, 'storageUri', props.storageUri,
         `must start with one of ${SCHEMES.join(', ')}`);
     }
-    check(props.resources !== undefined, this, 'resources', props.resources, 'must be set: model servers get no default resources');
+    requireLimits(this, 'resources', props.resources, 'model');
     if (props.image !== undefined) checkImage(this, 'image', props.image);
     if (props.openAIProtocol !== undefined) {
       check(props.modelFormat !== undefined && OPENAI_FORMATS[props.modelFormat.name] !== undefined, this, 'openAIProtocol', props.openAIProtocol?.id,

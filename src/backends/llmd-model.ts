@@ -11,7 +11,7 @@ import { k8s } from '../core/k8s';
 import { checkDnsLabel } from '../core/names';
 import { renderPodSpec } from '../core/pod';
 import { checkLabelMap, durationSeconds, listProp, objectProp } from '../core/props';
-import { ResourceRequirements } from '../core/resources';
+import { requireLimits, ResourceRequirements } from '../core/resources';
 import { isCidr } from '../core/traffic';
 import { InferencePool } from '../imports/gaie-inferencepool-inference.networking.k8s.io';
 import { HttpRoute } from '../imports/gateway-httproute-gateway.networking.k8s.io';
@@ -264,7 +264,7 @@ export class LlmdModel extends ModelBackend {
   constructor(scope: Construct, id: string, props: LlmdModelProps) {
     super(scope, id, { name: props.name, maxNameLength: 59, nameLengthReason: 'the Endpoint Picker objects are named <name>-epp' });
     const name = this.name;
-    check(props.resources !== undefined, this, 'resources', props.resources, 'must be set: model servers get no default resources');
+    requireLimits(this, 'resources', props.resources, 'server');
     this.provider = props.provider ?? LlmdProvider.NONE;
     check(this.provider instanceof LlmdProvider, this, 'provider', props.provider, 'must be LlmdProvider.NONE, GKE, ISTIO or PLAINTEXT');
     if (props.routeTimeout !== undefined) durationSeconds(this, 'routeTimeout', props.routeTimeout, Duration.seconds(300));
@@ -452,6 +452,7 @@ export class LlmdModel extends ModelBackend {
 
   private checkEpp(props: LlmdModelProps): string[] {
     checkImage(this, 'eppImage', props.eppImage);
+    if (props.eppResources !== undefined) requireLimits(this, 'eppResources', props.eppResources, 'epp');
     const eppArgs = listProp(this, 'eppArgs', props.eppArgs);
     eppArgs.forEach((a, i) => check(typeof a === 'string' && !EPP_RESERVED_ARGS.includes(a.split('=')[0]), this, `eppArgs[${i}]`, a,
       'is set by the construct (pool name and namespace, gRPC ports, metrics endpoint auth, leader election from eppReplicas): remove it'));

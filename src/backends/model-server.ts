@@ -8,6 +8,7 @@ import { check } from '../core/errors';
 import { k8s } from '../core/k8s';
 import { PodOptions, renderPodSpec } from '../core/pod';
 import { checkLabelMap, listProp, objectProp } from '../core/props';
+import { requireLimits } from '../core/resources';
 import { Volume, VolumeMount } from '../core/volume';
 
 /** The writable emptyDir every server gets at `/tmp` (see `ModelServer`). */
@@ -208,6 +209,8 @@ export abstract class ModelServer extends ModelBackend {
    */
   protected runServer(server: ServerContainer, pod: PodOptions): void {
     const container = { ...server.container, volumeMounts: [{ volume: TMP_VOLUME, mountPath: TMP_PATH }, ...(server.container.volumeMounts ?? [])] };
+    // The user's init containers follow the construct's in the pod: check their limits under their own indexes.
+    listProp(this, 'initContainers', pod.initContainers).forEach((c, i) => requireLimits(this, `initContainers[${i}].resources`, c.resources, c.name));
     this.podSpec = renderPodSpec(this, { name: 'server', field: '', options: container }, {
       ...pod,
       volumes: [Volume.emptyDir(TMP_VOLUME), ...(server.volumes ?? []), ...(pod.volumes ?? [])],

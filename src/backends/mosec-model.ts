@@ -8,7 +8,7 @@ import { check } from '../core/errors';
 import { checkImage } from '../core/image';
 import { PodOptions } from '../core/pod';
 import { listProp } from '../core/props';
-import { ResourceRequirements } from '../core/resources';
+import { requireLimits, ResourceRequirements } from '../core/resources';
 import { TrafficPort } from '../core/traffic';
 import { VolumeMount } from '../core/volume';
 
@@ -148,7 +148,7 @@ export class MosecModel extends ModelServer {
         'is set by the construct through the matching flag (port, timeout): remove it'])),
     });
     checkImage(this, 'image', props.image, props.allowUnpinnedImage);
-    check(props.resources !== undefined, this, 'resources', props.resources, 'must be set: model servers get no default resources');
+    requireLimits(this, 'resources', props.resources, 'server');
     const script = this.script(props.script);
     const timeoutMs = this.timeoutMs(props.timeout);
     const route = this.route(props.route);

@@ -7,7 +7,7 @@ import { NamedContainer } from '../core/container';
 import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { checkQuantity, stringListProp, stringProp } from '../core/props';
-import { ResourceRequirements } from '../core/resources';
+import { requireLimits, ResourceRequirements } from '../core/resources';
 import { TrafficPort } from '../core/traffic';
 import { Volume } from '../core/volume';
 
@@ -340,7 +340,10 @@ export class OpenAIModel extends ModelServer {
     check(server instanceof OpenAIServer, this, 'server', server, 'must be OpenAIServer.VLLM, OpenAIServer.TGI or OpenAIServer.OLLAMA');
     check(props.model instanceof ModelSource, this, 'model', props.model,
       'must be a ModelSource (ModelSource.huggingFace, persistentVolumeClaim, ociImage or ollama)');
-    check(props.resources !== undefined, this, 'resources', props.resources, 'must be set: model servers get no default resources');
+    requireLimits(this, 'resources', props.resources, 'server');
+    if (props.loaderResources !== undefined) {
+      requireLimits(this, 'loaderResources', props.loaderResources, server === OpenAIServer.OLLAMA ? 'model-puller' : 'model-loader');
+    }
     stringProp(this, 'servedModelName', props.servedModelName);
     check(protocol instanceof ModelProtocol && PROTOCOL_PATHS[protocol.id] !== undefined, this, 'protocol', protocol?.id ?? protocol,
       'must be ModelProtocol.OPENAI_CHAT, OPENAI_COMPLETIONS or OPENAI_EMBEDDINGS');

@@ -6,7 +6,7 @@ import { check } from '../core/errors';
 import { checkDnsLabel } from '../core/names';
 import { PodOptions, renderPodSpec } from '../core/pod';
 import { boolProp, checkLabelMap, listProp, objectProp } from '../core/props';
-import { ResourceRequirements } from '../core/resources';
+import { requireLimits, ResourceRequirements } from '../core/resources';
 import { NetworkPeer, TrafficPort } from '../core/traffic';
 import { Volume } from '../core/volume';
 import { RayService } from '../imports/kuberay-rayservice-ray.io';
@@ -114,7 +114,10 @@ export interface RayServeApplication {
  * The Ray head group.
  */
 export interface RayHeadGroup extends PodOptions {
-  /** Resources of the head container. Required: no defaults are invented. */
+  /**
+   * Resources of the head container. Required, with cpu and memory limits (policy ASYA-RES-001), or
+   * `allowNoLimits: true` to opt out explicitly: no defaults are invented.
+   */
   readonly resources: ResourceRequirements;
   /**
    * `ray start` parameters.
@@ -433,7 +436,7 @@ export class RayServeModel extends ModelBackend {
   private template(props: RayServeModelProps, image: string, field: string, containerName: string, g: RayHeadGroup,
     ports: { name: string; containerPort: number }[]): any {
     const selector = this.selector;
-    check(g.resources !== undefined, this, `${field}.resources`, g.resources, 'must be set: Ray nodes get no default resources');
+    requireLimits(this, `${field}.resources`, g.resources, containerName);
     (g.volumes ?? []).forEach((v, i) => check(v.name !== 'dshm', this, `${field}.volumes[${i}].name`, v.name, 'is reserved: the construct declares dshm'));
     for (const [k, v] of Object.entries(g.podLabels ?? {})) {
       if (k in selector) check(v === selector[k], this, `${field}.podLabels["${k}"]`, v, `must be "${selector[k]}" or unset: it selects the model's pods`);

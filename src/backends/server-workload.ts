@@ -19,7 +19,8 @@ export interface ModelServerOptions extends PodOptions {
    */
   readonly name?: string;
   /**
-   * Compute resources of the server container. Required: model servers get no invented defaults.
+   * Compute resources of the server container. Required, with cpu and memory limits (policy ASYA-RES-001),
+   * or `allowNoLimits: true` to opt out explicitly: model servers get no invented defaults.
    */
   readonly resources: ResourceRequirements;
   /**

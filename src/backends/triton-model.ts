@@ -5,6 +5,7 @@ import { ModelServerOptions } from './server-workload';
 import { ContainerOptions, NamedContainer } from '../core/container';
 import { check } from '../core/errors';
 import { stringListProp } from '../core/props';
+import { requireLimits } from '../core/resources';
 import { TrafficPort } from '../core/traffic';
 import { checkUriScheme, URI_SCHEMES } from '../core/vocabulary';
 import { Volume, VolumeMount } from '../core/volume';
@@ -53,8 +54,7 @@ export class TritonModelRepository {
    */
   public static initContainer(container: ContainerOptions): TritonModelRepository {
     return new TritonModelRepository('init', '', undefined, container, (scope) => {
-      check(container.resources !== undefined, scope, 'repository (initContainer).resources', container.resources,
-        'must be set: no default resources are invented');
+      requireLimits(scope, 'repository (initContainer).resources', container.resources, 'model-repository');
       return {
         path: '/models',
         volumes: [Volume.emptyDir('models')],
@@ -179,7 +179,7 @@ export class TritonModel extends ModelServer {
       'must be a TritonModelRepository (persistentVolumeClaim, uri or initContainer)');
     check(typeof props.modelName === 'string' && /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(props.modelName), this, 'modelName', props.modelName,
       'must be a model directory name of the repository (letters, digits, "_", "-", ".")');
-    check(props.resources !== undefined, this, 'resources', props.resources, 'must be set: model servers get no default resources');
+    requireLimits(this, 'resources', props.resources, 'server');
     for (const [i, a] of stringListProp(this, 'serverArgs', props.serverArgs).entries()) {
       check(!RESERVED_ARGS.includes(a.split('=')[0]), this, `serverArgs[${i}]`, a, 'is set by the construct (from repository and the fixed ports): remove it');
     }

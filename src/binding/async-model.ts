@@ -12,7 +12,7 @@ import { check } from '../core/errors';
 import { checkDns1035Label } from '../core/names';
 import { boolProp, durationSeconds, INT32_MAX, intProp, listProp, namespaceProp, objectProp, stringListProp, stringProp } from '../core/props';
 import { MODEL_SCALERS } from '../core/registry';
-import { ResourceRequirements } from '../core/resources';
+import { requireLimits, ResourceRequirements } from '../core/resources';
 import { IServedModel } from '../core/served-model';
 import { checkFlow, NetworkPeer, PodTraffic, renderNetworkPolicy, TrafficFlow, TrafficPort } from '../core/traffic';
 
@@ -288,6 +288,7 @@ export class AsyncModel extends HandlerStep {
     boolProp(this, 'networkPolicy', props.networkPolicy);
     stringProp(this, 'bridgeImage', props.bridgeImage);
     objectProp(this, 'bridgeResources', props.bridgeResources);
+    if (props.bridgeResources) requireLimits(this, 'bridgeResources', props.bridgeResources, 'asya-runtime');
     return s;
   }
 

@@ -153,8 +153,9 @@ export interface ContainerOptions {
    */
   readonly env?: { [name: string]: EnvValue };
   /**
-   * Compute resources. Set them explicitly: no defaults are invented for you.
-   * @default - none
+   * Compute resources: required, with cpu and memory limits (policy ASYA-RES-001), or `allowNoLimits: true`
+   * to opt out explicitly. No defaults are invented for you.
+   * @default - none: refused unless set
    */
   readonly resources?: ResourceRequirements;
   /**

@@ -3,6 +3,7 @@ import { ContainerOptions, NamedContainer, renderContainer, SecurityOptions } fr
 import { check } from './errors';
 import { isDns1123Label, isDns1123Subdomain, qualifiedNameProblem } from './names';
 import { checkAnnotationMap, checkLabelMap, checkQuantity, checkSecurityOptions, intProp, listProp, stringListProp, stringProp } from './props';
+import { requireLimits } from './resources';
 import { Volume } from './volume';
 
 /**
@@ -177,6 +178,11 @@ export function renderPodSpec(scope: IConstruct | string, main: MainContainer, p
   checkLabelMap(scope, 'podLabels', pod.podLabels);
   checkAnnotationMap(scope, 'podAnnotations', pod.podAnnotations);
   const tolerations = renderTolerations(scope, 'tolerations', pod.tolerations);
+  // Policy ASYA-RES-001, checked once the pod is otherwise valid: every container sets cpu and memory limits,
+  // or opts out explicitly with allowNoLimits.
+  requireLimits(scope, main.field ? `${main.field}.resources` : 'resources', main.options.resources, main.name);
+  listProp(scope, 'sidecars', pod.sidecars).forEach((c, i) => requireLimits(scope, `sidecars[${i}].resources`, c.resources, c.name));
+  listProp(scope, 'initContainers', pod.initContainers).forEach((c, i) => requireLimits(scope, `initContainers[${i}].resources`, c.resources, c.name));
   return {
     containers,
     ...(initContainers.length ? { initContainers } : {}),

@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { check } from './errors';
+import { boolProp } from './props';
 import { isQuantity, parseQuantity } from './quantity';
 
 /**
@@ -55,6 +56,28 @@ export interface ResourceRequirements {
    * @default - no GPU
    */
   readonly gpu?: GpuResources;
+  /**
+   * Accept a container without a cpu or memory limit. The policy's ASYA-RES-001 still reports it unless
+   * the object carries a suppression (`Policy.suppress`) with a reason.
+   * @default false
+   */
+  readonly allowNoLimits?: boolean;
+}
+
+/** Why a container must set cpu and memory limits (the message of `requireLimits`). */
+const LIMITS_RULE = 'policy ASYA-RES-001: a container without limits can starve its node\'s neighbours; requests default to the limits';
+
+/**
+ * Checks that a container the library renders sets cpu and memory limits, or opts out with
+ * `allowNoLimits: true` (policy ASYA-RES-001 flags it then, by design). Validates the shape first.
+ * @param field the prop path used in error messages, e.g. `resources` or `sidecars[0].resources`
+ * @param containerName the rendered container's name, named in the message
+ */
+export function requireLimits(scope: IConstruct | string, field: string, r: ResourceRequirements | undefined, containerName: string): void {
+  renderResources(scope, field, r);
+  if (r?.allowNoLimits === true) return;
+  check(r?.cpu?.limit !== undefined && r?.memory?.limit !== undefined, scope, field, r,
+    `must set cpu.limit and memory.limit of container "${containerName}" (${LIMITS_RULE}), or allowNoLimits: true to opt out explicitly`);
 }
 
 /**
@@ -63,10 +86,11 @@ export interface ResourceRequirements {
  */
 export function renderResources(scope: IConstruct | string, field: string, r: ResourceRequirements | undefined): any {
   if (r === undefined) return undefined;
-  check(r !== null && typeof r === 'object' && !Array.isArray(r), scope, field, r, 'must be an object of ResourceRequirements (e.g. { cpu: { limit: "1" } })');
+  check(r !== null && typeof r === 'object' && !Array.isArray(r), scope, field, r, 'must be an object of ResourceRequirements (e.g. { cpu: { limit: "1" }, memory: { limit: "1Gi" } })');
   for (const k of Object.keys(r)) {
-    check(['cpu', 'memory', 'ephemeralStorage', 'gpu'].includes(k), scope, `${field}.${k}`, (r as any)[k], 'is not a resource: use cpu, memory, ephemeralStorage or gpu');
+    check(['cpu', 'memory', 'ephemeralStorage', 'gpu', 'allowNoLimits'].includes(k), scope, `${field}.${k}`, (r as any)[k], 'is not a resource: use cpu, memory, ephemeralStorage or gpu');
   }
+  boolProp(scope, `${field}.allowNoLimits`, r.allowNoLimits);
   const requests: Record<string, string> = {};
   const limits: Record<string, string> = {};
   const one = (name: string, key: string, q?: ResourceQuantity) => {

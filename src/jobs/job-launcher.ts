@@ -11,7 +11,7 @@ import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { k8s } from '../core/k8s';
 import { boolProp, durationSeconds, listProp, objectProp, stringListProp, stringProp } from '../core/props';
-import { ResourceRequirements } from '../core/resources';
+import { requireLimits, ResourceRequirements } from '../core/resources';
 import { isCidr } from '../core/traffic';
 
 /**
@@ -172,6 +172,7 @@ export class JobLauncher extends HandlerStep {
     const name = stringProp(this, 'name', props.name) ?? id;
     stringProp(this, 'image', props.image);
     objectProp(this, 'resources', props.resources);
+    if (props.resources) requireLimits(this, 'resources', props.resources, 'asya-runtime');
     objectProp(this, 'scaling', props.scaling);
     const manifest = this.captureManifest(job, name);
     this.manifest = manifest;

@@ -21,7 +21,7 @@ import {
 } from '../../src';
 import { handlerProcessingTimeoutSeconds, handlerWorstCaseSeconds } from '../../src/asya/handler-budget';
 import { HANDLERS_DIR, PYTHON } from '../handlers/harness';
-import { ofKind, one, synthValid, testChart } from '../util';
+import { ofKind, one, SMALL_RESOURCES, synthValid, testChart } from '../util';
 
 class FakeBackend extends Construct implements IModelBackend {
   public readonly modelName = 'llama-3';
@@ -63,7 +63,7 @@ function envOf(actor: any): Record<string, string> {
 }
 
 function launcher(chart: Chart, id: string, props: any = {}) {
-  const job = new VolcanoTrainingJob(chart, `${id}-job`, { tasks: [{ name: 'worker', image: 'ghcr.io/acme/trainer:1.4.0', args: ['--data', 'x'], replicas: 1 }] });
+  const job = new VolcanoTrainingJob(chart, `${id}-job`, { tasks: [{ name: 'worker', image: 'ghcr.io/acme/trainer:1.4.0', args: ['--data', 'x'], replicas: 1, resources: SMALL_RESOURCES }] });
   return new JobLauncher(chart, id, { job, transport: RABBIT, ...props });
 }
 
@@ -123,9 +123,9 @@ describe('AsyncModel as a HandlerStep', () => {
   test('result cap (HND-4): below the message limit and the memory; RabbitMQ 16 MiB vs 256Mi, SQS 256 KiB', () => {
     const rabbit = envOf(actorOf(synthValid(bridge().chart), 'ask'));
     expect(rabbit.BRIDGE_MAX_RESULT_BYTES).toBe(String(16 * 1024 * 1024 - 16 * 1024)); // (256Mi - 32Mi) / 8 = 28Mi is larger
-    const small = envOf(actorOf(synthValid(bridge({ bridgeResources: { memory: { request: '64Mi', limit: '96Mi' } } }).chart), 'ask'));
+    const small = envOf(actorOf(synthValid(bridge({ bridgeResources: { cpu: { request: '50m', limit: '500m' }, memory: { request: '64Mi', limit: '96Mi' } } }).chart), 'ask'));
     expect(small.BRIDGE_MAX_RESULT_BYTES).toBe(String(8 * 1024 * 1024)); // (96Mi - 32Mi) / 8
-    const tiny = envOf(actorOf(synthValid(bridge({ bridgeResources: { memory: { request: '16Mi', limit: '16Mi' } } }).chart), 'ask'));
+    const tiny = envOf(actorOf(synthValid(bridge({ bridgeResources: { cpu: { request: '50m', limit: '500m' }, memory: { request: '16Mi', limit: '16Mi' } } }).chart), 'ask'));
     expect(tiny.BRIDGE_MAX_RESULT_BYTES).toBe('1024'); // the floor the handler accepts
     const sqs = envOf(actorOf(synthValid(bridge({ transport: SQS(), requestTimeout: Duration.seconds(30), maxRetries: 2 }).chart), 'ask'));
     expect(sqs.BRIDGE_MAX_RESULT_BYTES).toBe(String(256 * 1024 - 16 * 1024));

@@ -3,7 +3,7 @@ import {
   AsyaCrew, AsyncActor, AsyncActorProps, AsyncPipeline, AwsCredentialEndpoints, ClusterDns, JobLauncher, NetworkPeer, ResultStorage,
   Transport, TrafficPort, VolcanoTrainingJob,
 } from '../../src';
-import { one, synthValid, testChart } from '../util';
+import { one, SMALL_RESOURCES, synthValid, testChart } from '../util';
 
 const IMAGE = 'ghcr.io/acme/steps:1.0.0';
 const NS = (name: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } });
@@ -14,7 +14,7 @@ const KUBE_DNS = {
 const NODE_LOCAL_DNS = { to: [{ ipBlock: { cidr: '169.254.20.10/32' } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] };
 
 function actor(chart: Chart, props: Partial<AsyncActorProps> = {}): AsyncActor {
-  return new AsyncActor(chart, 'step', { transport: Transport.rabbitmq(), handler: 'steps.run', image: IMAGE, ...props });
+  return new AsyncActor(chart, 'step', { transport: Transport.rabbitmq(), handler: 'steps.run', image: IMAGE, resources: SMALL_RESOURCES, ...props });
 }
 
 function policy(chart: Chart, name: string = 'step-network'): any {
@@ -110,7 +110,7 @@ describe('actor flows', () => {
     ClusterDns.use(app, ClusterDns.openShift());
     const chart = new Chart(app, 'c', { namespace: 'ai' });
     actor(chart);
-    new AsyncActor(chart, 'other', { transport: Transport.rabbitmq(), handler: 'steps.run', image: IMAGE, dns: ClusterDns.kubeDns({ nodeLocalCache: false }) });
+    new AsyncActor(chart, 'other', { transport: Transport.rabbitmq(), handler: 'steps.run', image: IMAGE, resources: SMALL_RESOURCES, dns: ClusterDns.kubeDns({ nodeLocalCache: false }) });
     const manifests = synthValid(chart);
     expect(one(manifests, 'NetworkPolicy', 'step-network').spec.egress[0].ports).toEqual([{ protocol: 'UDP', port: 5353 }, { protocol: 'TCP', port: 5353 }]);
     expect(one(manifests, 'NetworkPolicy', 'other-network').spec.egress.slice(0, 2)).toEqual([KUBE_DNS, { ports: [{ protocol: 'TCP', port: 5672 }] }]);
@@ -202,7 +202,7 @@ describe('crew flows (NET-5)', () => {
 describe('JobLauncher flows (JL-3)', () => {
   function launcher(extra: any = {}) {
     const chart = testChart('ml');
-    const job = new VolcanoTrainingJob(chart, 'finetune', { tasks: [{ name: 'worker', image: IMAGE, replicas: 1 }] });
+    const job = new VolcanoTrainingJob(chart, 'finetune', { tasks: [{ name: 'worker', image: IMAGE, replicas: 1, resources: SMALL_RESOURCES }] });
     new JobLauncher(chart, 'launch', { job, transport: Transport.rabbitmq({ brokerNamespace: 'mq' }), ...extra });
     return policy(chart, 'launch-network');
   }

@@ -315,7 +315,7 @@ describe('LlmdModel', () => {
       ['gateway CIDR with a pod selector', { gatewayCidr: '10.0.0.0/8' },
         'test/llm: gatewayCidr ("10.0.0.0/8") cannot be set with gatewayPodSelector or gatewayPodNamespace: a Gateway is reached either at its in-cluster pods or at an address block'],
       ['gateway port', { gatewayPort: 0 }, 'test/llm: gatewayPort (0) must be a port number from 1 to 65535'],
-      ['no resources', { resources: undefined }, 'test/llm: resources (unset) must be set: model servers get no default resources'],
+      ['no resources', { resources: undefined }, 'test/llm: resources (unset) must set cpu.limit and memory.limit of container "server" (policy ASYA-RES-001'],
     ];
     test.each(cases)('%s', (_t, overrides, message) => {
       const chart = testChart('ai');

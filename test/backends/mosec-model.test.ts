@@ -135,7 +135,7 @@ describe('MosecModel', () => {
     const cases: Array<[string, Partial<MosecModelProps>, string]> = [
       ['unpinned image', { image: 'ghcr.io/acme/mosec' },
         'test/m: image ("ghcr.io/acme/mosec") has no tag or digest: pin a version (e.g. repo:1.2.3 or repo@sha256:...) or set allowUnpinnedImage'],
-      ['no resources', { resources: undefined }, 'test/m: resources (unset) must be set: model servers get no default resources'],
+      ['no resources', { resources: undefined }, 'test/m: resources (unset) must set cpu.limit and memory.limit of container "server" (policy ASYA-RES-001'],
       ['script not a .py file', { script: 'server.sh' },
         'test/m: script ("server.sh") must be the path of a .py file (letters, digits, ".", "_", "-", "/", no "..")'],
       ['script outside the working directory', { script: '../server.py' },

@@ -73,7 +73,7 @@ describe('OpenAIModel', () => {
       model: ModelSource.persistentVolumeClaim('weights', 'bge/bge-small'),
       servedModelName: 'bge-small',
       protocol: ModelProtocol.OPENAI_EMBEDDINGS,
-      resources: { cpu: { request: '2' }, memory: { request: '4Gi', limit: '4Gi' } },
+      resources: { cpu: { request: '2', limit: '4' }, memory: { request: '4Gi', limit: '4Gi' } },
       replicas: 0,
       startupTimeout: Duration.minutes(5),
     });
@@ -169,7 +169,7 @@ describe('OpenAIModel', () => {
     const m = new OpenAIModel(chart, 'gguf', {
       server: OpenAIServer.OLLAMA,
       model: ModelSource.huggingFace('bartowski/Llama-3.2-1B-Instruct-GGUF'),
-      resources: { cpu: { request: '2' }, memory: { request: '4Gi', limit: '8Gi' } },
+      resources: { cpu: { request: '2', limit: '4' }, memory: { request: '4Gi', limit: '8Gi' } },
     });
     synthValid(chart);
     expect(m.modelName).toBe('hf.co/bartowski/Llama-3.2-1B-Instruct-GGUF');

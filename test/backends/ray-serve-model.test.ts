@@ -123,7 +123,7 @@ describe('RayServeModel', () => {
     });
     test('head without resources', () => {
       expect(() => new RayServeModel(testChart(), 'x', { applications: [app], head: {} as any }))
-        .toThrow(/head.resources \(unset\) must be set/);
+        .toThrow(/head.resources \(unset\) must set cpu.limit and memory.limit of container "ray-head" \(policy ASYA-RES-001/);
     });
     test('unpinned image', () => {
       expect(() => new RayServeModel(testChart(), 'x', { image: 'rayproject/ray', applications: [app], head: HEAD }))

@@ -78,10 +78,10 @@ describe('TritonModel', () => {
       repository: TritonModelRepository.initContainer({
         image: 'curlimages/curl:8.8.0',
         command: ['sh', '-c', 'curl -sL https://example.com/repo.tgz | tar -xz -C /models'],
-        resources: { cpu: { request: '100m' }, memory: { request: '128Mi', limit: '256Mi' } },
+        resources: { cpu: { request: '100m', limit: '500m' }, memory: { request: '128Mi', limit: '256Mi' } },
       }),
       modelName: 'simple',
-      resources: { cpu: { request: '1' }, memory: { request: '2Gi', limit: '2Gi' } },
+      resources: { cpu: { request: '1', limit: '2' }, memory: { request: '2Gi', limit: '2Gi' } },
     });
     const manifests = synthValid(chart);
     expect(manifests).toMatchSnapshot();
@@ -122,7 +122,7 @@ describe('TritonModel', () => {
     });
     test('init container without resources', () => {
       expect(() => new TritonModel(testChart(), 'x', { ...base, repository: TritonModelRepository.initContainer({ image: 'busybox:1.36' }) }))
-        .toThrow(/repository \(initContainer\).resources \(unset\) must be set/);
+        .toThrow(/repository \(initContainer\).resources \(unset\) must set cpu.limit and memory.limit of container "model-repository"/);
     });
     test('reserved volume', () => {
       expect(() => new TritonModel(testChart(), 'x', { ...base, volumes: [Volume.emptyDir('models')] }))

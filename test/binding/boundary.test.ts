@@ -9,7 +9,7 @@ function llm(c: Chart, id: string = 'llm', name?: string, model: string = 'Qwen/
   return new OpenAIModel(c, id, {
     name,
     model: ModelSource.huggingFace(model),
-    resources: { cpu: { request: '1', limit: '2' } },
+    resources: { cpu: { request: '1', limit: '2' }, memory: { request: '4Gi', limit: '8Gi' } },
   });
 }
 

@@ -1,11 +1,12 @@
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { AsyaCrew, AsyncActor, AsyncPipeline, ResultStorage, Transport } from '../../src';
 import { appCheckRuns } from '../../src/core/registry';
+import { SMALL_RESOURCES } from '../util';
 
 // App-wide checks (issue 17 item 2): registered by any construct that needs them, run whether or not
 // the app has an AsyncPipeline, computed once per app state.
 const rabbit = Transport.rabbitmq();
-const base = { transport: rabbit, image: 'ghcr.io/acme/steps:2.0.0', handler: 'steps.run' };
+const base = { transport: rabbit, image: 'ghcr.io/acme/steps:2.0.0', handler: 'steps.run', resources: SMALL_RESOURCES };
 
 function charts(n: number, namespace?: (i: number) => string): { app: App; charts: Chart[] } {
   const app = Testing.app();

@@ -1,6 +1,6 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { AsyncActor, ImagePolicy, KServeModel, Transport } from '../../src';
-import { one, synthValid } from '../util';
+import { one, SMALL_RESOURCES, synthValid } from '../util';
 
 const D1 = `sha256:${'a'.repeat(64)}`;
 const D2 = `sha256:${'b'.repeat(64)}`;
@@ -12,7 +12,8 @@ function app(): { app: App; chart: Chart } {
     transport: Transport.rabbitmq(),
     handler: 'a.b',
     image: 'ghcr.io/acme/steps:1.0.0',
-    initContainers: [{ name: 'init', image: 'busybox:1.36.1' }],
+    resources: SMALL_RESOURCES,
+    initContainers: [{ name: 'init', image: 'busybox:1.36.1', resources: SMALL_RESOURCES }],
   });
   return { app: a, chart };
 }
@@ -83,7 +84,7 @@ describe('ImagePolicy: cost', () => {
   test('requireDigests does not render the charts in its validation', () => {
     const a = Testing.app();
     for (let i = 0; i < 5; i++) {
-      new AsyncActor(new Chart(a, `c${i}`, { namespace: `ns${i}` }), `step${i}`, { transport: Transport.rabbitmq(), handler: 'a.b', image: `ghcr.io/acme/s${i}:1.0.0@${D1}` });
+      new AsyncActor(new Chart(a, `c${i}`, { namespace: `ns${i}` }), `step${i}`, { transport: Transport.rabbitmq(), handler: 'a.b', image: `ghcr.io/acme/s${i}:1.0.0@${D1}`, resources: SMALL_RESOURCES });
     }
     ImagePolicy.apply(a, { requireDigests: true, digests: { 'ghcr.io/deliveryhero/asya-sidecar:0.1.1': D2 } });
     const spy = jest.spyOn(Chart.prototype, 'toJson');

@@ -1,6 +1,6 @@
 import { AsyaCrew, JobLauncher, LaunchParameterType, ResultStorage, Transport, VolcanoTrainingJob } from '../../src';
 import { PropError } from '../../src/core/errors';
-import { testChart } from '../util';
+import { SMALL_RESOURCES, testChart } from '../util';
 
 // Issue 17 item 1 (one boundary): untyped callers (plain JavaScript, Python through jsii) get the
 // library's PropError, never a TypeError from deep inside, for JobLauncher's and AsyaCrew's props.
@@ -16,7 +16,7 @@ function propError(build: () => unknown): string {
 
 function launcher(props: any): () => JobLauncher {
   const chart = testChart('ml');
-  const job = new VolcanoTrainingJob(chart, 'finetune', { tasks: [{ name: 'worker', image: 'ghcr.io/acme/trainer:1.4.0', replicas: 2 }] });
+  const job = new VolcanoTrainingJob(chart, 'finetune', { tasks: [{ name: 'worker', image: 'ghcr.io/acme/trainer:1.4.0', replicas: 2, resources: SMALL_RESOURCES }] });
   return () => new JobLauncher(chart, 'l', { job, transport: Transport.rabbitmq(), ...props });
 }
 

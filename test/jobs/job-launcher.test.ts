@@ -3,11 +3,12 @@ import { JobLauncher, JobLauncherProps, KueueJob, LaunchParameterType, LocalQueu
 import { one, synthValid, testChart } from '../util';
 
 const IMAGE = 'ghcr.io/acme/trainer:1.4.0';
+const RESOURCES = { cpu: { request: '1', limit: '2' }, memory: { request: '2Gi', limit: '4Gi' } };
 
 function launcher(props: Partial<JobLauncherProps> = {}, ns: string = 'ml') {
   const chart = testChart(ns);
   const job = new VolcanoTrainingJob(chart, 'finetune', {
-    tasks: [{ name: 'worker', image: IMAGE, args: ['--epochs', '3', '--data', 's3://datasets/default'], replicas: 2 }],
+    tasks: [{ name: 'worker', image: IMAGE, args: ['--epochs', '3', '--data', 's3://datasets/default'], replicas: 2, resources: RESOURCES }],
   });
   const l = new JobLauncher(chart, 'train-launcher', {
     job,
@@ -98,7 +99,7 @@ describe('JobLauncher', () => {
   test('rejects a job in another namespace', () => {
     const app = Testing.app();
     const jobs = new Chart(app, 'jobs', { namespace: 'training' });
-    const job = new VolcanoTrainingJob(jobs, 'finetune', { tasks: [{ name: 'worker', image: IMAGE }] });
+    const job = new VolcanoTrainingJob(jobs, 'finetune', { tasks: [{ name: 'worker', image: IMAGE, resources: RESOURCES }] });
     const actors = new Chart(app, 'actors', { namespace: 'ml' });
     expect(() => new JobLauncher(actors, 'l', { job, transport: Transport.rabbitmq() }))
       .toThrow('actors/l: job ("Job in training") must be in the launcher\'s namespace ml: its Role grants create/get there only');
@@ -110,17 +111,17 @@ describe('JobLauncher', () => {
   describe('launched names (JL-2)', () => {
     test('a Volcano job whose launched pod names would pass 63 characters is refused', () => {
       const chart = testChart('ml');
-      const job = new VolcanoTrainingJob(chart, 'j', { name: 'a'.repeat(44), tasks: [{ name: 'worker', image: IMAGE, replicas: 2 }] });
+      const job = new VolcanoTrainingJob(chart, 'j', { name: 'a'.repeat(44), tasks: [{ name: 'worker', image: IMAGE, replicas: 2, resources: RESOURCES }] });
       expect(job.maxNameLength).toBe(54);
       expect(() => new JobLauncher(chart, 'l', { job, transport: Transport.rabbitmq() }))
         .toThrow(`test/l: job ("Job ${'a'.repeat(44)}") has a name too long to launch: launched copies are named <name[:52]>-<10 hex digits> (55 characters), `
           + 'and this Job allows at most 54 (its pods or Services are named after it); shorten the job name to at most 43 characters');
-      const ok = new VolcanoTrainingJob(chart, 'k', { name: 'b'.repeat(43), tasks: [{ name: 'worker', image: IMAGE, replicas: 2 }] });
+      const ok = new VolcanoTrainingJob(chart, 'k', { name: 'b'.repeat(43), tasks: [{ name: 'worker', image: IMAGE, replicas: 2, resources: RESOURCES }] });
       new JobLauncher(chart, 'm', { job: ok, transport: Transport.rabbitmq() });
     });
     test('PyTorchJob and TrainJob bounds', () => {
       const chart = testChart('ml');
-      const pj = new PyTorchTrainingJob(chart, 'p', { name: 'p'.repeat(45), image: IMAGE, workers: 10 });
+      const pj = new PyTorchTrainingJob(chart, 'p', { name: 'p'.repeat(45), image: IMAGE, workers: 10, resources: RESOURCES });
       expect(pj.maxNameLength).toBe(54);
       expect(() => new JobLauncher(chart, 'lp', { job: pj, transport: Transport.rabbitmq() })).toThrow('(56 characters), and this PyTorchJob allows at most 54');
       const tj = new TrainJob(chart, 't', { name: 't'.repeat(38), runtime: TrainingRuntimeRef.cluster('torch-distributed') });
@@ -128,7 +129,7 @@ describe('JobLauncher', () => {
     });
     test('a batch Job may use the whole 52 characters the handler keeps', () => {
       const chart = testChart('ml');
-      const job = new KueueJob(chart, 'k', { name: 'k'.repeat(63), localQueue: 'q', image: IMAGE });
+      const job = new KueueJob(chart, 'k', { name: 'k'.repeat(63), localQueue: 'q', image: IMAGE, resources: RESOURCES });
       new JobLauncher(chart, 'l', { job, transport: Transport.rabbitmq() });
     });
   });
@@ -137,13 +138,13 @@ describe('JobLauncher', () => {
   // kubernetes-sigs/kueue pkg/controller/jobframework/defaults.go `ApplyDefaultForSuspend` @ v0.19.2).
   test('a queued job is launched suspended; its synced template is not', () => {
     const chart = testChart('ml');
-    const k = new KueueJob(chart, 'k', { localQueue: 'q', image: IMAGE });
+    const k = new KueueJob(chart, 'k', { localQueue: 'q', image: IMAGE, resources: RESOURCES });
     const lk = new JobLauncher(chart, 'lk', { job: k, transport: Transport.rabbitmq() });
     expect(lk.manifest.spec.suspend).toBe(true);
     expect(k.toManifest().spec.suspend).toBeUndefined();
-    const p = new PyTorchTrainingJob(chart, 'p', { image: IMAGE, kueue: { localQueue: 'q', acknowledgePyTorchJobIntegration: true } });
+    const p = new PyTorchTrainingJob(chart, 'p', { image: IMAGE, resources: RESOURCES, kueue: { localQueue: 'q', acknowledgePyTorchJobIntegration: true } });
     expect(new JobLauncher(chart, 'lp', { job: p, transport: Transport.rabbitmq() }).manifest.spec.runPolicy.suspend).toBe(true);
-    const v = new VolcanoTrainingJob(chart, 'v', { tasks: [{ name: 'w', image: IMAGE }] });
+    const v = new VolcanoTrainingJob(chart, 'v', { tasks: [{ name: 'w', image: IMAGE, resources: RESOURCES }] });
     expect(new JobLauncher(chart, 'lv', { job: v, transport: Transport.rabbitmq() }).manifest.spec.suspend).toBeUndefined();
   });
 
@@ -160,7 +161,7 @@ describe('JobLauncher', () => {
     test('any other change after capture fails validation at synth', () => {
       const app = Testing.app();
       const chart = new Chart(app, 'ml', { namespace: 'ml' });
-      const job = new KueueJob(chart, 'k', { localQueue: 'q', image: IMAGE });
+      const job = new KueueJob(chart, 'k', { localQueue: 'q', image: IMAGE, resources: RESOURCES });
       new JobLauncher(chart, 'l', { job, transport: Transport.rabbitmq() });
       job.resource.metadata.addLabel('team', 'a');
       expect(() => app.synth()).toThrow('job (Job k) changed after JobLauncher ml/l captured its manifest; the launcher would ignore the change');

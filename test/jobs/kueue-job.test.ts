@@ -4,6 +4,7 @@ import { LocalQueue } from '../../src/jobs/local-queue';
 import { one, synthValid, testChart } from '../util';
 
 const IMAGE = 'ghcr.io/acme/batch:2.0.1';
+const RESOURCES = { cpu: { request: '1', limit: '2' }, memory: { request: '2Gi', limit: '4Gi' } };
 
 describe('KueueJob', () => {
   // GIT-2: Kueue's Job webhook suspends labelled Jobs on create
@@ -12,7 +13,7 @@ describe('KueueJob', () => {
   // a suspend: true in Git would fight Argo CD's self-heal, so it is not emitted.
   test('a batch/v1 Job on a LocalQueue: queue-name label, no suspend in Git, restricted pod', () => {
     const chart = testChart('team-a');
-    const job = new KueueJob(chart, 'sample-job', { localQueue: 'user-queue', image: IMAGE, args: ['30s'], resources: { cpu: { request: '1' }, memory: { request: '200Mi' } } });
+    const job = new KueueJob(chart, 'sample-job', { localQueue: 'user-queue', image: IMAGE, args: ['30s'], resources: { cpu: { request: '1', limit: '1' }, memory: { request: '200Mi', limit: '200Mi' } } });
     const manifests = synthValid(chart);
     expect(manifests).toMatchSnapshot();
     const j = one(manifests, 'Job', 'sample-job');
@@ -34,7 +35,7 @@ describe('KueueJob', () => {
       priorityClass: 'high',
       image: IMAGE,
       env: { MODEL: EnvValue.fromValue('bge-m3') },
-      resources: { gpu: { count: 1 } },
+      resources: { cpu: { request: '2', limit: '4' }, memory: { request: '8Gi', limit: '16Gi' }, gpu: { count: 1 } },
       parallelism: 4,
       completions: 16,
       backoffLimit: 2,
@@ -56,17 +57,17 @@ describe('KueueJob', () => {
   });
 
   test('rules', () => {
-    expect(() => new KueueJob(testChart(), 'j', { localQueue: 'q', image: IMAGE, restartPolicy: 'Always' as any }))
+    expect(() => new KueueJob(testChart(), 'j', { localQueue: 'q', image: IMAGE, resources: RESOURCES, restartPolicy: 'Always' as any }))
       .toThrow('test/j: restartPolicy ("Always") must be Never or OnFailure');
-    expect(() => new KueueJob(testChart(), 'j', { localQueue: 'Q!', image: IMAGE })).toThrow('test/j: localQueue ("Q!") must be a DNS-1123 subdomain');
-    expect(() => new KueueJob(testChart(), 'j', { localQueue: 'q', image: IMAGE, parallelism: 0 })).toThrow('test/j: parallelism (0) must be a whole number of at least 1');
-    expect(() => new KueueJob(testChart(), 'j', { localQueue: 'q'.repeat(64), image: IMAGE })).toThrow('must fit a label value (at most 63 characters)');
+    expect(() => new KueueJob(testChart(), 'j', { localQueue: 'Q!', image: IMAGE, resources: RESOURCES })).toThrow('test/j: localQueue ("Q!") must be a DNS-1123 subdomain');
+    expect(() => new KueueJob(testChart(), 'j', { localQueue: 'q', image: IMAGE, resources: RESOURCES, parallelism: 0 })).toThrow('test/j: parallelism (0) must be a whole number of at least 1');
+    expect(() => new KueueJob(testChart(), 'j', { localQueue: 'q'.repeat(64), image: IMAGE, resources: RESOURCES })).toThrow('must fit a label value (at most 63 characters)');
   });
 
   test('LocalQueue.enqueue checks the namespace and refuses a second queue', () => {
     const chart = testChart('team-a');
     const lq = new LocalQueue(testChart('team-b'), 'other', { clusterQueue: 'cq' });
-    const job = new KueueJob(chart, 'j', { localQueue: 'user-queue', image: IMAGE });
+    const job = new KueueJob(chart, 'j', { localQueue: 'user-queue', image: IMAGE, resources: RESOURCES });
     expect(() => lq.enqueue(job)).toThrow('test/j: namespace ("team-a") must be the LocalQueue\'s namespace ("team-b")');
     const same = new LocalQueue(chart, 'again', { clusterQueue: 'cq' });
     expect(() => same.enqueue(job)).toThrow('test/j: localQueue ("again") cannot be set: the job is already on LocalQueue "user-queue"');

@@ -1,14 +1,14 @@
 import * as jobs from '../../src/jobs';
-import { testChart } from '../util';
+import { SMALL_RESOURCES, testChart } from '../util';
 
 describe('ILaunchableJob', () => {
   test('every job construct tells a launcher what to create and which RBAC resource it needs', () => {
     const chart = testChart('ml');
     const image = 'ghcr.io/acme/trainer:1.0.0';
     const all: jobs.ILaunchableJob[] = [
-      new jobs.VolcanoTrainingJob(chart, 'vc', { tasks: [{ name: 'worker', image }] }),
-      new jobs.KueueJob(chart, 'batch', { localQueue: 'q', image }),
-      new jobs.PyTorchTrainingJob(chart, 'pt', { image }),
+      new jobs.VolcanoTrainingJob(chart, 'vc', { tasks: [{ name: 'worker', image, resources: SMALL_RESOURCES }] }),
+      new jobs.KueueJob(chart, 'batch', { localQueue: 'q', image, resources: SMALL_RESOURCES }),
+      new jobs.PyTorchTrainingJob(chart, 'pt', { image, resources: SMALL_RESOURCES }),
       new jobs.TrainJob(chart, 'tj', { runtime: jobs.TrainingRuntimeRef.cluster('torch-distributed') }),
     ];
     expect(all.map((j) => [j.apiGroup, j.plural, j.apiVersion, j.kind, j.jobName, j.namespace])).toEqual([

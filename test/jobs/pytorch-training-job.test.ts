@@ -3,9 +3,10 @@ import { CleanPodPolicy, PyTorchRestartPolicy, PyTorchTrainingJob, PyTorchTraini
 import { one, synthValid, testChart } from '../util';
 
 const IMAGE = 'docker.io/kubeflowkatib/pytorch-mnist:v1beta1-45c5727';
+const RESOURCES = { cpu: { request: '1', limit: '2' }, memory: { request: '2Gi', limit: '4Gi' } };
 
 function make(props: Partial<PyTorchTrainingJobProps> = {}, id = 'mnist'): PyTorchTrainingJob {
-  return new PyTorchTrainingJob(testChart('ml'), id, { image: IMAGE, ...props });
+  return new PyTorchTrainingJob(testChart('ml'), id, { image: IMAGE, resources: RESOURCES, ...props });
 }
 
 describe('PyTorchTrainingJob', () => {
@@ -15,7 +16,7 @@ describe('PyTorchTrainingJob', () => {
       image: IMAGE,
       command: ['python3', '/opt/pytorch-mnist/mnist.py', '--epochs=1'],
       workers: 2,
-      resources: { gpu: { count: 1 } },
+      resources: { cpu: { request: '2', limit: '4' }, memory: { request: '8Gi', limit: '16Gi' }, gpu: { count: 1 } },
     });
     const manifests = synthValid(chart);
     expect(manifests).toMatchSnapshot();
@@ -40,6 +41,7 @@ describe('PyTorchTrainingJob', () => {
     const chart = testChart('ml');
     new PyTorchTrainingJob(chart, 'elastic', {
       image: IMAGE,
+      resources: RESOURCES,
       master: false,
       workers: 2,
       nprocPerNode: 'gpu',
@@ -50,7 +52,7 @@ describe('PyTorchTrainingJob', () => {
       activeDeadlineSeconds: 86400,
       backoffLimit: 3,
       suspend: false,
-      sidecars: [{ name: 'metrics', image: 'ghcr.io/acme/exporter:0.3.0' }],
+      sidecars: [{ name: 'metrics', image: 'ghcr.io/acme/exporter:0.3.0', resources: { cpu: { request: '50m', limit: '100m' }, memory: { request: '32Mi', limit: '64Mi' } } }],
       podLabels: { app: 'elastic' },
     });
     const manifests = synthValid(chart);
@@ -71,6 +73,7 @@ describe('PyTorchTrainingJob', () => {
     const chart = testChart('ml');
     new PyTorchTrainingJob(chart, 'queued', {
       image: IMAGE,
+      resources: RESOURCES,
       kueue: { localQueue: 'user-queue', priorityClass: 'high', acknowledgePyTorchJobIntegration: true },
     });
     const manifests = synthValid(chart);
@@ -89,7 +92,7 @@ describe('PyTorchTrainingJob', () => {
   test('LocalQueue.enqueue with the acknowledgement', () => {
     const chart = testChart('ml');
     const lq = new LocalQueue(chart, 'user-queue', { clusterQueue: 'cq' });
-    const job = new PyTorchTrainingJob(chart, 'later', { image: IMAGE });
+    const job = new PyTorchTrainingJob(chart, 'later', { image: IMAGE, resources: RESOURCES });
     lq.enqueue(job, { acknowledgePyTorchJobIntegration: true });
     expect(job.toManifest().metadata.labels['kueue.x-k8s.io/queue-name']).toBe('user-queue');
     expect(job.toManifest().spec.runPolicy.suspend).toBeUndefined();

@@ -9,9 +9,10 @@ import {
 import { one, synthValid, testChart } from '../util';
 
 const IMAGE = 'ghcr.io/acme/trainer:1.4.0';
+const RESOURCES = { cpu: { request: '1', limit: '2' }, memory: { request: '2Gi', limit: '4Gi' } };
 
 function task(name: string, extra: Partial<VolcanoTask> = {}): VolcanoTask {
-  return { name, image: IMAGE, ...extra };
+  return { name, image: IMAGE, resources: RESOURCES, ...extra };
 }
 
 function make(props: Partial<VolcanoTrainingJobProps> = {}, id = 'train'): VolcanoTrainingJob {
@@ -64,14 +65,14 @@ describe('VolcanoTrainingJob', () => {
       tasks: [
         task('master', {
           command: ['torchrun', 'train.py'],
-          resources: { cpu: { request: '8' }, memory: { request: '64Gi', limit: '64Gi' }, gpu: { count: 8 } },
+          resources: { cpu: { request: '8', limit: '16' }, memory: { request: '64Gi', limit: '64Gi' }, gpu: { count: 8 } },
           tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
           volumes: [Volume.emptyDir('dshm', { memory: true, sizeLimit: '16Gi' })],
           volumeMounts: [{ volume: 'dshm', mountPath: '/dev/shm' }],
           env: { HF_TOKEN: EnvValue.fromSecret('hf', 'token') },
           policies: [{ events: [VolcanoEvent.TASK_COMPLETED], action: VolcanoAction.COMPLETE_JOB }],
         }),
-        task('worker', { replicas: 2, minAvailable: 2, resources: { gpu: { count: 8 } }, podLabels: { role: 'worker' } }),
+        task('worker', { replicas: 2, minAvailable: 2, resources: { cpu: { request: '8', limit: '16' }, memory: { request: '64Gi', limit: '64Gi' }, gpu: { count: 8 } }, podLabels: { role: 'worker' } }),
       ],
     });
     const manifests = synthValid(chart);

@@ -1,6 +1,7 @@
 import { App, Chart, Testing, YamlOutputType } from 'cdk8s';
 import { ArgoCdApplication, AsyncActor, AsyncPipeline, FluxKustomization, ToolParameterType, Transport } from '../../src';
 import { PropError } from '../../src/core/errors';
+import { SMALL_RESOURCES } from '../util';
 
 // Issue 17 item 1 (one boundary): untyped props of AsyncPipeline, ArgoCdApplication and
 // FluxKustomization fail with the library's PropError (construct path, prop path, value, rule).
@@ -50,7 +51,7 @@ describe('AsyncPipeline with untyped props', () => {
 
   test('AsyncActor networkPolicy "" (synthesized no NetworkPolicy) is refused', () => {
     const p = new AsyncPipeline(Testing.app(), 'rag', { namespace: 'rag' });
-    expect(propError(() => new AsyncActor(p, 'embed', { transport: Transport.rabbitmq(), image: 'ghcr.io/acme/steps:1.0.0', handler: 'steps.run', networkPolicy: '' as any })))
+    expect(propError(() => new AsyncActor(p, 'embed', { transport: Transport.rabbitmq(), image: 'ghcr.io/acme/steps:1.0.0', handler: 'steps.run', resources: SMALL_RESOURCES, networkPolicy: '' as any })))
       .toBe(`rag/embed: networkPolicy ("") ${BOOL_RULE}`);
   });
 
@@ -63,7 +64,7 @@ describe('AsyncPipeline with untyped props', () => {
 function pipelineApp(): { app: App; gitops: Chart; p: AsyncPipeline } {
   const app = new App({ outdir: Testing.app().outdir, yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE });
   const p = new AsyncPipeline(app, 'rag', { namespace: 'rag', existingCrew: true });
-  const a = new AsyncActor(p, 'embed', { transport: Transport.rabbitmq(), image: 'ghcr.io/acme/steps:1.0.0', handler: 'steps.run' });
+  const a = new AsyncActor(p, 'embed', { transport: Transport.rabbitmq(), image: 'ghcr.io/acme/steps:1.0.0', handler: 'steps.run', resources: SMALL_RESOURCES });
   p.addRoute('ask', [a]);
   return { app, gitops: new Chart(app, 'gitops'), p };
 }

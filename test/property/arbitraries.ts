@@ -77,21 +77,22 @@ export const envValue: fc.Arbitrary<EnvValue> = fc.oneof(
 export const env = fc.dictionary(envName, envValue, { maxKeys: 5 });
 
 /** A request <= limit pair in one unit family, either side optional. */
-function quantityPair(unit: 'cpu' | 'memory'): fc.Arbitrary<{ request?: string; limit?: string }> {
+/** A limit, with or without a request below it (valid resources always set the cpu and memory limits: ASYA-RES-001). */
+function quantityPair(unit: 'cpu' | 'memory'): fc.Arbitrary<{ request?: string; limit: string }> {
   const fmt = (n: number) => (unit === 'cpu' ? (n % 1000 === 0 ? String(n / 1000) : `${n}m`) : (n % 1024 === 0 ? `${n / 1024}Gi` : `${n}Mi`));
-  return fc.tuple(fc.integer({ min: 1, max: 64_000 }), fc.integer({ min: 0, max: 64_000 }), fc.constantFrom('both', 'request', 'limit'))
-    .map(([r, extra, which]) => {
-      const request = fmt(r);
+  return fc.tuple(fc.integer({ min: 1, max: 64_000 }), fc.integer({ min: 0, max: 64_000 }), fc.boolean())
+    .map(([r, extra, withRequest]) => {
       const limit = fmt(r + extra);
-      return which === 'both' ? { request, limit } : which === 'request' ? { request } : { limit };
+      return withRequest ? { request: fmt(r), limit } : { limit };
     });
 }
 
+/** Valid resources: cpu and memory limits (every container the library renders needs them), maybe GPUs. */
 export const resources: fc.Arbitrary<ResourceRequirements> = fc.record({
   cpu: quantityPair('cpu'),
   memory: quantityPair('memory'),
   gpu: fc.record({ count: fc.integer({ min: 1, max: 8 }) }),
-}, { requiredKeys: [] });
+}, { requiredKeys: ['cpu', 'memory'] });
 
 export const scaling = fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 80 }), fc.integer({ min: 1, max: 100 }),
   fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 3600 }))
@@ -120,7 +121,7 @@ const sidecar: fc.Arbitrary<Omit<NamedContainer, 'name'>> = fc.record({
   resources,
   env,
   args: fc.array(fc.string({ maxLength: 10 }), { maxLength: 3 }),
-}, { requiredKeys: ['image'] });
+}, { requiredKeys: ['image', 'resources'] });
 
 export const sidecars: fc.Arbitrary<NamedContainer[]> = fc.uniqueArray(
   dns1123(20).filter((n) => n !== 'asya-runtime' && n !== 'asya-sidecar'), { maxLength: 2 },
@@ -142,7 +143,7 @@ export const actorProps: fc.Arbitrary<AsyncActorProps> = fc.record({
   volumes,
   labels: fc.dictionary(dns1123(10), dns1123(10), { maxKeys: 3 }),
   networkPolicy: fc.boolean(),
-}, { requiredKeys: ['handler', 'image'] }).map(({ volumes: v, ...rest }) => ({ ...rest, ...(v ?? {}), transport }));
+}, { requiredKeys: ['handler', 'image', 'resources'] }).map(({ volumes: v, ...rest }) => ({ ...rest, ...(v ?? {}), transport }));
 
 /** Backends for AsyncModel: an OpenAIModel (vLLM or TGI, Hugging Face source) or a KServeModel. */
 export interface BackendSpec {
@@ -163,7 +164,7 @@ export const backendSpec: fc.Arbitrary<BackendSpec & { model: ModelSource }> = f
   name: dns1035(1, 40),
   server: fc.constantFrom(OpenAIServer.VLLM, OpenAIServer.TGI),
   protocol: fc.constantFrom(ModelProtocol.OPENAI_CHAT, ModelProtocol.OPENAI_COMPLETIONS),
-  resources: resources.filter((r) => r.cpu !== undefined || r.memory !== undefined),
+  resources,
   autoscalerClass: fc.constantFrom(KServeAutoscalerClass.EXTERNAL, KServeAutoscalerClass.HPA),
   kserveMin: fc.integer({ min: 1, max: 3 }),
   kserveMax: fc.integer({ min: 0, max: 5 }),

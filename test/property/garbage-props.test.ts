@@ -28,7 +28,7 @@ const actorBase: AsyncActorProps = {
   transport,
   handler: 'steps.run',
   image: 'ghcr.io/acme/steps:1.0.0',
-  resources: { cpu: { request: '100m', limit: '500m' } },
+  resources: { cpu: { request: '100m', limit: '500m' }, memory: { request: '128Mi', limit: '256Mi' } },
 };
 
 describe('AsyncActor with garbage in one prop', () => {
@@ -44,7 +44,7 @@ describe('AsyncActor with garbage in one prop', () => {
 describe('AsyncModel and backends with garbage in one prop', () => {
   const llm = (chart: any) => new OpenAIModel(chart, 'llm', {
     model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct'),
-    resources: { cpu: { request: '1', limit: '2' } },
+    resources: { cpu: { request: '1', limit: '2' }, memory: { request: '4Gi', limit: '8Gi' } },
   });
 
   test.each(['backend', 'maxRetries', 'transport'])('AsyncModel %s: PropError or valid output', (prop) => {
@@ -56,7 +56,7 @@ describe('AsyncModel and backends with garbage in one prop', () => {
   test.each(['name', 'minReplicas', 'maxReplicas', 'autoscalerClass', 'protocolVersion'])('KServeModel %s: PropError or valid output', (prop) => {
     fc.assert(fc.property(garbage, (value) => {
       propErrorOrValid((chart) => new KServeModel(chart, 'ks', {
-        modelFormat: { name: 'sklearn' }, storageUri: 's3://models/iris', resources: { cpu: { limit: '1' } }, [prop]: value,
+        modelFormat: { name: 'sklearn' }, storageUri: 's3://models/iris', resources: { cpu: { limit: '1' }, memory: { limit: '4Gi' } }, [prop]: value,
       } as any));
     }));
   });
@@ -64,7 +64,7 @@ describe('AsyncModel and backends with garbage in one prop', () => {
   test.each(['model', 'server', 'resources', 'replicas'])('OpenAIModel %s: PropError or valid output', (prop) => {
     fc.assert(fc.property(garbage, (value) => {
       propErrorOrValid((chart) => new OpenAIModel(chart, 'llm', {
-        model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct'), resources: { cpu: { limit: '1' } }, [prop]: value,
+        model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct'), resources: { cpu: { limit: '1' }, memory: { limit: '4Gi' } }, [prop]: value,
       } as any));
     }));
   });
@@ -76,7 +76,7 @@ describe('AsyncModel and backends with garbage in one prop', () => {
  * JavaScript, or any jsii caller that bypasses type checks): TypeScript rejects these values at compile time.
  */
 describe('regressions: garbage that crashed with a TypeError or synthesized invalid objects', () => {
-  const llm = (chart: any) => new OpenAIModel(chart, 'llm', { model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct'), resources: { cpu: { limit: '1' } } });
+  const llm = (chart: any) => new OpenAIModel(chart, 'llm', { model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct'), resources: { cpu: { limit: '1' }, memory: { limit: '4Gi' } } });
   const cases: Array<[string, (chart: any) => unknown]> = [
     // TypeError: Cannot read properties of null (reading 'enabled') - src/asya/scaling.ts resolveScaling (default only for undefined)
     ['AsyncActor scaling: null', (c) => new AsyncActor(c, 'actor', { ...actorBase, scaling: null } as any)],
@@ -101,9 +101,9 @@ describe('regressions: garbage that crashed with a TypeError or synthesized inva
     ['AsyncModel outputKey: ["result"]', (c) => new AsyncModel(c, 'model', { backend: llm(c), transport, outputKey: ['result'] } as any)],
     ['AsyncModel outputKey: [Object.create(null)]', (c) => new AsyncModel(c, 'model', { backend: llm(c), transport, outputKey: [Object.create(null)] } as any)],
     // TypeError: props.storageUri.startsWith is not a function - src/backends/kserve-model.ts
-    ['KServeModel storageUri: {}', (c) => new KServeModel(c, 'ks', { modelFormat: { name: 'sklearn' }, storageUri: {}, resources: { cpu: { limit: '1' } } } as any)],
+    ['KServeModel storageUri: {}', (c) => new KServeModel(c, 'ks', { modelFormat: { name: 'sklearn' }, storageUri: {}, resources: { cpu: { limit: '1' }, memory: { limit: '4Gi' } } } as any)],
     // Synthesizes an invalid Deployment (args[3] is an object) - src/backends/openai-model.ts
-    ['OpenAIModel servedModelName: {}', (c) => new OpenAIModel(c, 'llm', { model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct'), resources: { cpu: { limit: '1' } }, servedModelName: {} } as any)],
+    ['OpenAIModel servedModelName: {}', (c) => new OpenAIModel(c, 'llm', { model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct'), resources: { cpu: { limit: '1' }, memory: { limit: '4Gi' } }, servedModelName: {} } as any)],
   ];
   test.each(cases)('%s: PropError or valid output', (_name, build) => {
     propErrorOrValid(build);

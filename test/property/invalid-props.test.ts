@@ -10,6 +10,7 @@ import {
   AsyncActor, AsyncActorProps, AsyncModel, AsyncPipeline, EnvValue, KServeAutoscalerClass, KServeModel, ModelSource, OpenAIModel, Volume,
 } from '../../src';
 import { PropError } from '../../src/core/errors';
+import { SMALL_RESOURCES } from '../util';
 
 /** Runs `fn` and checks it threw a PropError for `path` and `field`, with both in the message. */
 export function expectPropError(fn: () => unknown, path: string, field: string): void {
@@ -59,6 +60,9 @@ const brokenActor: fc.Arbitrary<Broken> = fc.oneof(
   fc.constantFrom(...BAD_QUANTITIES).map((q) => ({ override: { resources: { memory: { limit: q } } }, field: 'resources.memory.limit' })),
   fc.constantFrom(...BAD_QUANTITIES).map((q) => ({ override: { resources: { cpu: { request: q } } }, field: 'resources.cpu.request' })),
   fc.constantFrom(0, -1, 1.5, NaN).map((count) => ({ override: { resources: { gpu: { count } } }, field: 'resources.gpu.count' })),
+  // ASYA-RES-001: no resources, or resources without a cpu or memory limit (and no allowNoLimits).
+  fc.constantFrom(undefined, {}, { cpu: { limit: '1' } }, { memory: { request: '1Gi', limit: '1Gi' } }, { cpu: { request: '1' }, memory: { limit: '1Gi' } },
+    { cpu: { limit: '1' }, allowNoLimits: false }).map((r) => ({ override: { resources: r }, field: 'resources' })),
   fc.tuple(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 50 })).map(([max, d]) => ({
     override: { scaling: { minReplicas: max + d, maxReplicas: max } }, field: 'scaling.minReplicas',
   })),
@@ -139,7 +143,7 @@ describe('AsyncModel, OpenAIModel, KServeModel with exactly one rule broken', ()
   });
 
   test('KServeModel', () => {
-    const base = { modelFormat: { name: 'sklearn' }, storageUri: 's3://models/iris', resources: { cpu: { request: '1', limit: '2' } } };
+    const base = { modelFormat: { name: 'sklearn' }, storageUri: 's3://models/iris', resources: { cpu: { request: '1', limit: '2' }, memory: { request: '2Gi', limit: '4Gi' } } };
     const broken = fc.oneof(
       dns1035(54, 70).map((name) => ({ props: { name }, field: 'name' })),
       fc.constantFrom('ftp://x', 'hf://', 'models/iris', 'http://x', '').map((storageUri) => ({ props: { storageUri }, field: 'storageUri' })),
@@ -164,7 +168,7 @@ describe('AsyncPipeline with exactly one rule broken', () => {
     fc.assert(fc.property(broken, ({ name, empty, duplicate, field }) => {
       const { app } = freshChart();
       const p = new AsyncPipeline(app, 'pipe', { namespace: 'pipe' });
-      const step = new AsyncActor(p, 'step', { transport, handler: 'steps.run', image: 'ghcr.io/acme/steps:1.0.0' });
+      const step = new AsyncActor(p, 'step', { transport, handler: 'steps.run', image: 'ghcr.io/acme/steps:1.0.0', resources: SMALL_RESOURCES });
       if (duplicate) p.addRoute(name, [step]);
       expectPropError(() => p.addRoute(name, empty ? [] : [step]), 'pipe', field);
     }));
@@ -177,7 +181,7 @@ describe('AsyncPipeline with exactly one rule broken', () => {
  */
 describe('regressions: invalid props that passed the constructor', () => {
   const actor = (chart: any, extra: Partial<AsyncActorProps>) =>
-    new AsyncActor(chart, 'actor', { transport, handler: 'steps.run', image: 'ghcr.io/acme/steps:1.0.0', ...extra });
+    new AsyncActor(chart, 'actor', { transport, handler: 'steps.run', image: 'ghcr.io/acme/steps:1.0.0', resources: SMALL_RESOURCES, ...extra });
 
   // BUG: emptyDir sizeLimit is never checked as a quantity (src/core/volume.ts Volume.emptyDir, and
   // OpenAIModel sharedMemorySize / cacheSizeLimit): '1GB' synthesizes, and only SchemaValidator reports it.
@@ -189,7 +193,7 @@ describe('regressions: invalid props that passed the constructor', () => {
   });
   test('OpenAIModel sharedMemorySize "1GB" throws a PropError', () => {
     expectPropError(() => new OpenAIModel(freshChart().chart, 'llm', {
-      model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct'), resources: { cpu: { limit: '1' } }, sharedMemorySize: '1GB',
+      model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct'), resources: { cpu: { limit: '1' }, memory: { limit: '4Gi' } }, sharedMemorySize: '1GB',
     }), 'test/llm', 'sharedMemorySize');
   });
 
@@ -213,7 +217,7 @@ describe('regressions: invalid props that passed the constructor', () => {
   // construct path test/model/Bridge, which the user never created (src/binding/async-model.ts).
   test('AsyncModel with an invalid name throws a PropError naming the AsyncModel', () => {
     const { chart } = freshChart();
-    const backend = new OpenAIModel(chart, 'llm', { model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct'), resources: { cpu: { limit: '1' } } });
+    const backend = new OpenAIModel(chart, 'llm', { model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct'), resources: { cpu: { limit: '1' }, memory: { limit: '4Gi' } } });
     expectPropError(() => new AsyncModel(chart, 'model', { backend, transport, name: 'A' }), 'test/model', 'name');
   });
 });

@@ -4,9 +4,11 @@
  * caller can pass. Every input gives a PropError, or objects the shipped schema validator and the policy
  * accept. Budget: FC_RUNS runs per construct (CI: CDK8S_ASYA_FC_RUNS).
  *
- * Known limitation, kept out of the policy half: a model server, actor or bridge given `resources: {}` (or a
- * resources object without cpu/memory limits) is accepted and synthesizes a container the policy's ASYA-RES-001
- * flags (error level); the constructors do not require limits, the policy does.
+ * Resources are checked like any other prop: every container the library renders must set cpu and memory
+ * limits (ASYA-RES-001), so `resources: {}` or a resources object without them is a PropError. The only
+ * opt-out is an explicit `allowNoLimits: true` inside the resources object, which the policy flags by design
+ * (like `networkPolicy: false`); the untyped values below never produce it (`true` alone is not a resources
+ * object), so no resources prop is exempt from the policy half.
  */
 import { App, Chart, Testing, YamlOutputType } from 'cdk8s';
 import * as fc from 'fast-check';
@@ -28,8 +30,6 @@ const untyped = fc.oneof(
 
 const CPU = { cpu: { request: '500m', limit: '1' }, memory: { request: '512Mi', limit: '1Gi' } };
 const GPU = { cpu: { limit: '4' }, memory: { limit: '16Gi' }, gpu: { count: 1 } };
-/** Props whose accepted values the policy may still flag (see the known limitation above). */
-const RESOURCE_PROPS = ['resources', 'eppResources', 'bridgeResources'];
 
 /** PropError, or output that the schema validator and (unless `skipPolicy`) the policy's error rules accept. */
 function propErrorOrClean(app: App, build: () => unknown, skipPolicy: boolean): void {
@@ -89,7 +89,7 @@ describe.each(BACKENDS)('%s: any prop untyped', (_name, build, props) => {
   test('PropError or clean output', () => {
     fc.assert(fc.property(fc.constantFrom(...new Set(props)), untyped, (prop, value) => {
       const { app, chart } = freshChart();
-      propErrorOrClean(app, () => build(chart, { [prop]: value }), RESOURCE_PROPS.includes(prop));
+      propErrorOrClean(app, () => build(chart, { [prop]: value }), false);
     }));
   });
 });
@@ -104,7 +104,7 @@ const STEPS: Array<[string, (c: Chart, x: any) => unknown, string[]]> = [
   ['AsyncModel modelScaling', (c, x) => new AsyncModel(c, 'model', { backend: llm(c), transport, modelScaling: x }),
     words('enabled minReplicas maxReplicas queueLength pollingInterval cooldownPeriod')],
   ['JobLauncher', (c, x) => new JobLauncher(c, 'launcher', {
-    job: new VolcanoTrainingJob(c, 'train', { tasks: [{ name: 'worker', image: 'ghcr.io/acme/trainer:1.4.0', replicas: 2 }] }), transport, ...x,
+    job: new VolcanoTrainingJob(c, 'train', { tasks: [{ name: 'worker', image: 'ghcr.io/acme/trainer:1.4.0', replicas: 2, resources: CPU }] }), transport, ...x,
   }), words('job transport name parameters image resources scaling requestTimeout maxRetries apiServerCidrs')],
   ['AsyaCrew', (c, x) => new AsyaCrew(c, 'crew', { transport, storage: ResultStorage.none(), ...x }),
     words('transport storage gatewayUrl image resources scaling sidecar egress egressFlows serviceAccountName metricsScrapeNamespaces networkPolicy dns')],
@@ -130,7 +130,7 @@ describe.each([...STEPS, ...KUEUE])('%s: any prop untyped', (_name, build, props
     fc.assert(fc.property(fc.constantFrom(...props), untyped, (prop, value) => {
       const { app, chart } = freshChart();
       // networkPolicy: false is an explicit opt-out that the policy flags by design (ASYA-NET-001).
-      propErrorOrClean(app, () => build(chart, { [prop]: value }), RESOURCE_PROPS.includes(prop) || (prop === 'networkPolicy' && value === false));
+      propErrorOrClean(app, () => build(chart, { [prop]: value }), prop === 'networkPolicy' && value === false);
     }));
   });
 });

@@ -10,6 +10,7 @@ import {
   OpenAIModel, OpenAIServer, Transport,
 } from '../../src';
 import { Policy, PolicyLevel } from '../../src/validation';
+import { SMALL_RESOURCES } from '../util';
 
 function synthActor(props: AsyncActorProps) {
   const { app, chart } = freshChart();
@@ -135,6 +136,7 @@ function synthPipeline(shape: PipelineShape) {
     transport,
     handler: `steps.step_${i}`,
     image: 'ghcr.io/acme/steps:1.0.0',
+    resources: SMALL_RESOURCES,
     handlerMode: shape.envelope[i] ? HandlerMode.ENVELOPE : undefined,
   }));
   for (const r of shape.routes) {
