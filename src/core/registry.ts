@@ -159,7 +159,9 @@ function appErrors(root: IConstruct): string[] {
  * moves on at the next microtask, so a tree changed later is always checked again.
  * @param slot one WeakMap per kind of value (its key is the app root)
  */
-export function oncePerAppState<T>(root: IConstruct, slot: WeakMap<IConstruct, { readonly version: string; readonly value: T }>, state: string, compute: () => T): T {
+export function oncePerAppState<T>(
+  root: IConstruct, slot: WeakMap<IConstruct, { readonly version: string; readonly value: T }>, state: string, compute: () => T,
+): T {
   const version = `${state}/${tick}`;
   const cached = slot.get(root);
   if (cached && cached.version === version) return cached.value;

@@ -235,6 +235,61 @@ export class AsyncPipeline extends Chart {
     return x !== null && typeof x === 'object' && (x as any)[PIPELINE_BRAND] === true;
   }
 
+  /**
+   * The errors of every pipeline of the app of `scope`, once per app state: the state is the app index
+   * (actors, scalers, crews) and the pipelines' edits, which are everything the checks read.
+   */
+  private static appPipelineErrors(scope: IConstruct): Map<AsyncPipeline, string[]> {
+    const root = scope.node.root;
+    return oncePerAppState(root, PIPELINE_ERRORS, `${appIndex(root).version}/${PIPELINE_EDITS.get(root) ?? 0}`, () => {
+      const pipelines = PIPELINES.get(root) ?? [];
+      const clashes = AsyncPipeline.gatewayNameClashes(pipelines);
+      return new Map(pipelines.map((p) => [p, [...p.validatePipeline(), ...(clashes.get(p) ?? [])]]));
+    });
+  }
+
+  /**
+   * PIP-2: tool and route names a pipeline shares with another pipeline of the app that has tools for the same
+   * gateway namespace (the gateway refuses to start: deliveryhero/asya src/asya-gateway/internal/config/loader.go
+   * `MergeConfigs` @ v0.1.1). One pass over the names of all pipelines, not one per pair of pipelines.
+   */
+  private static gatewayNameClashes(pipelines: AsyncPipeline[]): Map<AsyncPipeline, string[]> {
+    const withTools = pipelines.filter((p) => p.gatewayTools.length > 0);
+    const order = new Map(withTools.map((p, i) => [p, i]));
+    const owners = new Map<string, AsyncPipeline[]>();
+    const own = (kind: string, p: AsyncPipeline, name: string) => {
+      const key = `${p.gatewayNs}|${kind}|${name}`;
+      const list = owners.get(key);
+      if (!list) owners.set(key, [p]);
+      else if (!list.includes(p)) list.push(p);
+    };
+    for (const p of withTools) {
+      for (const t of p.gatewayTools) own('tool', p, t.name);
+      for (const r of p.routeList) own('route', p, r.name);
+    }
+    const out = new Map<AsyncPipeline, string[]>();
+    for (const p of withTools) {
+      const ns: string = p.gatewayNs;
+      const shared = (kind: string, name: string) => (owners.get(`${ns}|${kind}|${name}`) ?? []).filter((o) => o !== p);
+      const tools: any[] = p.gatewayTools;
+      const routes: PipelineRoute[] = p.routeList;
+      const others = new Set<AsyncPipeline>([...tools.flatMap((t) => shared('tool', t.name)), ...routes.flatMap((r) => shared('route', r.name))]);
+      const errors: string[] = [];
+      for (const o of [...others].sort((a, b) => order.get(a)! - order.get(b)!)) {
+        const oTools = new Set(o.gatewayTools.map((t) => t.name));
+        const oRoutes = new Set((o.routeList as PipelineRoute[]).map((r) => r.name));
+        for (const t of tools) {
+          if (oTools.has(t.name)) errors.push(`${p.node.path}: tool "${t.name}" is also a tool of pipeline ${o.pipelineName} for the gateway in ${ns}: the gateway refuses duplicate tool names across its config files`);
+        }
+        for (const r of routes) {
+          if (oRoutes.has(r.name)) errors.push(`${p.node.path}: route "${r.name}" is also a route of pipeline ${o.pipelineName} for the gateway in ${ns}: the gateway refuses duplicate route names across its config files (rename one)`);
+        }
+      }
+      if (errors.length) out.set(p, errors);
+    }
+    return out;
+  }
+
   /** The pipeline name. */
   public readonly pipelineName: string;
   private readonly routeList: PipelineRoute[] = [];
@@ -421,61 +476,6 @@ export class AsyncPipeline extends Chart {
       check(this.grants.includes(s.namespace), this, field, `${s.actorName} in ${s.namespace}`,
         `runs outside the pipeline's namespace ${this.pipelineNamespace}: add "${s.namespace}" to crossNamespaceGrants to allow it`);
     }
-  }
-
-  /**
-   * The errors of every pipeline of the app of `scope`, once per app state: the state is the app index
-   * (actors, scalers, crews) and the pipelines' edits, which are everything the checks read.
-   */
-  private static appPipelineErrors(scope: IConstruct): Map<AsyncPipeline, string[]> {
-    const root = scope.node.root;
-    return oncePerAppState(root, PIPELINE_ERRORS, `${appIndex(root).version}/${PIPELINE_EDITS.get(root) ?? 0}`, () => {
-      const pipelines = PIPELINES.get(root) ?? [];
-      const clashes = AsyncPipeline.gatewayNameClashes(pipelines);
-      return new Map(pipelines.map((p) => [p, [...p.validatePipeline(), ...(clashes.get(p) ?? [])]]));
-    });
-  }
-
-  /**
-   * PIP-2: tool and route names a pipeline shares with another pipeline of the app that has tools for the same
-   * gateway namespace (the gateway refuses to start: deliveryhero/asya src/asya-gateway/internal/config/loader.go
-   * `MergeConfigs` @ v0.1.1). One pass over the names of all pipelines, not one per pair of pipelines.
-   */
-  private static gatewayNameClashes(pipelines: AsyncPipeline[]): Map<AsyncPipeline, string[]> {
-    const withTools = pipelines.filter((p) => p.gatewayTools.length > 0);
-    const order = new Map(withTools.map((p, i) => [p, i]));
-    const owners = new Map<string, AsyncPipeline[]>();
-    const own = (kind: string, p: AsyncPipeline, name: string) => {
-      const key = `${p.gatewayNs}|${kind}|${name}`;
-      const list = owners.get(key);
-      if (!list) owners.set(key, [p]);
-      else if (!list.includes(p)) list.push(p);
-    };
-    for (const p of withTools) {
-      for (const t of p.gatewayTools) own('tool', p, t.name);
-      for (const r of p.routeList) own('route', p, r.name);
-    }
-    const out = new Map<AsyncPipeline, string[]>();
-    for (const p of withTools) {
-      const ns: string = p.gatewayNs;
-      const shared = (kind: string, name: string) => (owners.get(`${ns}|${kind}|${name}`) ?? []).filter((o) => o !== p);
-      const tools: any[] = p.gatewayTools;
-      const routes: PipelineRoute[] = p.routeList;
-      const others = new Set<AsyncPipeline>([...tools.flatMap((t) => shared('tool', t.name)), ...routes.flatMap((r) => shared('route', r.name))]);
-      const errors: string[] = [];
-      for (const o of [...others].sort((a, b) => order.get(a)! - order.get(b)!)) {
-        const oTools = new Set(o.gatewayTools.map((t) => t.name));
-        const oRoutes = new Set((o.routeList as PipelineRoute[]).map((r) => r.name));
-        for (const t of tools) {
-          if (oTools.has(t.name)) errors.push(`${p.node.path}: tool "${t.name}" is also a tool of pipeline ${o.pipelineName} for the gateway in ${ns}: the gateway refuses duplicate tool names across its config files`);
-        }
-        for (const r of routes) {
-          if (oRoutes.has(r.name)) errors.push(`${p.node.path}: route "${r.name}" is also a route of pipeline ${o.pipelineName} for the gateway in ${ns}: the gateway refuses duplicate route names across its config files (rename one)`);
-        }
-      }
-      if (errors.length) out.set(p, errors);
-    }
-    return out;
   }
 
   private validatePipeline(): string[] {
