@@ -1,0 +1,138 @@
+import { Chart } from 'cdk8s';
+import {
+  AsyaCrew, AsyncActor, AsyncModel, BentoModel, JobLauncher, KServeModel, ModelSource, OpenAIModel, RayServeModel, ResourceRequirements,
+  ResultStorage, TrainingRuntimeRef, TrainJob, Transport, VolcanoTrainingJob,
+} from '../../src';
+import { Policy } from '../../src/validation';
+import { one, SMALL_RESOURCES, synthValid, testChart } from '../util';
+
+/**
+ * Issue 17 (remnant): no accepted input synthesizes a container the shipped policy's ASYA-RES-001 rejects.
+ * Every container the library renders into a pod template the policy reads must set cpu and memory limits;
+ * the only opt-out is an explicit `allowNoLimits: true`, which the policy still reports unless suppressed.
+ */
+const RULE = '(policy ASYA-RES-001: a container without limits can starve its node\'s neighbours; requests default to the limits), '
+  + 'or allowNoLimits: true to opt out explicitly';
+const IMAGE = 'ghcr.io/acme/steps:1.0.0';
+const transport = Transport.rabbitmq();
+const CPU_ONLY = { cpu: { limit: '1' } };
+const NO_LIMITS: ResourceRequirements = { cpu: { request: '100m' }, memory: { request: '128Mi' }, allowNoLimits: true };
+
+function message(path: string, field: string, value: string, container: string): string {
+  return `${path}: ${field} (${value}) must set cpu.limit and memory.limit of container "${container}" ${RULE}`;
+}
+
+/** The unsuppressed and suppressed ASYA-RES-001 findings of a chart's objects. */
+function resFindings(chart: Chart): { open: string[]; suppressed: string[] } {
+  const findings = Policy.checkObjects(synthValid(chart)).filter((f) => f.ruleId === 'ASYA-RES-001');
+  const show = (f: { object: string; path: string }) => `${f.object} ${f.path}`;
+  return { open: findings.filter((f) => !f.suppressed).map(show), suppressed: findings.filter((f) => f.suppressed).map(show) };
+}
+
+/** [construct, its id, build with the resources under test, the field, the container] */
+const builders: Array<[string, string, (c: Chart, r: any) => unknown, string, string]> = [
+  ['AsyncActor', 'step', (c, r) => new AsyncActor(c, 'step', { transport, handler: 'steps.run', image: IMAGE, resources: r }), 'resources', 'asya-runtime'],
+  ['AsyncActor sidecar', 'step', (c, r) => new AsyncActor(c, 'step', {
+    transport, handler: 'steps.run', image: IMAGE, resources: SMALL_RESOURCES, sidecars: [{ name: 'log-shipper', image: 'fluent/fluent-bit:3.1.4', resources: r }],
+  }), 'sidecars[0].resources', 'log-shipper'],
+  ['AsyncActor init container', 'step', (c, r) => new AsyncActor(c, 'step', {
+    transport, handler: 'steps.run', image: IMAGE, resources: SMALL_RESOURCES, initContainers: [{ name: 'warmup', image: 'busybox:1.36.1', resources: r }],
+  }), 'initContainers[0].resources', 'warmup'],
+  ['OpenAIModel', 'llm', (c, r) => new OpenAIModel(c, 'llm', { model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct'), resources: r }), 'resources', 'server'],
+  ['KServeModel', 'ks', (c, r) => new KServeModel(c, 'ks', { modelFormat: { name: 'sklearn' }, storageUri: 's3://models/iris', resources: r }), 'resources', 'model'],
+  ['RayServeModel head', 'ray', (c, r) => new RayServeModel(c, 'ray', {
+    image: 'rayproject/ray:2.46.0-py311', applications: [{ name: 'app', importPath: 'serve_app:app' }], head: { resources: r },
+  }), 'head.resources', 'ray-head'],
+  ['AsyncModel bridgeResources', 'model', (c, r) => new AsyncModel(c, 'model', {
+    backend: new OpenAIModel(c, 'llm', { model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct'), resources: SMALL_RESOURCES }),
+    transport,
+    bridgeResources: r,
+  }), 'bridgeResources', 'asya-runtime'],
+  ['VolcanoTrainingJob task', 'train', (c, r) => new VolcanoTrainingJob(c, 'train', {
+    tasks: [{ name: 'master', image: IMAGE, resources: SMALL_RESOURCES }, { name: 'worker', image: IMAGE, resources: r }],
+  }), 'tasks[1].resources', 'worker'],
+];
+
+describe.each(builders)('%s', (name, id, build, field, container) => {
+  const path = `test/${id}`;
+
+  test('without limits: the PropError names the field, the value and the rule', () => {
+    // AsyncModel's bridge has default limits: leaving bridgeResources out is fine, an object without limits is not.
+    const unset = name.startsWith('AsyncModel') ? {} : undefined;
+    expect(() => build(testChart(), unset)).toThrow(message(path, field, unset === undefined ? 'unset' : '{}', container));
+  });
+
+  test('with a cpu limit only: refused the same way', () => {
+    expect(() => build(testChart(), CPU_ONLY)).toThrow(message(path, field, '{"cpu":{"limit":"1"}}', container));
+  });
+
+  test('allowNoLimits: true is accepted; the policy reports ASYA-RES-001 until the object is suppressed with a reason', () => {
+    const chart = testChart();
+    const construct = build(chart, NO_LIMITS) as any;
+    const { open } = resFindings(chart);
+    expect(open.length).toBe(1);
+    const target = construct instanceof AsyncModel ? construct.bridge : construct;
+    Policy.suppress(target, 'ASYA-RES-001', 'a bursty batch container, capped by the namespace LimitRange');
+    const after = resFindings(chart);
+    expect(after.open).toEqual([]);
+    expect(after.suppressed).toEqual(open);
+  });
+
+  test('allowNoLimits as the string "true" is refused (a boolean only)', () => {
+    expect(() => build(testChart(), { allowNoLimits: 'true' })).toThrow(
+      `${path}: ${field}.allowNoLimits ("true") must be true or false (a boolean, not a string or number)`);
+  });
+});
+
+describe('allowNoLimits', () => {
+  test('renders nothing itself: the requests given, or no resources at all', () => {
+    const chart = testChart();
+    new AsyncActor(chart, 'a', { transport, handler: 'steps.run', image: IMAGE, resources: NO_LIMITS });
+    new AsyncActor(chart, 'b', { transport, handler: 'steps.run', image: IMAGE, resources: { allowNoLimits: true } });
+    const manifests = synthValid(chart);
+    expect(one(manifests, 'AsyncActor', 'a').spec.workload.template.spec.containers[0].resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' } });
+    expect(one(manifests, 'AsyncActor', 'b').spec.workload.template.spec.containers[0].resources).toBeUndefined();
+  });
+
+  test('false is the default: limits are still required', () => {
+    expect(() => new AsyncActor(testChart(), 'a', { transport, handler: 'steps.run', image: IMAGE, resources: { ...CPU_ONLY, allowNoLimits: false } }))
+      .toThrow(message('test/a', 'resources', '{"cpu":{"limit":"1"},"allowNoLimits":false}', 'asya-runtime'));
+  });
+
+  test('with limits set as well, the limits are rendered and the policy has nothing to report', () => {
+    const chart = testChart();
+    new AsyncActor(chart, 'a', { transport, handler: 'steps.run', image: IMAGE, resources: { ...SMALL_RESOURCES, allowNoLimits: true } });
+    expect(resFindings(chart)).toEqual({ open: [], suppressed: [] });
+  });
+});
+
+describe('containers the policy does not check need no limits', () => {
+  test('the operator-injected asya-sidecar (spec.sidecar.resources is not in the pod template)', () => {
+    const chart = testChart();
+    new AsyncActor(chart, 'a', { transport, handler: 'steps.run', image: IMAGE, resources: SMALL_RESOURCES, sidecar: { resources: { cpu: { request: '50m' } } } });
+    expect(resFindings(chart)).toEqual({ open: [], suppressed: [] });
+  });
+
+  test('a TrainJob trainer (resourcesPerNode overrides the runtime\'s template; the TrainJob carries no pod template)', () => {
+    const chart = testChart('ml');
+    new TrainJob(chart, 't', { runtime: TrainingRuntimeRef.cluster('torch-distributed'), trainer: { resourcesPerNode: { gpu: { count: 1 } } } });
+    expect(resFindings(chart)).toEqual({ open: [], suppressed: [] });
+  });
+
+  test('a BentoModel (yatai-deployment builds the pods; the BentoDeployment carries no pod template)', () => {
+    const chart = testChart();
+    new BentoModel(chart, 'b', { bento: 'summarizer-v1', apiMethod: 'summarize', resources: { cpu: { request: '1' }, memory: { request: '2Gi' } } });
+    expect(resFindings(chart)).toEqual({ open: [], suppressed: [] });
+  });
+
+  test('library defaults carry limits: the bridge, the launcher and the crew need no resources', () => {
+    const chart = testChart();
+    new AsyncModel(chart, 'model', {
+      backend: new OpenAIModel(chart, 'llm', { model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct'), resources: SMALL_RESOURCES }), transport,
+    });
+    const job = new VolcanoTrainingJob(chart, 'train', { tasks: [{ name: 'worker', image: IMAGE, resources: SMALL_RESOURCES }] });
+    new JobLauncher(chart, 'launcher', { job, transport });
+    new AsyaCrew(chart, 'crew', { transport, storage: ResultStorage.none() });
+    expect(resFindings(chart)).toEqual({ open: [], suppressed: [] });
+  });
+});
