@@ -78,10 +78,15 @@ function chartLabel(chart: Chart): string {
  * `asya.sh/handlers-checksum`, so a new handler version rolls them.
  */
 export function handlersChecksum(): string {
-  const hash = createHash('sha256');
-  for (const m of MODULES) hash.update(`${m}\0${source(m)}\0`);
-  return hash.digest('hex').slice(0, 16);
+  if (checksum === undefined) {
+    const hash = createHash('sha256');
+    for (const m of MODULES) hash.update(`${m}\0${source(m)}\0`);
+    checksum = hash.digest('hex').slice(0, 16);
+  }
+  return checksum;
 }
+/** The handlers' checksum, computed once per process (the shipped sources do not change while it runs). */
+let checksum: string | undefined;
 
 /** The bundle of each chart, by namespace. */
 const BUNDLES = new WeakMap<Chart, Map<string, HandlerBundle>>();
