@@ -265,6 +265,7 @@ export class LlmdModel extends ModelBackend {
     super(scope, id, { name: props.name, maxNameLength: 59, nameLengthReason: 'the Endpoint Picker objects are named <name>-epp' });
     const name = this.name;
     requireLimits(this, 'resources', props.resources, 'server');
+    if (props.loaderResources !== undefined) requireLimits(this, 'loaderResources', props.loaderResources, 'model-loader');
     this.provider = props.provider ?? LlmdProvider.NONE;
     check(this.provider instanceof LlmdProvider, this, 'provider', props.provider, 'must be LlmdProvider.NONE, GKE, ISTIO or PLAINTEXT');
     if (props.routeTimeout !== undefined) durationSeconds(this, 'routeTimeout', props.routeTimeout, Duration.seconds(300));

@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import {
-  AsyaCrew, AsyncActor, AsyncModel, BentoModel, JobLauncher, KServeModel, ModelSource, OpenAIModel, RayServeModel, ResourceRequirements,
-  ResultStorage, TrainingRuntimeRef, TrainJob, Transport, VolcanoTrainingJob,
+  AsyaCrew, AsyncActor, AsyncModel, BentoModel, JobLauncher, KServeModel, LlmdModel, ModelSource, OpenAIModel, OpenAIServer, RayServeModel,
+  ResourceRequirements, ResultStorage, TrainingRuntimeRef, TrainJob, Transport, TritonModel, TritonModelRepository, VolcanoTrainingJob,
 } from '../../src';
 import { Policy } from '../../src/validation';
 import { one, SMALL_RESOURCES, synthValid, testChart } from '../util';
@@ -81,6 +81,44 @@ describe.each(builders)('%s', (name, id, build, field, container) => {
   test('allowNoLimits as the string "true" is refused (a boolean only)', () => {
     expect(() => build(testChart(), { allowNoLimits: 'true' })).toThrow(
       `${path}: ${field}.allowNoLimits ("true") must be true or false (a boolean, not a string or number)`);
+  });
+});
+
+describe('containers the library adds name the prop that sizes them', () => {
+  const hf = ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct', 'main');
+  const llmd = (x: any) => new LlmdModel(testChart(), 'llmd', {
+    model: hf,
+    resources: SMALL_RESOURCES,
+    eppImage: 'registry.k8s.io/gateway-api-inference-extension/epp:v1.0.1',
+    gateway: { name: 'inference-gateway' },
+    gatewayUrl: 'http://inference-gateway-istio.ai.svc.cluster.local:80',
+    gatewayPodSelector: { 'gateway.networking.k8s.io/gateway-name': 'inference-gateway' },
+    gatewayPort: 80,
+    ...x,
+  });
+  const cpuOnly = '{"cpu":{"limit":"1"}}';
+
+  test.each([
+    ['OpenAIModel loaderResources (OCI image)', () => new OpenAIModel(testChart(), 'llm', {
+      model: ModelSource.ociImage('ghcr.io/acme/weights:1.0.0'), resources: SMALL_RESOURCES, loaderResources: CPU_ONLY,
+    }), message('test/llm', 'loaderResources', cpuOnly, 'model-loader')],
+    ['OpenAIModel loaderResources (Ollama)', () => new OpenAIModel(testChart(), 'llm', {
+      server: OpenAIServer.OLLAMA, model: ModelSource.ollama('llama3.2:1b'), resources: SMALL_RESOURCES, loaderResources: CPU_ONLY,
+    }), message('test/llm', 'loaderResources', cpuOnly, 'model-puller')],
+    ['LlmdModel eppResources', () => llmd({ eppResources: CPU_ONLY }), message('test/llmd', 'eppResources', cpuOnly, 'epp')],
+    ['LlmdModel loaderResources', () => llmd({ loaderResources: CPU_ONLY }), message('test/llmd', 'loaderResources', cpuOnly, 'model-loader')],
+    ['TritonModel repository init container', () => new TritonModel(testChart(), 'triton', {
+      modelName: 'resnet',
+      resources: SMALL_RESOURCES,
+      repository: TritonModelRepository.initContainer({ image: 'ghcr.io/acme/fetch:1.0.0', resources: CPU_ONLY }),
+    }), message('test/triton', 'repository (initContainer).resources', cpuOnly, 'model-repository')],
+    ['OpenAIModel user init container after the loader', () => new OpenAIModel(testChart(), 'llm', {
+      model: ModelSource.ociImage('ghcr.io/acme/weights:1.0.0'),
+      resources: SMALL_RESOURCES,
+      initContainers: [{ name: 'warmup', image: 'busybox:1.36.1', resources: CPU_ONLY }],
+    }), message('test/llm', 'initContainers[0].resources', cpuOnly, 'warmup')],
+  ])('%s', (_name, build, expected) => {
+    expect(build).toThrow(expected);
   });
 });
 
