@@ -49,10 +49,10 @@ class HandlerBundle extends Construct {
   public readonly name: string;
   private readonly modules = new Set<string>(['asya_http']);
 
-  constructor(scope: Chart, id: string, namespace: string) {
+  constructor(scope: Construct, id: string, chart: Chart, namespace: string) {
     super(scope, id);
-    check(namespace.length > 0, scope, 'namespace', namespace, 'must be set');
-    this.name = `${chartLabel(scope)}-handlers`;
+    check(namespace.length > 0, chart, 'namespace', namespace, 'must be set');
+    this.name = `${chartLabel(chart)}-handlers`;
     this.configMap = new k8s.KubeConfigMap(this, 'Resource', {
       metadata: {
         name: this.name,
@@ -107,7 +107,10 @@ export function bundleHandler(scope: IConstruct, module: string): BundledHandler
   }
   let bundle = byNamespace.get(namespace);
   if (!bundle) {
-    bundle = new HandlerBundle(chart, byNamespace.size === 0 ? 'AsyaHandlers' : `AsyaHandlers-${namespace}`, namespace);
+    // Under the first handler step of the chart, created before that step's actor: the ConfigMap comes
+    // before every actor that mounts it in the chart's output by tree order alone. A construct dependency
+    // would do the same, but cdk8s resolves dependencies again in each of its per-chart passes.
+    bundle = new HandlerBundle(scope, byNamespace.size === 0 ? 'AsyaHandlers' : `AsyaHandlers-${namespace}`, chart, namespace);
     byNamespace.set(namespace, bundle);
   }
   bundle.add(module);

@@ -168,7 +168,6 @@ export abstract class HandlerStep extends Construct implements IAsyncStep {
       podAnnotations: { 'asya.sh/handlers-checksum': handlersChecksum() },
       ...(o.egress ? { egress: o.egress } : {}),
     });
-    this._actor.node.addDependency(handler.configMap);
     return this._actor;
   }
 
