@@ -88,6 +88,28 @@ export function handlersChecksum(): string {
 /** The handlers' checksum, computed once per process (the shipped sources do not change while it runs). */
 let checksum: string | undefined;
 
+/**
+ * Makes `actor` come after the handlers' ConfigMap in its chart's output (`kubectl apply -f` creates
+ * objects in file order). Tree order already does that for almost every actor (the ConfigMap nests under
+ * the chart's first handler step, before its actor); a construct dependency is added only for the rest,
+ * e.g. an actor under a construct created before that first step.
+ */
+export function orderAfterHandlers(actor: IConstruct, handler: BundledHandler): void {
+  if (!precedes(handler.configMap, actor)) actor.node.addDependency(handler.configMap);
+}
+
+/** Whether `a` comes before `b` in tree (creation) order. */
+function precedes(a: IConstruct, b: IConstruct): boolean {
+  const pa = a.node.scopes;
+  const pb = b.node.scopes;
+  let i = 0;
+  while (i < pa.length && i < pb.length && pa[i] === pb[i]) i++;
+  if (i === pa.length) return true; // b is inside a
+  if (i === pb.length) return false; // a is inside b
+  const siblings = pa[i - 1].node.children;
+  return siblings.indexOf(pa[i]) < siblings.indexOf(pb[i]);
+}
+
 /** The bundle of each chart, by namespace. */
 const BUNDLES = new WeakMap<Chart, Map<string, HandlerBundle>>();
 
@@ -107,9 +129,10 @@ export function bundleHandler(scope: IConstruct, module: string): BundledHandler
   }
   let bundle = byNamespace.get(namespace);
   if (!bundle) {
-    // Under the first handler step of the chart, created before that step's actor: the ConfigMap comes
-    // before every actor that mounts it in the chart's output by tree order alone. A construct dependency
-    // would do the same, but cdk8s resolves dependencies again in each of its per-chart passes.
+    // Under the first handler step of the chart, created before that step's actor: in the chart's output
+    // (cdk8s orders by tree order unless dependencies say otherwise) the ConfigMap comes before that actor
+    // and every actor created later in a later branch. `orderAfterHandlers` adds a dependency only for an
+    // actor that tree order would put first: cdk8s resolves dependencies again in each per-chart pass.
     bundle = new HandlerBundle(scope, byNamespace.size === 0 ? 'AsyaHandlers' : `AsyaHandlers-${namespace}`, chart, namespace);
     byNamespace.set(namespace, bundle);
   }

@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AsyncActor, HandlerMode } from './async-actor';
 import { EgressRule, IAsyncStep, StepScaler } from './async-step';
-import { bundleHandler, handlersChecksum } from './bundled-handler';
+import { bundleHandler, handlersChecksum, orderAfterHandlers } from './bundled-handler';
 import { handlerGracefulShutdownSeconds, handlerProcessingTimeoutSeconds, handlerWorstCaseSeconds } from './handler-budget';
 import { ScalingOptions } from './scaling';
 import { Transport } from './transport';
@@ -168,6 +168,7 @@ export abstract class HandlerStep extends Construct implements IAsyncStep {
       podAnnotations: { 'asya.sh/handlers-checksum': handlersChecksum() },
       ...(o.egress ? { egress: o.egress } : {}),
     });
+    orderAfterHandlers(this._actor, handler);
     return this._actor;
   }
 

@@ -235,6 +235,26 @@ describe('handlers shipped once per chart and namespace (issue 13)', () => {
     expect(Object.keys(ma[0].data)).toEqual(['asya_http.py', 'bridge.py']);
   });
 
+  test('the ConfigMap comes before every actor that mounts it (kubectl apply -f creates in file order), also for an actor that tree order would put first', () => {
+    const chart = testChart('ai');
+    // A construct created before the first handler step, given a handler step later: tree order alone
+    // would put its actor before the ConfigMap (which nests under the first handler step).
+    const group = new Construct(chart, 'summaries');
+    new AsyncModel(chart, 'ask', { backend: new FakeBackend(chart, 'llm-a'), transport: RABBIT });
+    new AsyncModel(group, 'summarize', { backend: new FakeBackend(chart, 'llm-b'), transport: RABBIT });
+    new AsyncModel(chart, 'later', { backend: new FakeBackend(chart, 'llm-c'), transport: RABBIT });
+    const order = synthValid(chart).filter((m) => m.kind === 'ConfigMap' || m.kind === 'AsyncActor').map((m) => `${m.kind}/${m.metadata.name}`);
+    // cdk8s moves the ConfigMap ahead of the dependent actor (the group's, which tree order puts first).
+    expect(order).toEqual(['ConfigMap/test-handlers', 'AsyncActor/summarize', 'AsyncActor/ask', 'AsyncActor/later']);
+  });
+
+  test('tree order alone places the ConfigMap first in the usual case: no construct dependency is added (cdk8s resolves dependencies once per chart)', () => {
+    const chart = testChart('ai');
+    const a = new AsyncModel(chart, 'ask', { backend: new FakeBackend(chart, 'llm-a'), transport: RABBIT });
+    const b = new AsyncModel(chart, 'ask2', { backend: new FakeBackend(chart, 'llm-b'), transport: RABBIT });
+    expect([a.handlerActor.node.dependencies, b.handlerActor.node.dependencies]).toEqual([[], []]);
+  });
+
   test('a handler change rolls the pods: the checksum annotation follows every bundled source', () => {
     const c = testChart('ai');
     bridge({}, undefined, undefined, c);
