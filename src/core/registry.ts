@@ -146,7 +146,8 @@ const APP_ERRORS = new WeakMap<IConstruct, { readonly version: string; readonly 
 function appErrors(root: IConstruct): string[] {
   const index = appIndex(root);
   const requirements = CREW_REQUIREMENTS.get(root) ?? [];
-  return oncePerAppState(root, APP_ERRORS, `${index.version}/${requirements.length}`, () => {
+  // Crew requirements read the pipelines' steps, which routes added later extend: their edits are state too.
+  return oncePerAppState(root, APP_ERRORS, `${index.version}/${requirements.length}/${appEdits(root)}`, () => {
     RUNS.set(root, (RUNS.get(root) ?? 0) + 1);
     return [...duplicateObjects(root), ...duplicateQueues(index), ...crewErrors(index, requirements)];
   });
@@ -154,9 +155,11 @@ function appErrors(root: IConstruct): string[] {
 
 /**
  * A value of the app computed once per app state, for checks that cdk8s would otherwise run once per
- * chart (it validates the whole app once per chart). `state` names what the value depends on (e.g.
- * registry sizes); the synth tick is added: cdk8s runs the passes of one synth synchronously, and the tick
- * moves on at the next microtask, so a tree changed later is always checked again.
+ * chart (it validates the whole app once per chart). `state` names what the value depends on among the
+ * library's state (registry sizes, `appEdits`); the synth tick is added: cdk8s runs the passes of one synth
+ * synchronously, and the tick moves on at the next microtask, so a tree changed later is always checked
+ * again. Known limit: objects the library does not create (plain ApiObjects, escape-hatch patches) added
+ * between two synths of one synchronous block are seen by the object check only from the next tick.
  * @param slot one WeakMap per kind of value (its key is the app root)
  */
 export function oncePerAppState<T>(
@@ -169,6 +172,22 @@ export function oncePerAppState<T>(
   const value = compute();
   slot.set(root, { version, value });
   return value;
+}
+
+const EDITS = new WeakMap<IConstruct, number>();
+
+/**
+ * Records a change of the app that the registries' sizes do not show (a route or a dynamic step added to a
+ * pipeline): the memoized checks recompute on the next validation.
+ */
+export function appEdited(scope: IConstruct): void {
+  const root = scope.node.root;
+  EDITS.set(root, (EDITS.get(root) ?? 0) + 1);
+}
+
+/** How many times the app of `scope` was edited (see appEdited). */
+export function appEdits(scope: IConstruct): number {
+  return EDITS.get(scope.node.root) ?? 0;
 }
 
 const RUNS = new WeakMap<IConstruct, number>();

@@ -9,7 +9,7 @@ import { check } from '../core/errors';
 import { k8s } from '../core/k8s';
 import { checkDnsLabel, labelValueProblem, qualifiedNameProblem } from '../core/names';
 import { boolProp, checkLabelMap, intProp, listProp, namespaceProp, objectProp, stringListProp, stringProp } from '../core/props';
-import { appIndex, oncePerAppState, requireAppChecks, requireCrew, scaleTargetKey as targetKey } from '../core/registry';
+import { appEdited, appEdits, appIndex, oncePerAppState, requireAppChecks, requireCrew, scaleTargetKey as targetKey } from '../core/registry';
 import { IServedModel } from '../core/served-model';
 
 /**
@@ -188,14 +188,8 @@ const PIPELINE_BRAND = Symbol.for('cdk8s-asya.AsyncPipeline');
 
 /** The pipelines of each app, in creation order (for the cross-pipeline gateway check). */
 const PIPELINES = new WeakMap<IConstruct, AsyncPipeline[]>();
-/** Per app: how many times a pipeline changed (created, a route or dynamic step added): part of the app state its checks depend on. */
-const PIPELINE_EDITS = new WeakMap<IConstruct, number>();
 /** Per app: the errors of every pipeline, computed once per app state (cdk8s validates the app once per chart). */
 const PIPELINE_ERRORS = new WeakMap<IConstruct, { readonly version: string; readonly value: Map<AsyncPipeline, string[]> }>();
-
-function pipelineEdited(root: IConstruct): void {
-  PIPELINE_EDITS.set(root, (PIPELINE_EDITS.get(root) ?? 0) + 1);
-}
 
 function isStep(x: any): x is IAsyncStep {
   return !!x && typeof x.actorName === 'string' && typeof x.queueName === 'string' && x.transport !== undefined;
@@ -241,7 +235,7 @@ export class AsyncPipeline extends Chart {
    */
   private static appPipelineErrors(scope: IConstruct): Map<AsyncPipeline, string[]> {
     const root = scope.node.root;
-    return oncePerAppState(root, PIPELINE_ERRORS, `${appIndex(root).version}/${PIPELINE_EDITS.get(root) ?? 0}`, () => {
+    return oncePerAppState(root, PIPELINE_ERRORS, `${appIndex(root).version}/${appEdits(root)}`, () => {
       const pipelines = PIPELINES.get(root) ?? [];
       const clashes = AsyncPipeline.gatewayNameClashes(pipelines);
       return new Map(pipelines.map((p) => [p, [...p.validatePipeline(), ...(clashes.get(p) ?? [])]]));
@@ -308,7 +302,7 @@ export class AsyncPipeline extends Chart {
     const registered = PIPELINES.get(this.node.root) ?? [];
     registered.push(this);
     PIPELINES.set(this.node.root, registered);
-    pipelineEdited(this.node.root);
+    appEdited(this);
     this.props = props;
     this.pipelineName = props.name ?? id;
     checkDnsLabel(this, props.name === undefined ? 'name (from the chart id)' : 'name', this.pipelineName);
@@ -348,7 +342,7 @@ export class AsyncPipeline extends Chart {
   public addDynamicStep(step: IAsyncStep): void {
     this.checkStep(`dynamicSteps[${this.dynamic.length}]`, step);
     this.dynamic.push(step);
-    pipelineEdited(this.node.root);
+    appEdited(this);
     this.adopt([step]);
   }
 
@@ -382,7 +376,7 @@ export class AsyncPipeline extends Chart {
     check(transports.size === 1, this, field, steps.map((s) => `${s.actorName}:${s.transport.name}`).join(' -> '),
       'mixes transports: every step of a route must consume from the same transport (messages are forwarded queue to queue)');
     this.routeList.push({ name, steps: [...steps] });
-    pipelineEdited(this.node.root);
+    appEdited(this);
     this.adopt(steps);
     return steps.map((s) => s.actorName);
   }

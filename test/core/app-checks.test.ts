@@ -80,6 +80,18 @@ describe('app-wide checks: cost', () => {
     expect(appCheckRuns(app)).toBe(2);
   });
 
+  test('recomputed when a route adds a step after a first synth (same synchronous block): the crew of its transport is required', () => {
+    const { app, charts: [a] } = charts(1);
+    const crewless = Transport.sqs({ region: 'eu-west-1', accountId: '123456789012', kedaRoleArn: 'arn:aws:iam::123456789012:role/keda' });
+    const p = new AsyncPipeline(app, 'p', { namespace: 'p', existingCrew: false });
+    const other = new AsyncActor(p, 'y', { ...base, transport: crewless, name: 'other' });
+    new AsyaCrew(a, 'crew', { transport: base.transport, storage: ResultStorage.none() });
+    p.addRoute('main', [new AsyncActor(p, 'x', { ...base, name: 'embed' })]);
+    expect(() => app.synthYaml()).not.toThrow();
+    p.addRoute('other', [other]);
+    expect(() => app.synthYaml()).toThrow('transport sqs has no crew');
+  });
+
   test('pipelines register the crew requirement', () => {
     const { app, charts: [a] } = charts(1);
     const p = new AsyncPipeline(app, 'p', { namespace: 'p' });
