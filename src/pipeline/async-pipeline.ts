@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject, App, Chart, ChartProps, Lazy } from 'cdk8s';
+import { ApiObject, App, Chart, ChartProps, DependencyGraph, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { GatewayTool, ToolParameterType } from './gateway';
 import { CREW_ACTOR_NAMES } from '../asya/async-actor';
@@ -9,7 +9,7 @@ import { check } from '../core/errors';
 import { k8s } from '../core/k8s';
 import { checkDnsLabel, labelValueProblem, qualifiedNameProblem } from '../core/names';
 import { boolProp, checkLabelMap, intProp, listProp, namespaceProp, objectProp, stringListProp, stringProp } from '../core/props';
-import { appEdited, appEdits, appIndex, oncePerAppState, requireAppChecks, requireCrew, scaleTargetKey as targetKey } from '../core/registry';
+import { appEdited, appEdits, appIndex, oncePerAppState, requireAppChecks, requireCrew, scaleTargetKey as targetKey, synthTick } from '../core/registry';
 import { IServedModel } from '../core/served-model';
 
 /**
@@ -189,6 +189,8 @@ const PIPELINE_BRAND = Symbol.for('cdk8s-asya.AsyncPipeline');
 /** The pipelines of each app, in creation order (for the cross-pipeline gateway check). */
 const PIPELINES = new WeakMap<IConstruct, AsyncPipeline[]>();
 /** Per app: the errors of every pipeline, computed once per app state (cdk8s validates the app once per chart). */
+/** Per app: the tree state (tick, constructs, dependencies) in which a pipeline chart last resolved and validated the whole app. */
+const APP_RENDERED = new WeakMap<IConstruct, string>();
 const PIPELINE_ERRORS = new WeakMap<IConstruct, { readonly version: string; readonly value: Map<AsyncPipeline, string[]> }>();
 
 function isStep(x: any): x is IAsyncStep {
@@ -453,13 +455,36 @@ export class AsyncPipeline extends Chart {
 
   /** Renders (with sync waves when asked). */
   public override toJson(): any[] {
-    const objects = super.toJson();
+    const objects = this.renderOwnObjects();
     if (!this.props.argoSyncWaves) return objects;
     return objects.map((o) => {
       const wave = syncWave(o, objects);
       if (wave === undefined) return o;
       return { ...o, metadata: { ...o.metadata, annotations: { ...(o.metadata?.annotations ?? {}), 'argocd.argoproj.io/sync-wave': wave } } };
     });
+  }
+
+  /**
+   * This chart's objects, as `Chart.toJson()` renders them. cdk8s's `Chart.toJson()` first resolves the
+   * dependencies of the whole app and validates the whole app, for every chart: with many pipeline charts
+   * that is most of the synth (O(charts x constructs)). Both passes depend only on the tree: when a pipeline
+   * chart already did them in this synth (same tick) and the app has the same number of constructs since,
+   * the objects are rendered directly, in the same order (cdk8s `chartToKube`: the chart's dependency
+   * topology, the objects whose closest chart is this one); `test/pipeline/synth-passes.test.ts` compares
+   * both paths. Not seen: a dependency added between two renders of one synchronous block without a new
+   * construct (ordered from the next tick on).
+   */
+  private renderOwnObjects(): any[] {
+    const root = this.node.root;
+    const state = `${synthTick()}/${root.node.findAll().length}`;
+    if (APP_RENDERED.get(root) === state) {
+      return new DependencyGraph(this.node).topology()
+        .filter((x): x is ApiObject => x instanceof ApiObject && Chart.of(x) === this)
+        .map((x) => x.toJson());
+    }
+    const objects = super.toJson();
+    APP_RENDERED.set(root, state);
+    return objects;
   }
 
   private checkStep(field: string, s: IAsyncStep): void {
