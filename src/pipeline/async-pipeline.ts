@@ -189,8 +189,8 @@ const PIPELINE_BRAND = Symbol.for('cdk8s-asya.AsyncPipeline');
 /** The pipelines of each app, in creation order (for the cross-pipeline gateway check). */
 const PIPELINES = new WeakMap<IConstruct, AsyncPipeline[]>();
 /** Per app: the errors of every pipeline, computed once per app state (cdk8s validates the app once per chart). */
-/** Per app: the tree state (tick, constructs, dependencies) in which a pipeline chart last resolved and validated the whole app. */
-const APP_RENDERED = new WeakMap<IConstruct, string>();
+/** Per app: the state (tick, library state, each pipeline chart's construct count) in which a pipeline chart last resolved and validated the whole app. */
+const APP_RENDERED = new WeakMap<IConstruct, { readonly state: string; readonly constructs: Map<Chart, number> }>();
 const PIPELINE_ERRORS = new WeakMap<IConstruct, { readonly version: string; readonly value: Map<AsyncPipeline, string[]> }>();
 
 function isStep(x: any): x is IAsyncStep {
@@ -467,23 +467,27 @@ export class AsyncPipeline extends Chart {
   /**
    * This chart's objects, as `Chart.toJson()` renders them. cdk8s's `Chart.toJson()` first resolves the
    * dependencies of the whole app and validates the whole app, for every chart: with many pipeline charts
-   * that is most of the synth (O(charts x constructs)). Both passes depend only on the tree: when a pipeline
-   * chart already did them in this synth (same tick) and the app has the same number of constructs since,
-   * the objects are rendered directly, in the same order (cdk8s `chartToKube`: the chart's dependency
-   * topology, the objects whose closest chart is this one); `test/pipeline/synth-passes.test.ts` compares
-   * both paths. Not seen: a dependency added between two renders of one synchronous block without a new
-   * construct (ordered from the next tick on).
+   * that is most of the synth (O(charts x constructs)). Both passes depend only on the tree. When a pipeline
+   * chart already did them in this synth (same tick), the library's state is the same and this chart has
+   * the same constructs as then, the objects are rendered directly, in the same order (cdk8s `chartToKube`:
+   * the chart's dependency topology, the objects whose closest chart is this one); a chart whose tree
+   * changed since takes cdk8s's path again. `test/pipeline/synth-passes.test.ts` compares both paths. Not
+   * seen: a dependency added between two renders of one synchronous block without a new construct (ordered
+   * from the next tick on).
    */
   private renderOwnObjects(): any[] {
     const root = this.node.root;
-    const state = `${synthTick()}/${root.node.findAll().length}`;
-    if (APP_RENDERED.get(root) === state) {
+    const state = `${synthTick()}/${appIndex(root).version}/${appEdits(root)}`;
+    const rendered = APP_RENDERED.get(root);
+    if (rendered?.state === state && rendered.constructs.get(this) === this.node.findAll().length) {
       return new DependencyGraph(this.node).topology()
         .filter((x): x is ApiObject => x instanceof ApiObject && Chart.of(x) === this)
         .map((x) => x.toJson());
     }
     const objects = super.toJson();
-    APP_RENDERED.set(root, state);
+    const constructs = new Map<Chart, number>();
+    for (const p of PIPELINES.get(root) ?? []) constructs.set(p, p.node.findAll().length);
+    APP_RENDERED.set(root, { state, constructs });
     return objects;
   }
 
