@@ -91,9 +91,12 @@ function median(xs: number[]): number {
 // The generated app
 // ---------------------------------------------------------------------------------------------------------
 
+/** An outdir never written (synthYaml writes nothing), computed once: `os.tmpdir()` reads the environment. */
+const UNUSED_OUTDIR = path.join(os.tmpdir(), 'cdk8s-asya-bench-unused');
+
 /** N steps: one crew, N/10 pipelines of 10 steps (7 actors, 3 model bindings over 2 backends), 2 routes, 1 tool. */
 export function buildGeneratedApp(lib: typeof Lib, cdk8s: typeof Cdk8s, n: number): Cdk8s.App {
-  const app = new cdk8s.App({ outdir: path.join(os.tmpdir(), 'cdk8s-asya-bench-unused') });
+  const app = new cdk8s.App({ outdir: UNUSED_OUTDIR });
   const transport = lib.Transport.rabbitmq({
     host: 'rabbitmq.asya-system.svc.cluster.local',
     managementUrl: 'http://rabbitmq.asya-system.svc.cluster.local:15672',
@@ -531,7 +534,7 @@ export function rawRatio(lib: typeof Lib, cdk8s: typeof Cdk8s, n: number, runs: 
   for (const c of warm.charts) {
     for (const o of c.node.findAll()) if (o instanceof cdk8s.ApiObject && cdk8s.Chart.of(o) === c) docs.set(o, o.toJson());
   }
-  const outdir = path.join(os.tmpdir(), 'cdk8s-asya-bench-unused');
+  const outdir = UNUSED_OUTDIR;
   // The raw sides get fresh copies of the documents, made before their clock starts.
   const flat = (copies: Map<unknown, any>): Cdk8s.App => {
     const app = new cdk8s.App({ outdir });
