@@ -6,7 +6,8 @@ import { check } from '../core/errors';
 import { isDns1123Subdomain } from '../core/names';
 import { renderTolerations, Toleration } from '../core/pod';
 import { checkLabelMap, objectProp } from '../core/props';
-import { renderResources, ResourceRequirements } from '../core/resources';
+import { renderResources, requireLimits, ResourceRequirements } from '../core/resources';
+import { parseQuantity } from '../core/quantity';
 import { TrafficPort } from '../core/traffic';
 import { BentoDeploymentV2Alpha1 } from '../imports/yatai-bentodeployment-serving.yatai.ai';
 
@@ -45,7 +46,14 @@ export interface BentoModelProps {
    */
   readonly apiMethod: string;
   /**
-   * Resources of the API server (`spec.resources`). Required: model servers get no invented defaults.
+   * Resources of the API server (`spec.resources`, container `main`). Required: model servers get no
+   * invented defaults. `cpu.limit` and `memory.limit` are required too (or `allowNoLimits: true`, which
+   * policy ASYA-RES-001 does not see: the BentoDeployment carries no pod template): yatai-deployment fills
+   * every missing key with its own default, limits 500m / 1Gi and requests 300m / 500Mi
+   * (bentoml/yatai-deployment controllers/bentodeployment_controller.go `getResourcesConfig` @ v1.1.21),
+   * so a request above 500m or 1Gi without a limit, or a limit below 300m or 500Mi without a request,
+   * makes a pod template Kubernetes refuses. An unset cpu or memory request is therefore rendered
+   * equal to its limit (what Kubernetes does for a container without requests).
    * GPUs must be `nvidia.com/gpu` (the CRD's `gpu` field); ephemeral storage is not supported.
    */
   readonly resources: ResourceRequirements;
@@ -154,7 +162,20 @@ export class BentoModel extends ModelBackend {
     const gpuName = props.resources.gpu?.resourceName ?? 'nvidia.com/gpu';
     check(gpuName === 'nvidia.com/gpu', this, 'resources.gpu.resourceName', gpuName,
       'must be nvidia.com/gpu: a BentoDeployment\'s resources.gpu field requests NVIDIA GPUs only');
+    requireLimits(this, 'resources', props.resources, 'main');
     const rendered = renderResources(this, 'resources', props.resources) ?? {};
+    // yatai-deployment fills a missing key with its own default: a request with 300m / 500Mi, not with the
+    // limit; a limit with 500m / 1Gi (getResourcesConfig @ v1.1.21).
+    for (const [r, yataiLimit] of [['cpu', '500m'], ['memory', '1Gi']]) {
+      if (rendered.limits?.[r] !== undefined && rendered.requests?.[r] === undefined) {
+        rendered.requests = { ...(rendered.requests ?? {}), [r]: rendered.limits[r] };
+      }
+      const request = rendered.requests?.[r];
+      if (rendered.limits?.[r] === undefined && request !== undefined) {
+        check(parseQuantity(request)! <= parseQuantity(yataiLimit)!, this, `resources.${r}.request`, request,
+          `must not exceed ${yataiLimit} without a ${r} limit: yatai-deployment then sets the limit to ${yataiLimit}`);
+      }
+    }
     const resources: any = {};
     for (const which of ['limits', 'requests'] as const) {
       const src = rendered[which];

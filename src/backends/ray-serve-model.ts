@@ -5,7 +5,7 @@ import { EnvValue } from '../core/env';
 import { check } from '../core/errors';
 import { checkDnsLabel } from '../core/names';
 import { PodOptions, renderPodSpec } from '../core/pod';
-import { boolProp, checkLabelMap, listProp, objectProp } from '../core/props';
+import { boolProp, checkLabelMap, listProp, namespaceProp, objectProp } from '../core/props';
 import { requireLimits, ResourceRequirements } from '../core/resources';
 import { NetworkPeer, TrafficPort } from '../core/traffic';
 import { Volume } from '../core/volume';
@@ -290,7 +290,7 @@ export class RayServeModel extends ModelBackend {
 
   constructor(scope: Construct, id: string, props: RayServeModelProps) {
     super(scope, id, { name: props.name, maxNameLength: 53, nameLengthReason: 'KubeRay names the Services NAME-serve-svc and NAME-head-svc, at most 63' });
-    this.kubeRayOperatorNamespace = props.kubeRayOperatorNamespace; // traffic (issue 14)
+    this.kubeRayOperatorNamespace = namespaceProp(this, 'kubeRayOperatorNamespace', props.kubeRayOperatorNamespace); // traffic (issue 14)
     this.selector = { 'app.kubernetes.io/instance': this.name, 'app.kubernetes.io/component': 'ray-serve' };
     listProp(this, 'applications', props.applications);
     const image = this.image(props);

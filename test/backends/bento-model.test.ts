@@ -37,7 +37,7 @@ describe('BentoModel', () => {
       name: 'whisper',
       bento: 'whisper.large',
       apiMethod: 'transcribe',
-      resources: { cpu: { request: '1' }, memory: { limit: '8Gi' }, gpu: { count: 1 } },
+      resources: { cpu: { request: '1', limit: '4' }, memory: { limit: '8Gi' }, gpu: { count: 1 } },
       env: { LOG_LEVEL: EnvValue.fromValue('info'), HF_TOKEN: EnvValue.fromSecret('hf', 'token') },
       autoscaling: { minReplicas: 2, maxReplicas: 5 },
       labels: { team: 'speech' },
@@ -45,7 +45,8 @@ describe('BentoModel', () => {
     const manifests = synthValid(chart);
     expect(manifests).toMatchSnapshot();
     const bd = one(manifests, 'BentoDeployment', 'whisper');
-    expect(bd.spec.resources).toEqual({ limits: { memory: '8Gi', gpu: '1' }, requests: { cpu: '1', gpu: '1' } });
+    // The unset memory request is rendered equal to its limit: yatai-deployment would fill in 500Mi.
+    expect(bd.spec.resources).toEqual({ limits: { cpu: '4', memory: '8Gi', gpu: '1' }, requests: { cpu: '1', memory: '8Gi', gpu: '1' } });
     expect(bd.spec.envs).toEqual([
       { name: 'LOG_LEVEL', value: 'info' },
       { name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: 'hf', key: 'token' } } },
@@ -81,6 +82,32 @@ describe('BentoModel', () => {
       expect(() => new BentoModel(testChart(), 'x', { bento: 'b', apiMethod: '/summarize', resources: RES }))
         .toThrow('test/x: apiMethod ("/summarize") must be a BentoML API name such as summarize (without a leading slash)');
     });
+    // yatai-deployment fills a missing limit with 500m / 1Gi key by key (getResourcesConfig @ v1.1.21).
+    test('requests without limits: refused like every model server\'s', () => {
+      expect(() => new BentoModel(testChart(), 'x', { bento: 'b', apiMethod: 'summarize', resources: { cpu: { request: '1' }, memory: { request: '2Gi' } } }))
+        .toThrow('test/x: resources ({"cpu":{"request":"1"},"memory":{"request":"2Gi"}}) must set cpu.limit and memory.limit of container "main" '
+          + '(policy ASYA-RES-001: a container without limits can starve its node\'s neighbours; requests default to the limits), or allowNoLimits: true to opt out explicitly');
+      expect(() => new BentoModel(testChart(), 'x', { bento: 'b', apiMethod: 'summarize', resources: { cpu: { limit: '1' } } }))
+        .toThrow('test/x: resources ({"cpu":{"limit":"1"}}) must set cpu.limit and memory.limit of container "main"');
+    });
+
+    test('allowNoLimits: a request above yatai-deployment\'s default limit is refused, one within it is rendered', () => {
+      expect(() => new BentoModel(testChart(), 'x', { bento: 'b', apiMethod: 'summarize', resources: { cpu: { request: '1' }, memory: { limit: '2Gi' }, allowNoLimits: true } }))
+        .toThrow('test/x: resources.cpu.request ("1") must not exceed 500m without a cpu limit: yatai-deployment then sets the limit to 500m');
+      expect(() => new BentoModel(testChart(), 'x', { bento: 'b', apiMethod: 'summarize', resources: { cpu: { limit: '1' }, memory: { request: '2Gi' }, allowNoLimits: true } }))
+        .toThrow('test/x: resources.memory.request ("2Gi") must not exceed 1Gi without a memory limit: yatai-deployment then sets the limit to 1Gi');
+      const chart = testChart();
+      new BentoModel(chart, 'x', { bento: 'b', apiMethod: 'summarize', resources: { cpu: { request: '250m' }, memory: { request: '512Mi' }, allowNoLimits: true } });
+      expect(one(synthValid(chart), 'BentoDeployment', 'x').spec.resources).toEqual({ requests: { cpu: '250m', memory: '512Mi' } });
+    });
+
+    test('a limit without a request: the request is rendered equal to the limit (yatai-deployment would fill in 300m / 500Mi)', () => {
+      const chart = testChart();
+      new BentoModel(chart, 'x', { bento: 'b', apiMethod: 'summarize', resources: { cpu: { limit: '200m' }, memory: { limit: '256Mi' } } });
+      expect(one(synthValid(chart), 'BentoDeployment', 'x').spec.resources)
+        .toEqual({ limits: { cpu: '200m', memory: '256Mi' }, requests: { cpu: '200m', memory: '256Mi' } });
+    });
+
     test('no resources', () => {
       expect(() => new BentoModel(testChart(), 'x', { bento: 'b', apiMethod: 'summarize' } as any))
         .toThrow('test/x: resources (unset) must be set: model servers get no default resources');

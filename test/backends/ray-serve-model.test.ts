@@ -125,6 +125,12 @@ describe('RayServeModel', () => {
       expect(() => new RayServeModel(testChart(), 'x', { applications: [app], head: {} as any }))
         .toThrow(/head.resources \(unset\) must set cpu.limit and memory.limit of container "ray-head" \(policy ASYA-RES-001/);
     });
+    test('kubeRayOperatorNamespace that is no namespace name (it becomes a NetworkPolicy namespaceSelector)', () => {
+      expect(() => new RayServeModel(testChart(), 'x', { applications: [app], head: HEAD, kubeRayOperatorNamespace: 'Bad NS' }))
+        .toThrow('test/x: kubeRayOperatorNamespace ("Bad NS") must be a namespace name: a DNS-1123 label (lowercase letters, digits and "-", at most 63 characters)');
+      expect(() => new RayServeModel(testChart(), 'x', { applications: [app], head: HEAD, kubeRayOperatorNamespace: 'n'.repeat(64) }))
+        .toThrow(/test\/x: kubeRayOperatorNamespace \("n{64}"\) must be a namespace name/);
+    });
     test('unpinned image', () => {
       expect(() => new RayServeModel(testChart(), 'x', { image: 'rayproject/ray', applications: [app], head: HEAD }))
         .toThrow(/head.image \("rayproject\/ray"\) has no tag or digest/);
