@@ -6,8 +6,8 @@ import { check } from '../core/errors';
 import { isDns1123Subdomain } from '../core/names';
 import { renderTolerations, Toleration } from '../core/pod';
 import { checkLabelMap, objectProp } from '../core/props';
-import { renderResources, requireLimits, ResourceRequirements } from '../core/resources';
 import { parseQuantity } from '../core/quantity';
+import { renderResources, requireLimits, ResourceRequirements } from '../core/resources';
 import { TrafficPort } from '../core/traffic';
 import { BentoDeploymentV2Alpha1 } from '../imports/yatai-bentodeployment-serving.yatai.ai';
 
