@@ -12,7 +12,7 @@ import { checkDns1035Label } from '../core/names';
 import { PodOptions, renderPodSpec } from '../core/pod';
 import { boolProp, checkAnnotationMap, checkLabelMap, durationSeconds, INT32_MAX, intProp, listProp, objectProp, stringProp } from '../core/props';
 import { ACTORS } from '../core/registry';
-import { renderResources, ResourceRequirements } from '../core/resources';
+import { renderResources, requireLimits, ResourceRequirements } from '../core/resources';
 import { checkFlow, ClusterDns, isCidr, NetworkPeer, PodTraffic, renderNetworkPolicy, TrafficFlow, TrafficPort } from '../core/traffic';
 import { AsyncActor as AsyncActorL1 } from '../imports/asya-asyncactor-asya.sh';
 
@@ -46,8 +46,24 @@ export interface SidecarOptions {
    */
   readonly imagePullPolicy?: string;
   /**
-   * Sidecar resources (the operator applies none by default).
-   * @default - none
+   * Resources of the injected `asya-sidecar` container (`spec.sidecar.resources`). The operator copies
+   * them verbatim and applies no default of its own (deliveryhero/asya
+   * src/asya-operator/internal/controller/asya_controller.go:686 @ v0.1.1; the operator chart's
+   * `sidecar.defaultResources` value is read by no template), so without them the sidecar runs unbounded.
+   *
+   * The default is that chart value: the sidecar handles one message at a time (RabbitMQ prefetch 1,
+   * SQS `MaxNumberOfMessages` 1: src/asya-sidecar/internal/config/config.go, internal/transport/sqs.go)
+   * and holds a handful of copies of it while it runs (the delivery, the parsed envelope's payload, the
+   * runtime's reply and its parsed payload, the re-encoded envelope it sends on:
+   * src/asya-sidecar/internal/router/router.go, internal/runtime/client.go). For a 16 MiB RabbitMQ message
+   * (the broker's default `max_message_size`) that is about 100 MiB live, about 200 MiB with Go's GC
+   * headroom (GOGC 100, no GOMEMLIMIT in the image), under the 256Mi limit; SQS messages (at most 1 MiB)
+   * need far less. Raise `memory.limit` with a broker `maxMessageBytes` above 16 MiB (about 64 MiB
+   * plus 12 times the largest message). CPU is JSON encoding and broker I/O: 100m requested, 500m at most.
+   *
+   * Given resources replace the default as a whole and must set `cpu.limit` and `memory.limit`, or
+   * `allowNoLimits: true` (policy ASYA-RES-001 then reports the actor unless it is suppressed).
+   * @default { cpu: { request: "100m", limit: "500m" }, memory: { request: "64Mi", limit: "256Mi" } }
    */
   readonly resources?: ResourceRequirements;
   /**
@@ -170,6 +186,18 @@ const RESERVED_VOLUMES = ['socket-dir', 'tmp', 'asya-runtime'];
 const RESERVED_MOUNTS = ['/var/run/asya', '/tmp', '/opt/asya/asya_runtime.py'];
 /** Runtime env the operator sets (its values silently win) or we set from props. */
 const RESERVED_RUNTIME_ENV = ['ASYA_SOCKET_DIR', 'ASYA_ENABLE_VALIDATION', 'ASYA_HANDLER', 'ASYA_HANDLER_MODE', 'ASYA_CHUNK_SIZE'];
+/** The container the operator injects from `spec.sidecar`. */
+const SIDECAR_CONTAINER = 'asya-sidecar';
+
+/**
+ * Default `spec.sidecar.resources`: deliveryhero/asya deploy/helm-charts/asya-operator/values.yaml
+ * `sidecar.defaultResources` @ v0.1.1 (documented there, applied by nothing). Sizing: see SidecarOptions.resources.
+ */
+const SIDECAR_DEFAULT_RESOURCES: ResourceRequirements = {
+  cpu: { request: '100m', limit: '500m' },
+  memory: { request: '64Mi', limit: '256Mi' },
+};
+
 /** Sidecar env the operator sets; an entry of the same name appended later overrides it. */
 const RESERVED_SIDECAR_ENV = [
   'ASYA_SOCKET_DIR', 'ASYA_ACTOR_NAME', 'ASYA_TRANSPORT', 'ASYA_ACTOR_HAPPY_END', 'ASYA_ACTOR_ERROR_END', 'ASYA_IS_END_ACTOR',
@@ -478,7 +506,8 @@ export class AsyncActor extends Construct implements IAsyncStep {
       }
       return v._toJson(k);
     });
-    const resources = renderResources(this, 'sidecar.resources', s.resources);
+    if (s.resources !== undefined) requireLimits(this, 'sidecar.resources', s.resources, SIDECAR_CONTAINER);
+    const resources = renderResources(this, 'sidecar.resources', s.resources ?? SIDECAR_DEFAULT_RESOURCES);
     return {
       image,
       ...(s.imagePullPolicy ? { imagePullPolicy: s.imagePullPolicy } : {}),

@@ -191,8 +191,9 @@ export interface AsyaCrewProps {
    */
   readonly scaling?: ScalingOptions;
   /**
-   * Sidecar settings of the end actors.
-   * @default - pinned sidecar image
+   * Sidecar settings of the end actors. Their `resources` must set cpu and memory limits (or
+   * `allowNoLimits: true`), like every actor's.
+   * @default - pinned sidecar image and the actors' default sidecar resources (100m/500m CPU, 64Mi/256Mi memory: see SidecarOptions.resources)
    */
   readonly sidecar?: SidecarOptions;
   /**
@@ -249,6 +250,8 @@ export class AsyaCrew extends Construct {
     boolProp(this, 'networkPolicy', props.networkPolicy);
     objectProp(this, 'resources', props.resources);
     if (props.resources) requireLimits(this, 'resources', props.resources, 'asya-runtime');
+    objectProp(this, 'sidecar', props.sidecar);
+    if (props.sidecar?.resources !== undefined) requireLimits(this, 'sidecar.resources', props.sidecar.resources, 'asya-sidecar');
     objectProp(this, 'scaling', props.scaling);
     if (props.gatewayUrl !== undefined) {
       check(typeof props.gatewayUrl === 'string' && /^https?:\/\/\S+$/.test(props.gatewayUrl), this, 'gatewayUrl', props.gatewayUrl, 'must be an http:// or https:// URL');

@@ -23,11 +23,14 @@ describe('cdk8s-asya lint', () => {
     const r = lint([rel(file)]);
     expect(r.exitCode).toBe(1);
     const lines = r.stdout.trim().split('\n');
-    expect(lines[lines.length - 1]).toBe('1 file(s), 2 object(s): 12 error(s), 0 warning(s), 0 suppressed');
+    expect(lines[lines.length - 1]).toBe('1 file(s), 2 object(s): 13 error(s), 0 warning(s), 0 suppressed');
     const at = `${rel(file)}:7: [error]`;
     expect(lines).toContain(`${at} ASYA-ACT-001 asya.sh/v1alpha1/AsyncActor ai/translate .spec.transport: transport "kafka" is not one the operator knows: use "rabbitmq" or "sqs" (and enable it in the operator's values)`);
     expect(lines).toContain(`${at} ASYA-ACT-005 asya.sh/v1alpha1/AsyncActor ai/translate .spec.workload.template.spec.containers[0].command: asya-runtime cannot set command: the operator runs [pythonExecutable, /opt/asya/asya_runtime.py] (use args, or spec.workload.pythonExecutable)`);
     expect(lines).toContain(`${at} ASYA-IMG-001 asya.sh/v1alpha1/AsyncActor ai/translate .spec.workload.template.spec.containers[0].image: container "asya-runtime" image "ghcr.io/acme/translate:latest" uses the :latest tag: pin a version tag or a digest`);
+    // The operator injects asya-sidecar with spec.sidecar.resources as given: none here.
+    expect(lines).toContain(`${at} ASYA-RES-001 asya.sh/v1alpha1/AsyncActor ai/translate .spec.sidecar.resources: container "asya-sidecar" (injected by the operator from spec.sidecar) `
+      + 'sets no limits.cpu, requests.cpu, limits.memory, requests.memory: set spec.sidecar.resources.limits.cpu and spec.sidecar.resources.limits.memory (the operator applies no default)');
     expect(lines.filter((l) => l.includes('ASYA-PSS-')).map((l) => l.split(' ')[2])).toEqual(['ASYA-PSS-001', 'ASYA-PSS-002', 'ASYA-PSS-003', 'ASYA-PSS-004']);
   });
 
@@ -36,7 +39,7 @@ describe('cdk8s-asya lint', () => {
     expect(r.exitCode).toBe(1);
     const out = JSON.parse(r.stdout);
     expect({ files: out.files, objects: out.objects, errors: out.errors, warnings: out.warnings, suppressed: out.suppressed })
-      .toEqual({ files: 3, objects: 3, errors: 13, warnings: 0, suppressed: 1 });
+      .toEqual({ files: 3, objects: 3, errors: 14, warnings: 0, suppressed: 1 });
     expect(out.findings[0]).toEqual({
       file: path.join(BAD, 'not-yaml.yml'),
       line: 6,
@@ -82,7 +85,7 @@ describe('cdk8s-asya lint', () => {
 
   test('schema errors are reported too (a hand-written Deployment with a bad quantity)', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lint-'));
-    const actor = fs.readFileSync(path.join(GOOD, 'actor.yaml'), 'utf8').replace('memory: 256Mi', 'memory: 256MB');
+    const actor = fs.readFileSync(path.join(GOOD, 'actor.yaml'), 'utf8').replace('{ cpu: 100m, memory: 256Mi }', '{ cpu: 100m, memory: 256MB }');
     fs.writeFileSync(path.join(dir, 'actor.yaml'), actor);
     const r = lint([dir]);
     expect(r.exitCode).toBe(1);

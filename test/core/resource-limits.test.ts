@@ -144,22 +144,78 @@ describe('allowNoLimits', () => {
   });
 });
 
-describe('containers the policy does not check need no limits', () => {
-  test('the operator-injected asya-sidecar (spec.sidecar.resources is not in the pod template)', () => {
+/** The default of `SidecarOptions.resources` (the asya-operator chart's unused `sidecar.defaultResources` @ v0.1.1). */
+const SIDECAR_DEFAULT = { limits: { cpu: '500m', memory: '256Mi' }, requests: { cpu: '100m', memory: '64Mi' } };
+
+describe('the operator-injected asya-sidecar (spec.sidecar.resources, copied verbatim by the operator, no default upstream)', () => {
+  const actor = (c: Chart, sidecar?: any) => new AsyncActor(c, 'a', { transport, handler: 'steps.run', image: IMAGE, resources: SMALL_RESOURCES, sidecar });
+
+  test('unset: the documented default is rendered and the policy has nothing to report', () => {
     const chart = testChart();
-    new AsyncActor(chart, 'a', { transport, handler: 'steps.run', image: IMAGE, resources: SMALL_RESOURCES, sidecar: { resources: { cpu: { request: '50m' } } } });
+    actor(chart);
+    actor(testChart(), {});
+    expect(one(synthValid(chart), 'AsyncActor', 'a').spec.sidecar.resources).toEqual(SIDECAR_DEFAULT);
     expect(resFindings(chart)).toEqual({ open: [], suppressed: [] });
   });
 
+  test('given without limits: the PropError names sidecar.resources and the container', () => {
+    expect(() => actor(testChart(), { resources: { cpu: { request: '50m' } } }))
+      .toThrow(message('test/a', 'sidecar.resources', '{"cpu":{"request":"50m"}}', 'asya-sidecar'));
+    expect(() => actor(testChart(), { resources: CPU_ONLY })).toThrow(message('test/a', 'sidecar.resources', '{"cpu":{"limit":"1"}}', 'asya-sidecar'));
+  });
+
+  test('given with limits: rendered as given, replacing the default as a whole', () => {
+    const chart = testChart();
+    actor(chart, { resources: { cpu: { limit: '1' }, memory: { limit: '1Gi' } } });
+    expect(one(synthValid(chart), 'AsyncActor', 'a').spec.sidecar.resources).toEqual({ limits: { cpu: '1', memory: '1Gi' } });
+    expect(resFindings(chart)).toEqual({ open: [], suppressed: [] });
+  });
+
+  test('allowNoLimits: true is accepted; ASYA-RES-001 reports .spec.sidecar.resources until the actor is suppressed', () => {
+    const chart = testChart();
+    const a = actor(chart, { resources: NO_LIMITS });
+    expect(one(synthValid(chart), 'AsyncActor', 'a').spec.sidecar.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' } });
+    const finding = Policy.checkObjects(synthValid(chart)).find((f) => f.ruleId === 'ASYA-RES-001');
+    expect(finding?.message).toBe('container "asya-sidecar" (injected by the operator from spec.sidecar) sets no limits.cpu, limits.memory: '
+      + 'set spec.sidecar.resources.limits.cpu and spec.sidecar.resources.limits.memory (the operator applies no default)');
+    expect(resFindings(chart).open).toEqual(['asya.sh/v1alpha1/AsyncActor default/a .spec.sidecar.resources']);
+    Policy.suppress(a, 'ASYA-RES-001', 'the namespace LimitRange caps the sidecar');
+    expect(resFindings(chart)).toEqual({ open: [], suppressed: ['asya.sh/v1alpha1/AsyncActor default/a .spec.sidecar.resources'] });
+  });
+
+  test('AsyaCrew checks its sidecar.resources itself, and its end actors get the default', () => {
+    expect(() => new AsyaCrew(testChart(), 'crew', { transport, storage: ResultStorage.none(), sidecar: { resources: { memory: { request: '64Mi' } } } }))
+      .toThrow(message('test/crew', 'sidecar.resources', '{"memory":{"request":"64Mi"}}', 'asya-sidecar'));
+    const chart = testChart();
+    new AsyaCrew(chart, 'crew', { transport, storage: ResultStorage.none() });
+    const actors = synthValid(chart).filter((m) => m.kind === 'AsyncActor');
+    expect(actors.map((m) => m.spec.sidecar.resources)).toEqual([SIDECAR_DEFAULT, SIDECAR_DEFAULT]);
+  });
+});
+
+// yatai-deployment fills every missing key of a BentoDeployment's resources with its default (limits 500m / 1Gi,
+// requests 300m / 500Mi: bentoml/yatai-deployment controllers/bentodeployment_controller.go getResourcesConfig @ v1.1.21),
+// so requests above those limits without limits of their own make a pod template Kubernetes refuses.
+describe('BentoModel (container "main" of the Deployment yatai-deployment builds)', () => {
+  const bento = (c: Chart, r: any) => new BentoModel(c, 'b', { bento: 'summarizer-v1', apiMethod: 'summarize', resources: r });
+
+  test('requests without limits, or a cpu limit only: refused like every model server', () => {
+    expect(() => bento(testChart(), { cpu: { request: '1' }, memory: { request: '2Gi' } }))
+      .toThrow(message('test/b', 'resources', '{"cpu":{"request":"1"},"memory":{"request":"2Gi"}}', 'main'));
+    expect(() => bento(testChart(), CPU_ONLY)).toThrow(message('test/b', 'resources', '{"cpu":{"limit":"1"}}', 'main'));
+  });
+
+  test('allowNoLimits: accepted within yatai-deployment\'s default limits (the BentoDeployment has no pod template for the policy)', () => {
+    const chart = testChart();
+    bento(chart, NO_LIMITS);
+    expect(resFindings(chart)).toEqual({ open: [], suppressed: [] });
+  });
+});
+
+describe('containers the policy does not check need no limits', () => {
   test('a TrainJob trainer (resourcesPerNode overrides the runtime\'s template; the TrainJob carries no pod template)', () => {
     const chart = testChart('ml');
     new TrainJob(chart, 't', { runtime: TrainingRuntimeRef.cluster('torch-distributed'), trainer: { resourcesPerNode: { gpu: { count: 1 } } } });
-    expect(resFindings(chart)).toEqual({ open: [], suppressed: [] });
-  });
-
-  test('a BentoModel (yatai-deployment builds the pods; the BentoDeployment carries no pod template)', () => {
-    const chart = testChart();
-    new BentoModel(chart, 'b', { bento: 'summarizer-v1', apiMethod: 'summarize', resources: { cpu: { request: '1' }, memory: { request: '2Gi' } } });
     expect(resFindings(chart)).toEqual({ open: [], suppressed: [] });
   });
 

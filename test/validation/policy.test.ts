@@ -355,6 +355,29 @@ describe('ASYA-RES-001 resources', () => {
   test('limits only is enough (requests default to them)', () => {
     expect(findings('ASYA-RES-001', [dep((_p, c) => { delete c.resources.requests; })])).toEqual([]);
   });
+
+  // The operator copies spec.sidecar.resources into the injected asya-sidecar container verbatim and applies no
+  // default (deliveryhero/asya src/asya-operator/internal/controller/asya_controller.go:686 @ v0.1.1).
+  test('the AsyncActor\'s injected asya-sidecar: spec.sidecar.resources without limits, or absent', () => {
+    const ACTOR = `asya.sh/v1alpha1/AsyncActor ${NS}/rag-embed`;
+    const msg = (missing: string) => `container "asya-sidecar" (injected by the operator from spec.sidecar) sets no ${missing}: `
+      + 'set spec.sidecar.resources.limits.cpu and spec.sidecar.resources.limits.memory (the operator applies no default)';
+    const requestsOnly = asyncActor();
+    requestsOnly.spec.sidecar.resources = { requests: { cpu: '100m', memory: '64Mi' } };
+    const none = asyncActor();
+    delete none.spec.sidecar;
+    expect(findings('ASYA-RES-001', [requestsOnly])).toEqual([finding('ASYA-RES-001', ACTOR, '.spec.sidecar.resources', msg('limits.cpu, limits.memory'))]);
+    expect(findings('ASYA-RES-001', [none])).toEqual([
+      finding('ASYA-RES-001', ACTOR, '.spec.sidecar.resources', msg('limits.cpu, requests.cpu, limits.memory, requests.memory')),
+    ]);
+    const limitsOnly = asyncActor();
+    limitsOnly.spec.sidecar.resources = { limits: { cpu: '500m', memory: '256Mi' } };
+    expect(findings('ASYA-RES-001', [limitsOnly])).toEqual([]);
+    // Only AsyncActors get an injected sidecar.
+    const d = dep(() => undefined);
+    d.spec.sidecar = {};
+    expect(findings('ASYA-RES-001', [d])).toEqual([]);
+  });
 });
 
 describe('ASYA-IMG-001 pinned images', () => {
