@@ -49,11 +49,12 @@ export interface SidecarOptions {
    * Resources of the injected `asya-sidecar` container (`spec.sidecar.resources`). The operator copies
    * them verbatim and applies no default of its own (deliveryhero/asya
    * src/asya-operator/internal/controller/asya_controller.go:686 @ v0.1.1; the operator chart's
-   * `sidecar.defaultResources` value is read by no template), so without them the sidecar runs unbounded.
+   * `sidecar.defaultResources`, deploy/helm-charts/asya-operator/values.yaml:78-84, is read by no
+   * template), so without them the sidecar runs unbounded.
    *
-   * The default is that chart value: the sidecar handles one message at a time (RabbitMQ prefetch 1,
-   * SQS `MaxNumberOfMessages` 1: src/asya-sidecar/internal/config/config.go, internal/transport/sqs.go)
-   * and holds a handful of copies of it while it runs (the delivery, the parsed envelope's payload, the
+   * The default is that chart value, which fits the sidecar's own needs: it handles one message at a
+   * time (RabbitMQ prefetch 1, SQS `MaxNumberOfMessages` 1: src/asya-sidecar/internal/config/config.go,
+   * internal/transport/sqs.go) and holds a handful of copies of it while it runs (the delivery, the parsed envelope's payload, the
    * runtime's reply and its parsed payload, the re-encoded envelope it sends on:
    * src/asya-sidecar/internal/router/router.go, internal/runtime/client.go). For a 16 MiB RabbitMQ message
    * (the broker's default `max_message_size`) that is about 100 MiB live, about 200 MiB with Go's GC
