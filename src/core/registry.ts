@@ -197,15 +197,6 @@ export function appCheckRuns(scope: IConstruct): number {
   return RUNS.get(scope.node.root) ?? 0;
 }
 
-/**
- * The current synth tick (see oncePerAppState): it moves on at the next microtask after a call, so values
- * keyed by it hold within one synchronous synth only.
- */
-export function synthTick(): number {
-  scheduleTick();
-  return tick;
-}
-
 let tick = 0;
 let tickScheduled = false;
 function scheduleTick(): void {

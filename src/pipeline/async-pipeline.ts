@@ -9,7 +9,7 @@ import { check } from '../core/errors';
 import { k8s } from '../core/k8s';
 import { checkDnsLabel, labelValueProblem, qualifiedNameProblem } from '../core/names';
 import { boolProp, checkLabelMap, intProp, listProp, namespaceProp, objectProp, stringListProp, stringProp } from '../core/props';
-import { appEdited, appEdits, appIndex, oncePerAppState, requireAppChecks, requireCrew, scaleTargetKey as targetKey, synthTick } from '../core/registry';
+import { appEdited, appEdits, appIndex, oncePerAppState, requireAppChecks, requireCrew, scaleTargetKey as targetKey } from '../core/registry';
 import { IServedModel } from '../core/served-model';
 
 /**
@@ -189,8 +189,10 @@ const PIPELINE_BRAND = Symbol.for('cdk8s-asya.AsyncPipeline');
 /** The pipelines of each app, in creation order (for the cross-pipeline gateway check). */
 const PIPELINES = new WeakMap<IConstruct, AsyncPipeline[]>();
 /** Per app: the errors of every pipeline, computed once per app state (cdk8s validates the app once per chart). */
-/** Per app: the state (tick, library state, each pipeline chart's construct count) in which a pipeline chart last resolved and validated the whole app. */
-const APP_RENDERED = new WeakMap<IConstruct, { readonly state: string; readonly constructs: Map<Chart, number> }>();
+/** The apps inside their own `synth()` or `synthYaml()` (cdk8s resolved and validated the whole app before rendering the charts). */
+const IN_APP_SYNTH = new WeakSet<IConstruct>();
+/** The apps whose `synth()` and `synthYaml()` mark IN_APP_SYNTH. */
+const WRAPPED_APPS = new WeakSet<IConstruct>();
 const PIPELINE_ERRORS = new WeakMap<IConstruct, { readonly version: string; readonly value: Map<AsyncPipeline, string[]> }>();
 
 function isStep(x: any): x is IAsyncStep {
@@ -286,6 +288,29 @@ export class AsyncPipeline extends Chart {
     return out;
   }
 
+  /**
+   * Marks the app's own `synth()` and `synthYaml()` runs (see renderOwnObjects), by wrapping the two
+   * methods of this App instance, once.
+   */
+  private static markAppSynth(root: IConstruct): void {
+    if (!(root instanceof App) || WRAPPED_APPS.has(root)) return;
+    WRAPPED_APPS.add(root);
+    const app = root as App;
+    const wrap = <T>(run: () => T): T => {
+      const outer = IN_APP_SYNTH.has(app);
+      IN_APP_SYNTH.add(app);
+      try {
+        return run();
+      } finally {
+        if (!outer) IN_APP_SYNTH.delete(app);
+      }
+    };
+    const synth = app.synth.bind(app);
+    const synthYaml = app.synthYaml.bind(app);
+    Object.defineProperty(app, 'synth', { value: () => wrap(synth), configurable: true, writable: true });
+    Object.defineProperty(app, 'synthYaml', { value: () => wrap(synthYaml), configurable: true, writable: true });
+  }
+
   /** The pipeline name. */
   public readonly pipelineName: string;
   private readonly routeList: PipelineRoute[] = [];
@@ -301,6 +326,7 @@ export class AsyncPipeline extends Chart {
   constructor(scope: Construct, id: string, props: AsyncPipelineProps = {}) {
     super(scope, id, props);
     Object.defineProperty(this, PIPELINE_BRAND, { value: true });
+    AsyncPipeline.markAppSynth(this.node.root);
     const registered = PIPELINES.get(this.node.root) ?? [];
     registered.push(this);
     PIPELINES.set(this.node.root, registered);
@@ -467,28 +493,18 @@ export class AsyncPipeline extends Chart {
   /**
    * This chart's objects, as `Chart.toJson()` renders them. cdk8s's `Chart.toJson()` first resolves the
    * dependencies of the whole app and validates the whole app, for every chart: with many pipeline charts
-   * that is most of the synth (O(charts x constructs)). Both passes depend only on the tree. When a pipeline
-   * chart already did them in this synth (same tick), the library's state is the same and this chart has
-   * the same constructs as then, the objects are rendered directly, in the same order (cdk8s `chartToKube`:
-   * the chart's dependency topology, the objects whose closest chart is this one); a chart whose tree
-   * changed since takes cdk8s's path again. `test/pipeline/synth-passes.test.ts` compares both paths. Not
-   * seen: a dependency added between two renders of one synchronous block without a new construct (ordered
-   * from the next tick on).
+   * that is most of the synth (O(charts x constructs)). Inside the app's own `synth()` or `synthYaml()`,
+   * cdk8s has just done both for the whole app before rendering any chart, and no user code runs between
+   * the charts: there a pipeline chart renders its objects directly, as cdk8s's `chartToKube` does (the
+   * chart's dependency topology, the objects whose closest chart is this one). Any other call (a direct
+   * `toJson()`, `Testing.synth(chart)`) takes cdk8s's path. `test/pipeline/synth-passes.test.ts` compares
+   * both paths.
    */
   private renderOwnObjects(): any[] {
-    const root = this.node.root;
-    const state = `${synthTick()}/${appIndex(root).version}/${appEdits(root)}`;
-    const rendered = APP_RENDERED.get(root);
-    if (rendered?.state === state && rendered.constructs.get(this) === this.node.findAll().length) {
-      return new DependencyGraph(this.node).topology()
-        .filter((x): x is ApiObject => x instanceof ApiObject && Chart.of(x) === this)
-        .map((x) => x.toJson());
-    }
-    const objects = super.toJson();
-    const constructs = new Map<Chart, number>();
-    for (const p of PIPELINES.get(root) ?? []) constructs.set(p, p.node.findAll().length);
-    APP_RENDERED.set(root, { state, constructs });
-    return objects;
+    if (!IN_APP_SYNTH.has(this.node.root)) return super.toJson();
+    return new DependencyGraph(this.node).topology()
+      .filter((x): x is ApiObject => x instanceof ApiObject && Chart.of(x) === this)
+      .map((x) => x.toJson());
   }
 
   private checkStep(field: string, s: IAsyncStep): void {
