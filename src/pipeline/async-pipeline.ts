@@ -188,11 +188,11 @@ const PIPELINE_BRAND = Symbol.for('cdk8s-asya.AsyncPipeline');
 
 /** The pipelines of each app, in creation order (for the cross-pipeline gateway check). */
 const PIPELINES = new WeakMap<IConstruct, AsyncPipeline[]>();
-/** Per app: the errors of every pipeline, computed once per app state (cdk8s validates the app once per chart). */
 /** The apps inside their own `synth()` or `synthYaml()` (cdk8s resolved and validated the whole app before rendering the charts). */
 const IN_APP_SYNTH = new WeakSet<IConstruct>();
 /** The apps whose `synth()` and `synthYaml()` mark IN_APP_SYNTH. */
 const WRAPPED_APPS = new WeakSet<IConstruct>();
+/** Per app: the errors of every pipeline, computed once per app state (cdk8s validates the app once per chart). */
 const PIPELINE_ERRORS = new WeakMap<IConstruct, { readonly version: string; readonly value: Map<AsyncPipeline, string[]> }>();
 
 function isStep(x: any): x is IAsyncStep {
@@ -240,52 +240,8 @@ export class AsyncPipeline extends Chart {
   private static appPipelineErrors(scope: IConstruct): Map<AsyncPipeline, string[]> {
     const root = scope.node.root;
     return oncePerAppState(root, PIPELINE_ERRORS, `${appIndex(root).version}/${appEdits(root)}`, () => {
-      const pipelines = PIPELINES.get(root) ?? [];
-      const clashes = AsyncPipeline.gatewayNameClashes(pipelines);
-      return new Map(pipelines.map((p) => [p, [...p.validatePipeline(), ...(clashes.get(p) ?? [])]]));
+      return new Map((PIPELINES.get(root) ?? []).map((p) => [p, p.validatePipeline()]));
     });
-  }
-
-  /**
-   * PIP-2: tool and route names a pipeline shares with another pipeline of the app that has tools for the same
-   * gateway namespace (the gateway refuses to start: deliveryhero/asya src/asya-gateway/internal/config/loader.go
-   * `MergeConfigs` @ v0.1.1). One pass over the names of all pipelines, not one per pair of pipelines.
-   */
-  private static gatewayNameClashes(pipelines: AsyncPipeline[]): Map<AsyncPipeline, string[]> {
-    const withTools = pipelines.filter((p) => p.gatewayTools.length > 0);
-    const order = new Map(withTools.map((p, i) => [p, i]));
-    const owners = new Map<string, AsyncPipeline[]>();
-    const own = (kind: string, p: AsyncPipeline, name: string) => {
-      const key = `${p.gatewayNs}|${kind}|${name}`;
-      const list = owners.get(key);
-      if (!list) owners.set(key, [p]);
-      else if (!list.includes(p)) list.push(p);
-    };
-    for (const p of withTools) {
-      for (const t of p.gatewayTools) own('tool', p, t.name);
-      for (const r of p.routeList) own('route', p, r.name);
-    }
-    const out = new Map<AsyncPipeline, string[]>();
-    for (const p of withTools) {
-      const ns: string = p.gatewayNs;
-      const shared = (kind: string, name: string) => (owners.get(`${ns}|${kind}|${name}`) ?? []).filter((o) => o !== p);
-      const tools: any[] = p.gatewayTools;
-      const routes: PipelineRoute[] = p.routeList;
-      const others = new Set<AsyncPipeline>([...tools.flatMap((t) => shared('tool', t.name)), ...routes.flatMap((r) => shared('route', r.name))]);
-      const errors: string[] = [];
-      for (const o of [...others].sort((a, b) => order.get(a)! - order.get(b)!)) {
-        const oTools = new Set(o.gatewayTools.map((t) => t.name));
-        const oRoutes = new Set((o.routeList as PipelineRoute[]).map((r) => r.name));
-        for (const t of tools) {
-          if (oTools.has(t.name)) errors.push(`${p.node.path}: tool "${t.name}" is also a tool of pipeline ${o.pipelineName} for the gateway in ${ns}: the gateway refuses duplicate tool names across its config files`);
-        }
-        for (const r of routes) {
-          if (oRoutes.has(r.name)) errors.push(`${p.node.path}: route "${r.name}" is also a route of pipeline ${o.pipelineName} for the gateway in ${ns}: the gateway refuses duplicate route names across its config files (rename one)`);
-        }
-      }
-      if (errors.length) out.set(p, errors);
-    }
-    return out;
   }
 
   /**
@@ -542,6 +498,7 @@ export class AsyncPipeline extends Chart {
         errors.push(`${where}: tools[${i}].route ("${t.route}") names no route of the pipeline (routes: ${[...routeNames].join(', ') || 'none'})`);
       }
     });
+    errors.push(...this.gatewayNameClashes());
     return errors;
   }
 
@@ -629,6 +586,31 @@ export class AsyncPipeline extends Chart {
   /** The namespace of the gateway this pipeline's tools configure. */
   private get gatewayNs(): string {
     return this.props.gatewayNamespace ?? Chart.of(this).namespace ?? 'default';
+  }
+
+  /**
+   * PIP-2: tool and route names this pipeline shares with another pipeline of the app with tools for the same gateway
+   * namespace (the gateway refuses to start: deliveryhero/asya src/asya-gateway/internal/config/loader.go
+   * `MergeConfigs` @ v0.1.1).
+   */
+  private gatewayNameClashes(): string[] {
+    if (!this.gatewayTools.length) return [];
+    const errors: string[] = [];
+    // The app's pipelines from a registry filled at construction (no tree walk); with the other pipeline
+    // checks this runs once per app state (appPipelineErrors), not once per chart.
+    const others = (PIPELINES.get(this.node.root) ?? [])
+      .filter((p) => p !== this && p.gatewayTools.length > 0 && p.gatewayNs === this.gatewayNs);
+    for (const o of others) {
+      const tools = new Set(o.gatewayTools.map((t) => t.name));
+      const routes = new Set(o.routeList.map((r) => r.name));
+      for (const t of this.gatewayTools) {
+        if (tools.has(t.name)) errors.push(`${this.node.path}: tool "${t.name}" is also a tool of pipeline ${o.pipelineName} for the gateway in ${this.gatewayNs}: the gateway refuses duplicate tool names across its config files`);
+      }
+      for (const r of this.routeList) {
+        if (routes.has(r.name)) errors.push(`${this.node.path}: route "${r.name}" is also a route of pipeline ${o.pipelineName} for the gateway in ${this.gatewayNs}: the gateway refuses duplicate route names across its config files (rename one)`);
+      }
+    }
+    return errors;
   }
 
   /** Checks and renders the gateway tools (props only: their routes are checked at synth). */
