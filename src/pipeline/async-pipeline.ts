@@ -11,6 +11,7 @@ import { checkDnsLabel, labelValueProblem, qualifiedNameProblem } from '../core/
 import { boolProp, checkLabelMap, intProp, listProp, namespaceProp, objectProp, stringListProp, stringProp } from '../core/props';
 import { appEdited, appEdits, appIndex, oncePerAppState, requireAppChecks, requireCrew, scaleTargetKey as targetKey } from '../core/registry';
 import { IServedModel } from '../core/served-model';
+import { blockYaml } from '../core/yaml-text';
 
 /**
  * A named route: the ordered actors a message visits.
@@ -670,7 +671,7 @@ export class AsyncPipeline extends Chart {
           produce: () => {
             const routes: any = {};
             for (const r of this.routeList) routes[r.name] = r.steps.map((s) => s.actorName);
-            return renderGatewayYaml({ routes, tools: this.gatewayTools });
+            return blockYaml({ routes, tools: this.gatewayTools });
           },
         }),
       },
@@ -678,12 +679,6 @@ export class AsyncPipeline extends Chart {
   }
 }
 
-/** Deterministic YAML of the gateway configuration (JSON is valid YAML; one document, sorted as built). */
-function renderGatewayYaml(config: any): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { stringify } = require('yaml');
-  return stringify(config, { lineWidth: 0 });
-}
 
 /**
  * The sync wave of one object: by kind, except Volcano Queues, ordered by depth so a parent precedes its
