@@ -123,6 +123,9 @@ export class NetworkPeer {
     return NetworkPeer.cidr('0.0.0.0/0');
   }
 
+  /** The peer's JSON as text, the identity of the peer in a rule (computed once). */
+  private key?: string;
+
   private constructor(
     /** A short human description (`pods app=x in namespace y`), used in docs and errors. */
     public readonly description: string,
@@ -131,8 +134,22 @@ export class NetworkPeer {
 
   /** @internal */
   public _toJson(): any {
-    return this.peer === undefined ? undefined : JSON.parse(JSON.stringify(this.peer));
+    return this.peer === undefined ? undefined : copyJson(this.peer);
   }
+
+  /** @internal The peer's JSON as text: two peers with the same key render the same rule peer. */
+  public _key(): string {
+    return (this.key ??= this.peer === undefined ? '' : JSON.stringify(this.peer));
+  }
+}
+
+/** A deep copy of plain JSON data (maps, lists and scalars). */
+function copyJson(v: any): any {
+  if (Array.isArray(v)) return v.map(copyJson);
+  if (v === null || typeof v !== 'object') return v;
+  const out: any = {};
+  for (const k of Object.keys(v)) out[k] = copyJson(v[k]);
+  return out;
 }
 
 function sortedLabels(labels: { [key: string]: string }): { [key: string]: string } {
@@ -387,16 +404,15 @@ export function renderRules(flows: TrafficFlow[], direction: 'from' | 'to'): any
   const seen = new Set<string>();
   const rules: any[] = [];
   for (const f of flows) {
-    const peer = f.peer._toJson();
-    const rule: any = peer === undefined ? {} : { [direction]: [peer] };
-    if (f.ports?.length) {
-      const ports = new Map<string, any>();
-      for (const p of f.ports) ports.set(p.toString(), p._toJson());
-      rule.ports = [...ports.values()];
-    }
-    const key = JSON.stringify(rule);
+    // A rule is its peer and its distinct ports, in order: the key names both without rendering the rule.
+    const ports = new Map<string, TrafficPort>();
+    for (const p of f.ports ?? []) ports.set(p.toString(), p);
+    const key = `${f.peer._key()} ${[...ports.keys()].join(',')}`;
     if (seen.has(key)) continue;
     seen.add(key);
+    const peer = f.peer._toJson();
+    const rule: any = peer === undefined ? {} : { [direction]: [peer] };
+    if (ports.size) rule.ports = [...ports.values()].map((p) => p._toJson());
     rules.push(rule);
   }
   return rules;
