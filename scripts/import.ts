@@ -64,10 +64,11 @@ const CORE_KINDS: Array<[string, string]> = [
 
 /**
  * The `imports/crds.json` modules whose typed L1 classes the library constructs (`new X(...)` in src/);
- * they are shipped whole. Every other module is reduced to the apiVersion/kind of its kinds. Add a
- * module here when a construct starts building the L1 class itself rather than an `ApiObject`.
+ * they are shipped whole. Every other module is reduced to the apiVersion/kind of its kinds. None today:
+ * every object is an `ApiObject` of plain JSON (an L1 class converts its props once more at every synth,
+ * docs/benchmark.md). Add a module here only when a construct must build the L1 class itself.
  */
-const TYPED_MODULES: ReadonlySet<string> = new Set(['keda-scaledobject', 'keda-triggerauthentication']);
+const TYPED_MODULES: ReadonlySet<string> = new Set<string>();
 
 function sha256(file: string): string {
   return createHash('sha256').update(fs.readFileSync(file)).digest('hex');

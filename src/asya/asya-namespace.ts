@@ -51,7 +51,8 @@ export class AsyaNamespace extends Construct {
   constructor(scope: Construct, id: string, props: AsyaNamespaceProps = {}) {
     super(scope, id);
     this.name = objectName(this, props.name);
-    this.resource = new k8s.KubeNamespace(this, 'Resource', {
+    this.resource = new ApiObject(this, 'Resource', {
+      ...k8s.KubeNamespace.GVK,
       metadata: {
         name: this.name,
         ...((props.protectFromPruning ?? true) ? {

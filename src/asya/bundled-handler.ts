@@ -53,7 +53,8 @@ class HandlerBundle extends Construct {
     super(scope, id);
     check(namespace.length > 0, chart, 'namespace', namespace, 'must be set');
     this.name = `${chartLabel(chart)}-handlers`;
-    this.configMap = new k8s.KubeConfigMap(this, 'Resource', {
+    this.configMap = new ApiObject(this, 'Resource', {
+      ...k8s.KubeConfigMap.GVK,
       metadata: {
         name: this.name,
         labels: { 'app.kubernetes.io/name': 'asya-handlers', 'app.kubernetes.io/component': 'handlers', 'app.kubernetes.io/managed-by': 'cdk8s-asya' },

@@ -312,8 +312,9 @@ export class LlmdModel extends ModelBackend {
     const eppName = `${name}-epp`;
     const eppSelector = { 'app.kubernetes.io/name': 'llm-d-epp', 'app.kubernetes.io/instance': name };
     const eppLabels = { ...(props.labels ?? {}), ...eppSelector, 'app.kubernetes.io/managed-by': 'cdk8s-asya' };
-    new k8s.KubeServiceAccount(this, 'EppServiceAccount', { metadata: { name: eppName, labels: eppLabels } });
-    new k8s.KubeRole(this, 'EppRole', {
+    new ApiObject(this, 'EppServiceAccount', { ...k8s.KubeServiceAccount.GVK, metadata: { name: eppName, labels: eppLabels } });
+    new ApiObject(this, 'EppRole', {
+      ...k8s.KubeRole.GVK,
       metadata: { name: eppName, labels: eppLabels },
       rules: [
         { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
@@ -322,7 +323,8 @@ export class LlmdModel extends ModelBackend {
         { apiGroups: ['inference.networking.x-k8s.io'], resources: ['inferenceobjectives', 'inferencemodelrewrites'], verbs: ['get', 'list', 'watch'] },
       ],
     });
-    new k8s.KubeRoleBinding(this, 'EppRoleBinding', {
+    new ApiObject(this, 'EppRoleBinding', {
+      ...k8s.KubeRoleBinding.GVK,
       metadata: { name: eppName, labels: eppLabels },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: eppName },
       subjects: [{ kind: 'ServiceAccount', name: eppName }],
@@ -331,14 +333,16 @@ export class LlmdModel extends ModelBackend {
     if (replicas > 1) {
       // Leader election's leases and events (config/charts/epplib/templates/_leader-election-rbac.yaml @ 520af478).
       const leName = `${eppName}-leader-election`;
-      new k8s.KubeRole(this, 'EppLeaderElectionRole', {
+      new ApiObject(this, 'EppLeaderElectionRole', {
+        ...k8s.KubeRole.GVK,
         metadata: { name: leName, labels: eppLabels },
         rules: [
           { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
           { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
         ],
       });
-      new k8s.KubeRoleBinding(this, 'EppLeaderElectionRoleBinding', {
+      new ApiObject(this, 'EppLeaderElectionRoleBinding', {
+        ...k8s.KubeRoleBinding.GVK,
         metadata: { name: leName, labels: eppLabels },
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: leName },
         subjects: [{ kind: 'ServiceAccount', name: eppName }],

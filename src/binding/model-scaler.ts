@@ -147,7 +147,8 @@ export class ModelScaler extends Construct {
     check(Number.isInteger(this.cooldownPeriod) && this.cooldownPeriod >= 1, binding, 'modelScaling.cooldownPeriod', request.cooldownPeriod,
       'must be a whole number of seconds of at least 1');
 
-    this.scaledObject = new ScaledObject(this, 'Resource', {
+    this.scaledObject = new ApiObject(this, 'Resource', {
+      ...ScaledObject.GVK,
       metadata: {
         name: this.scalerName,
         namespace: this.namespace,
@@ -195,7 +196,8 @@ export class ModelScaler extends Construct {
     if (authName === undefined) {
       authName = this.authNames.size === 0 ? `${this.scalerName}-auth` : `${this.scalerName}-auth-${this.authNames.size + 1}`;
       this.authNames.set(auth, authName);
-      new TriggerAuthentication(this, this.authNames.size === 1 ? 'Auth' : `Auth${this.authNames.size}`, {
+      new ApiObject(this, this.authNames.size === 1 ? 'Auth' : `Auth${this.authNames.size}`, {
+        ...TriggerAuthentication.GVK,
         metadata: { name: authName, namespace: this.namespace, labels: { 'app.kubernetes.io/managed-by': 'cdk8s-asya' } },
         spec: spec.authentication,
       });

@@ -234,13 +234,15 @@ export class JobLauncher extends HandlerStep {
   /** The launcher's ServiceAccount (unless IRSA provides it), and a Role and RoleBinding for create/get on the job resource. */
   private createRbac(job: ILaunchableJob, name: string, serviceAccount: string, namespace: string, ownServiceAccount: boolean): ApiObject {
     if (ownServiceAccount) {
-      new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name: serviceAccount } });
+      new ApiObject(this, 'ServiceAccount', { ...k8s.KubeServiceAccount.GVK, metadata: { name: serviceAccount } });
     }
-    const role = new k8s.KubeRole(this, 'Role', {
+    const role = new ApiObject(this, 'Role', {
+      ...k8s.KubeRole.GVK,
       metadata: { name },
       rules: [{ apiGroups: [job.apiGroup], resources: [job.plural], verbs: ['create', 'get'] }],
     });
-    new k8s.KubeRoleBinding(this, 'RoleBinding', {
+    new ApiObject(this, 'RoleBinding', {
+      ...k8s.KubeRoleBinding.GVK,
       metadata: { name },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
       subjects: [{ kind: 'ServiceAccount', name: serviceAccount, namespace }],

@@ -659,7 +659,8 @@ export class AsyncPipeline extends Chart {
 
   /** The gateway ConfigMap, created with the first route; its routes are read at render time. */
   private gatewayConfig(): ApiObject {
-    return new k8s.KubeConfigMap(this, 'GatewayTools', {
+    return new ApiObject(this, 'GatewayTools', {
+      ...k8s.KubeConfigMap.GVK,
       metadata: {
         name: `${this.pipelineName}-gateway-tools`,
         ...(this.props.gatewayNamespace !== undefined ? { namespace: this.props.gatewayNamespace } : {}),
