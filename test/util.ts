@@ -46,3 +46,15 @@ export function one(manifests: any[], kind: string, name?: string): any {
  * renders sets them, or opts out with `allowNoLimits: true`).
  */
 export const SMALL_RESOURCES = { cpu: { request: '100m', limit: '500m' }, memory: { request: '128Mi', limit: '256Mi' } };
+
+/**
+ * The Gateway and EPP props an LlmdModel needs (a Gateway `inference-gateway` in namespace `ai`, Istio's
+ * Service name), shared by the tests that build one.
+ */
+export const LLMD_GATEWAY = {
+  eppImage: 'registry.k8s.io/gateway-api-inference-extension/epp:v1.0.1',
+  gateway: { name: 'inference-gateway' },
+  gatewayUrl: 'http://inference-gateway-istio.ai.svc.cluster.local:80',
+  gatewayPodSelector: { 'gateway.networking.k8s.io/gateway-name': 'inference-gateway' },
+  gatewayPort: 80,
+};

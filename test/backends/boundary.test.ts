@@ -3,7 +3,7 @@ import {
   BentoModel, KaitoModel, KServeModel, LlmdModel, ModelSource, MosecModel, OpenAIModel, RayServeModel, TritonModel, TritonModelRepository,
 } from '../../src';
 import { PropError } from '../../src/core/errors';
-import { testChart } from '../util';
+import { LLMD_GATEWAY, testChart } from '../util';
 
 // Issue 17 item 1 (one boundary): backend props from untyped callers (plain JavaScript, Python through
 // jsii) fail with the library's PropError, never a TypeError or schema-invalid output. Each case was a
@@ -27,11 +27,7 @@ const kserve = (x: any) => () => new KServeModel(testChart('ai'), 'ks', { modelF
 const llmd = (x: any) => () => new LlmdModel(testChart('ai'), 'llm', {
   model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct', 'main'),
   resources: GPU,
-  eppImage: 'registry.k8s.io/gateway-api-inference-extension/epp:v1.0.1',
-  gateway: { name: 'inference-gateway' },
-  gatewayUrl: 'http://inference-gateway-istio.ai.svc.cluster.local:80',
-  gatewayPodSelector: { 'gateway.networking.k8s.io/gateway-name': 'inference-gateway' },
-  gatewayPort: 80,
+  ...LLMD_GATEWAY,
   ...x,
 });
 const kaito = (x: any) => () => new KaitoModel(testChart('ai'), 'llm', { preset: 'phi-4', instanceType: 'Standard_NC24ads_A100_v4', ...x });

@@ -4,7 +4,7 @@ import {
   ResourceRequirements, ResultStorage, TrainingRuntimeRef, TrainJob, Transport, TritonModel, TritonModelRepository, VolcanoTrainingJob,
 } from '../../src';
 import { Policy } from '../../src/validation';
-import { one, SMALL_RESOURCES, synthValid, testChart } from '../util';
+import { LLMD_GATEWAY, one, SMALL_RESOURCES, synthValid, testChart } from '../util';
 
 /**
  * Issue 17 (remnant): no accepted input synthesizes a container the shipped policy's ASYA-RES-001 rejects.
@@ -89,11 +89,7 @@ describe('containers the library adds name the prop that sizes them', () => {
   const llmd = (x: any) => new LlmdModel(testChart(), 'llmd', {
     model: hf,
     resources: SMALL_RESOURCES,
-    eppImage: 'registry.k8s.io/gateway-api-inference-extension/epp:v1.0.1',
-    gateway: { name: 'inference-gateway' },
-    gatewayUrl: 'http://inference-gateway-istio.ai.svc.cluster.local:80',
-    gatewayPodSelector: { 'gateway.networking.k8s.io/gateway-name': 'inference-gateway' },
-    gatewayPort: 80,
+    ...LLMD_GATEWAY,
     ...x,
   });
   const cpuOnly = '{"cpu":{"limit":"1"}}';

@@ -21,6 +21,7 @@ import {
 } from '../../src';
 import { PropError } from '../../src/core/errors';
 import { Policy } from '../../src/validation';
+import { LLMD_GATEWAY } from '../util';
 
 const untyped = fc.oneof(
   fc.constantFrom(undefined, null, 0, -1, 1, 2 ** 31, 1.5, NaN, '', ' ', '9a', 'ünï', 'x'.repeat(70), 'false', true, false,
@@ -60,11 +61,7 @@ const BACKENDS: Array<[string, (c: Chart, x: any) => unknown, string[]]> = [
   ['LlmdModel', (c, x) => new LlmdModel(c, 'llm', {
     model: ModelSource.huggingFace('Qwen/Qwen2.5-0.5B-Instruct', 'main'),
     resources: GPU,
-    eppImage: 'registry.k8s.io/gateway-api-inference-extension/epp:v1.0.1',
-    gateway: { name: 'inference-gateway' },
-    gatewayUrl: 'http://inference-gateway-istio.ai.svc.cluster.local:80',
-    gatewayPodSelector: { 'gateway.networking.k8s.io/gateway-name': 'inference-gateway' },
-    gatewayPort: 80,
+    ...LLMD_GATEWAY,
     ...x,
   }), [...POD, ...SERVER, ...words('cacheSizeLimit eppArgs eppFailureMode eppImage eppReplicas eppResources gateway gatewayPodSelector gatewayPort '
     + 'gatewayUrl huggingFaceToken loaderResources model provider routeTimeout servedModelName serverArgs tensorParallelSize')]],
