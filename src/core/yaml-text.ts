@@ -4,7 +4,8 @@
  * `yaml` package builds a node tree per document and costs about as much as a whole NetworkPolicy to render
  * a small config (measured in docs/benchmark.md).
  *
- * The text parses back to the same data under YAML 1.2 and 1.1: a string is written plain only when it cannot
+ * The text parses back to the same data in the `yaml` package (YAML 1.2 and 1.1) and in gopkg.in/yaml.v3 v3.0.1,
+ * the gateway's parser (deliveryhero/asya src/asya-gateway/go.mod @ v0.1.1): a string is written plain only when it cannot
  * read as anything else (a letter, `_` or `/` first, a conservative set of characters after, not a YAML 1.1
  * boolean, null or number); every other string is double-quoted with JSON escapes, which YAML's double-quoted
  * style shares, plus `\uXXXX` for the characters YAML does not allow unescaped. Layout follows the `yaml`
@@ -23,10 +24,21 @@ const PLAIN = /^[A-Za-z_/][A-Za-z0-9 _.,/()'?!+=-]*$/;
 const NUMBER_LIKE = /^[-+]?[0-9_.]*([eE][-+]?[0-9_]+)?$/;
 /** A plain key. */
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-/** Characters YAML wants escaped inside double quotes that JSON.stringify leaves as they are. */
-const YAML_UNSAFE = /[\u007f-\u009f\u2028\u2029\ufeff]/g;
+/**
+ * Characters YAML wants escaped inside double quotes that JSON.stringify leaves as they are (gopkg.in/yaml.v3
+ * v3.0.1, which the Asya gateway parses with, refuses U+FFFE and U+FFFF anywhere in a file: readerc.go:375-379).
+ */
+const YAML_UNSAFE = /[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g;
+/** Half of a surrogate pair: JSON.stringify escapes it as `\udXXX`, which yaml.v3 refuses (scannerc.go:2573-2575). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** True when `s` is well-formed Unicode text (no lone surrogate), as every YAML parser requires. */
+export function isUnicodeText(s: string): boolean {
+  return !LONE_SURROGATE.test(s);
+}
 
 function quoted(s: string): string {
+  if (!isUnicodeText(s)) throw new Error(`blockYaml: ${JSON.stringify(s)} has a lone surrogate: it is not Unicode text`);
   return JSON.stringify(s).replace(YAML_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 

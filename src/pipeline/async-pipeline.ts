@@ -11,7 +11,7 @@ import { checkDnsLabel, labelValueProblem, qualifiedNameProblem } from '../core/
 import { boolProp, checkLabelMap, intProp, listProp, namespaceProp, objectProp, stringListProp, stringProp } from '../core/props';
 import { appEdited, appEdits, appIndex, oncePerAppState, requireAppChecks, requireCrew, scaleTargetKey as targetKey } from '../core/registry';
 import { IServedModel } from '../core/served-model';
-import { blockYaml } from '../core/yaml-text';
+import { blockYaml, isUnicodeText } from '../core/yaml-text';
 
 /**
  * A named route: the ordered actors a message visits.
@@ -616,11 +616,19 @@ export class AsyncPipeline extends Chart {
 
   /** Checks and renders the gateway tools (props only: their routes are checked at synth). */
   private renderTools(): any[] {
+    // The gateway parses its config with gopkg.in/yaml.v3, which refuses a lone surrogate (e.g. half of an
+    // emoji); one bad file stops the gateway for every pipeline (loader.go:62-65 @ v0.1.1).
+    const unicode = (field: string, v: unknown): void => {
+      if (typeof v === 'string') check(isUnicodeText(v), this, field, v, 'must be well-formed Unicode text (it has half of a surrogate pair, which the gateway\'s YAML parser refuses)');
+      else if (Array.isArray(v)) v.forEach((x, i) => unicode(`${field}[${i}]`, x));
+      else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) { unicode(field, k); unicode(`${field}.${k}`, x); }
+    };
     return listProp(this, 'tools', this.props.tools).map((t, i) => {
       objectProp(this, `tools[${i}]`, t);
       check(typeof t.name === 'string' && /^[A-Za-z0-9_-]+$/.test(t.name), this, `tools[${i}].name`, t.name, 'must be letters, digits, "_" and "-"');
       check(typeof t.description === 'string', this, `tools[${i}].description`, t.description, 'must be a string');
       check(typeof t.route === 'string', this, `tools[${i}].route`, t.route, 'must be a string (a route name of the pipeline)');
+      unicode(`tools[${i}].description`, t.description);
       boolProp(this, `tools[${i}].progress`, t.progress);
       intProp(this, `tools[${i}].timeoutSeconds`, t.timeoutSeconds, 1);
       const parameters: any = {};
@@ -638,6 +646,8 @@ export class AsyncPipeline extends Chart {
         if (p.defaultJson !== undefined) {
           try { def = JSON.parse(p.defaultJson); } catch { check(false, this, `tools[${i}].parameters[${j}].defaultJson`, p.defaultJson, 'must be valid JSON'); }
         }
+        for (const k of ['name', 'description', 'options'] as const) unicode(`${pf}.${k}`, p[k]);
+        unicode(`${pf}.defaultJson`, def);
         parameters[p.name] = {
           type: p.type,
           ...(p.description ? { description: p.description } : {}),

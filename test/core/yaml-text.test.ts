@@ -4,7 +4,7 @@
  */
 import * as fc from 'fast-check';
 import * as YAML from 'yaml';
-import { blockYaml } from '../../src/core/yaml-text';
+import { blockYaml, isUnicodeText } from '../../src/core/yaml-text';
 import { FC_RUNS } from '../property/arbitraries';
 
 const RAG = {
@@ -33,8 +33,17 @@ describe('blockYaml', () => {
     ].join('\n'));
   });
 
-  test('characters YAML does not allow unescaped are escaped', () => {
+  test('characters YAML does not allow unescaped are escaped (yaml.v3 refuses U+FFFE and U+FFFF even quoted)', () => {
     expect(blockYaml({ a: 'x\u0085y\u2028z\ufeff' })).toBe('a: "x\\u0085y\\u2028z\\ufeff"\n');
+    expect(blockYaml({ a: '\ufffe\uffff' })).toBe('a: "\\ufffe\\uffff"\n');
+  });
+
+  test('a lone surrogate is not Unicode text: refused (yaml.v3 refuses its escape); a surrogate pair is kept', () => {
+    expect(isUnicodeText('a\ud800')).toBe(false);
+    expect(isUnicodeText('\udc00a')).toBe(false);
+    expect(isUnicodeText('emoji \ud83d\ude00')).toBe(true);
+    expect(() => blockYaml({ a: 'x\ud800' })).toThrow('blockYaml: "x\\ud800" has a lone surrogate: it is not Unicode text');
+    expect(blockYaml({ a: 'emoji \ud83d\ude00' })).toBe('a: "emoji \ud83d\ude00"\n');
   });
 
   test('empty collections, null, nested lists and keys that need quotes', () => {

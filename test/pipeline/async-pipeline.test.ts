@@ -321,6 +321,18 @@ describe('AsyncPipeline: one-way synthesis', () => {
     expect(() => pipeline({ tools: [{ name: 'a', description: 'x', route: 'main', parameters: [{ name: 'p', type: ToolParameterType.STRING, defaultJson: '{' }] }] }))
       .toThrow('rag: tools[0].parameters[0].defaultJson ("{") must be valid JSON');
   });
+
+  // The gateway parses its config with gopkg.in/yaml.v3 v3.0.1, which refuses the escape of a lone surrogate
+  // (scannerc.go:2573-2575) and then stops for every pipeline (deliveryhero/asya loader.go:62-65 @ v0.1.1).
+  test('tool text with half of a surrogate pair fails in the constructor, naming the field', () => {
+    const rule = 'must be well-formed Unicode text (it has half of a surrogate pair, which the gateway\'s YAML parser refuses)';
+    expect(() => pipeline({ tools: [{ name: 'a', description: 'smile \ud83d', route: 'main' }] }))
+      .toThrow(`rag: tools[0].description ("smile \\ud83d") ${rule}`);
+    const param = (p: any) => pipeline({ tools: [{ name: 'a', description: 'x', route: 'main', parameters: [{ name: 'p', type: ToolParameterType.STRING, ...p }] }] });
+    expect(() => param({ defaultJson: '{"k":["\\udc00"]}' })).toThrow(`rag: tools[0].parameters[0].defaultJson.k[0] ("\\udc00") ${rule}`);
+    expect(() => param({ options: ['ok', '\ud800'] })).toThrow(`rag: tools[0].parameters[0].options[1] ("\\ud800") ${rule}`);
+    expect(() => param({ description: 'emoji \ud83d\ude00' })).not.toThrow();
+  });
 });
 
 describe('AsyncPipeline diagram', () => {
