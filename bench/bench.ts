@@ -517,31 +517,70 @@ function requireTimes(compiled: Compiled, runs: number): any {
 
 /**
  * The library against raw cdk8s ApiObjects holding the same documents in the same charts (issue 13), with one
- * pipeline chart (N = 10) and 100 charts of 10 steps; `warmUps` unmeasured runs of each side, then `runs`
- * alternated runs, medians. Each side is timed in two parts: building the app (the library computes the
- * documents from props; the raw side only wraps finished documents) and `synthYaml()` (cdk8s's validation
- * passes, dependency ordering, toJson and YAML, plus the library's checks and Lazy content). `synthYamlRatio`
- * compares the synth, `ratio` both parts. Besides the flat raw app (one ApiObject per document under its
- * chart), a raw app with the library's construct tree (plain Constructs where the library has constructs,
- * ApiObjects holding the documents) separates cdk8s's per-chart passes over a bigger tree from the library's
- * own work.
+ * pipeline chart (N = 10: the crew's chart and one pipeline chart) and 100 charts of 10 steps. See vsRaw.
  */
 export function rawRatio(lib: typeof Lib, cdk8s: typeof Cdk8s, n: number, runs: number, warmUps = 1): any {
+  return { n, ...vsRaw(cdk8s, () => buildGeneratedApp(lib, cdk8s, n), runs, warmUps) };
+}
+
+/**
+ * The same measurement for cdk8s-plus-28, the reference construct library: an app of the same charts and object
+ * count (units of ServiceAccount, ConfigMap, Deployment with a mounted volume, Service) against raw ApiObjects
+ * holding its documents. It shows what building documents from props costs a construct library at all.
+ */
+export function plusRawRatio(cdk8s: typeof Cdk8s, charts: number, objects: number, runs: number, warmUps = 1): any {
+  const kplus: typeof import('cdk8s-plus-28') = load('cdk8s-plus-28');
+  const units = Math.ceil(objects / 4);
+  const build = (): Cdk8s.App => {
+    const app = new cdk8s.App({ outdir: UNUSED_OUTDIR });
+    const cs = Array.from({ length: charts }, (_, i) => new cdk8s.Chart(app, `c${i}`, { namespace: `ns${i}` }));
+    for (let i = 0; i < units; i++) {
+      const chart = cs[i % cs.length];
+      const sa = new kplus.ServiceAccount(chart, `sa${i}`);
+      const cm = new kplus.ConfigMap(chart, `cm${i}`, { data: { 'config.yaml': `step: ${i}\n` } });
+      const d = new kplus.Deployment(chart, `d${i}`, { serviceAccount: sa, replicas: 1 });
+      const c = d.addContainer({
+        image: 'ghcr.io/example/step:1.0.0',
+        portNumber: 8080,
+        resources: { cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(500) } },
+      });
+      c.mount('/config', kplus.Volume.fromConfigMap(chart, `v${i}`, cm));
+      d.exposeViaService();
+    }
+    return app;
+  };
+  return { app: `${units} × (ServiceAccount + ConfigMap + Deployment + Service) in ${charts} charts`, ...vsRaw(cdk8s, build, runs, warmUps) };
+}
+
+/**
+ * A construct app against raw cdk8s ApiObjects holding the same documents in the same charts: `warmUps`
+ * unmeasured runs of each side, then `runs` alternated runs, medians. Each side is timed in two parts: building
+ * the app (the construct side computes the documents from props; the raw side only wraps finished documents)
+ * and `synthYaml()` (cdk8s's validation passes, dependency ordering, toJson and YAML, plus the constructs' own
+ * checks and Lazy content). `synthYamlRatio` compares the synth, `ratio` both parts. Everything the raw side
+ * needs (the charts, the documents in order, fresh copies) is prepared before its clock starts. Once-per-process
+ * work of the construct side (e.g. the library reading and hashing its handler sources) happens in the warm-up,
+ * as `require` does. Besides the flat raw app (one ApiObject per document under its chart), a raw app with the
+ * construct tree (plain Constructs where the app has constructs, ApiObjects holding the documents) separates
+ * cdk8s's per-chart passes over a bigger tree from the constructs' own work.
+ */
+function vsRaw(cdk8s: typeof Cdk8s, buildApp: () => Cdk8s.App, runs: number, warmUps: number): any {
   const { Construct } = load('constructs') as typeof import('constructs');
-  const warm = buildGeneratedApp(lib, cdk8s, n);
-  warm.synthYaml();
+  const warm = buildApp();
+  const yaml = warm.synthYaml();
   const docs = new Map<unknown, any>();
-  for (const c of warm.charts) {
-    for (const o of c.node.findAll()) if (o instanceof cdk8s.ApiObject && cdk8s.Chart.of(o) === c) docs.set(o, o.toJson());
-  }
+  // The raw app's plan: each chart's id, namespace and ApiObjects in order (computed once, outside the clock).
+  const plan = warm.charts.map((c) => {
+    const objects = c.node.findAll().filter((o) => o instanceof cdk8s.ApiObject && cdk8s.Chart.of(o) === c);
+    for (const o of objects) docs.set(o, (o as Cdk8s.ApiObject).toJson());
+    return { id: c.node.id, namespace: c.namespace, objects };
+  });
   const outdir = UNUSED_OUTDIR;
-  // The raw sides get fresh copies of the documents, made before their clock starts.
   const flat = (copies: Map<unknown, any>): Cdk8s.App => {
     const app = new cdk8s.App({ outdir });
-    for (const c of warm.charts) {
-      const chart = new cdk8s.Chart(app, c.node.id, { namespace: c.namespace });
-      let i = 0;
-      for (const o of c.node.findAll()) if (copies.has(o)) new cdk8s.ApiObject(chart, `o${i++}`, copies.get(o));
+    for (const c of plan) {
+      const chart = new cdk8s.Chart(app, c.id, { namespace: c.namespace });
+      c.objects.forEach((o, i) => new cdk8s.ApiObject(chart, `o${i}`, copies.get(o)));
     }
     return app;
   };
@@ -557,6 +596,9 @@ export function rawRatio(lib: typeof Lib, cdk8s: typeof Cdk8s, n: number, runs: 
     copy(warm, app);
     return app;
   };
+  const fresh = (): Map<unknown, any> => new Map([...docs].map(([k, v]) => [k, structuredClone(v)]));
+  const rawYaml = flat(fresh()).synthYaml();
+  if (rawYaml !== yaml) throw new Error('bench: the raw app does not write the same YAML as the construct app');
   const time = (build: (copies: Map<unknown, any>) => Cdk8s.App, copies: Map<unknown, any>): { build: number; synth: number } => {
     const t0 = performance.now();
     const app = build(copies);
@@ -565,9 +607,8 @@ export function rawRatio(lib: typeof Lib, cdk8s: typeof Cdk8s, n: number, runs: 
     return { build: t1 - t0, synth: performance.now() - t1 };
   };
   const none = new Map<unknown, any>();
-  const fresh = (): Map<unknown, any> => new Map([...docs].map(([k, v]) => [k, structuredClone(v)]));
   const sides: Record<string, [(copies: Map<unknown, any>) => Cdk8s.App, () => Map<unknown, any>]> = {
-    library: [() => buildGeneratedApp(lib, cdk8s, n), () => none], raw: [flat, fresh], rawSameTree: [sameTree, fresh],
+    library: [() => buildApp(), () => none], raw: [flat, fresh], rawSameTree: [sameTree, fresh],
   };
   const t: Record<string, Array<{ build: number; synth: number }>> = { library: [], raw: [], rawSameTree: [] };
   for (let i = 0; i < warmUps; i++) for (const [build, copies] of Object.values(sides)) time(build, copies());
@@ -577,16 +618,17 @@ export function rawRatio(lib: typeof Lib, cdk8s: typeof Cdk8s, n: number, runs: 
   const l = m('library', total);
   const r = m('raw', total);
   return {
-    n,
     runs,
     warmUps,
     charts: warm.charts.length,
     objects: docs.size,
+    sameYaml: true,
     constructs: { library: warm.node.findAll().length, raw: docs.size + warm.charts.length + 1 },
     libraryMs: round(l),
     libraryBuildMs: round(m('library', (x) => x.build)),
     librarySynthYamlMs: round(m('library', (x) => x.synth)),
     rawApiObjectsMs: round(r),
+    rawBuildMs: round(m('raw', (x) => x.build)),
     rawSynthYamlMs: round(m('raw', (x) => x.synth)),
     rawSameTreeSynthYamlMs: round(m('rawSameTree', (x) => x.synth)),
     ratio: round(l / r, 2),
@@ -721,6 +763,8 @@ function ratios(compiled: Compiled, quick: boolean): any {
     require: requireTimes(compiled, quick ? 3 : 7),
     // One chart is about 20 ms a run: enough runs after a warm-up for a steady median (the JIT warms both sides).
     synthVsRaw: [rawRatio(lib, cdk8s, 10, quick ? 9 : 41, quick ? 2 : 5), rawRatio(lib, cdk8s, 1000, quick ? 1 : 3)],
+    // The reference: cdk8s-plus-28 against raw ApiObjects, same charts and object count as one pipeline chart.
+    cdk8sPlus28VsRaw: plusRawRatio(cdk8s, 2, 36, quick ? 9 : 41, quick ? 2 : 5),
     userSynthTsNode: userSynthTsNode(quick ? 3 : 5),
   };
 }
