@@ -160,7 +160,7 @@ export class ModelScaler extends Construct {
         maxReplicaCount: this.maxReplicas,
         pollingInterval: this.pollingInterval,
         cooldownPeriod: this.cooldownPeriod,
-        triggers: Lazy.any({ produce: () => this.triggers.map((x) => ({ ...x })) }) as any,
+        triggers: Lazy.any({ produce: () => this.triggers.map((x) => ({ ...x })) }),
       },
     });
     this.claimReplicas(backend);

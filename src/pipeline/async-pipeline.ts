@@ -690,7 +690,6 @@ export class AsyncPipeline extends Chart {
   }
 }
 
-
 /**
  * The sync wave of one object: by kind, except Volcano Queues, ordered by depth so a parent precedes its
  * children (VOL-2: Volcano's webhook rejects a child whose parent does not exist yet, volcano-sh/volcano
